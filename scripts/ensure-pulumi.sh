@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Yields a working Pulumi CLI (plus the Node.js language host and the dynamic-provider plugin script)
+# and prints the directory that holds it on its last line.
+#
+# 1. A `pulumi` on PATH that is recent enough (>= MIN_VERSION) and has `pulumi-language-nodejs` beside it
+#    is used as it is.
+# 2. Otherwise the CLI is built from Pulumi's published Go modules into .pulumi-cli/ (git-ignored) and
+#    reused on later runs. The build follows the "tools module" pattern Pulumi's own repositories use:
+#    a throw-away module that requires pkg/v3 and builds its cmd/pulumi package, so the replace
+#    directives in Pulumi's go.mod (local paths) do not apply.
+#    Why built: the CLI cannot be downloaded on this project's machines (shared/research/pulumi-mechanics.md §1).
+set -euo pipefail
+
+PULUMI_VERSION="${PULUMI_VERSION:-v3.274.1}"
+MIN_VERSION="3.181.0"   # inline refresh/destroy in the Automation API need >= 3.181 (pulumi-mechanics.md §1.5)
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DEST="${PULUMI_CLI_DIR:-$ROOT/.pulumi-cli}"
+BIN="$DEST/bin"
+
+log() { echo "ensure-pulumi: $*" >&2; }
+
+version_ge() { # version_ge A B: A >= B (dotted numbers, leading v ignored)
+  [ "$(printf '%s\n%s\n' "${1#v}" "${2#v}" | sort -V | head -1)" = "${2#v}" ]
+}
+
+install_plugin_script() {
+  # The dynamic-provider plugin is a tiny script shipped inside @pulumi/pulumi; the engine looks for it next to
+  # the real path of the running `pulumi` binary (pulumi-mechanics.md §1.4).
+  local src="$ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
+  if [ -f "$src" ]; then
+    install -m 0755 "$src" "$BIN/pulumi-resource-pulumi-nodejs"
+  else
+    log "warning: $src not found (run npm ci first); dynamic resources will not load"
+  fi
+}
+
+if [ -z "${PULUMI_FORCE_BUILD:-}" ] && command -v pulumi >/dev/null 2>&1; then
+  onpath="$(command -v pulumi)"
+  v="$(pulumi version 2>/dev/null || true)"
+  if [ "$(dirname "$(readlink -f "$onpath")")" != "$(readlink -f "$BIN" 2>/dev/null || echo none)" ] \
+     && version_ge "$v" "$MIN_VERSION" && command -v pulumi-language-nodejs >/dev/null 2>&1; then
+    log "using pulumi $v from PATH ($onpath)"
+    dirname "$(readlink -f "$onpath")"
+    exit 0
+  fi
+fi
+
+if [ -x "$BIN/pulumi" ] && [ -x "$BIN/pulumi-language-nodejs" ] \
+   && [ "$("$BIN/pulumi" version 2>/dev/null)" = "$PULUMI_VERSION" ]; then
+  log "reusing pulumi $PULUMI_VERSION built in $BIN"
+  install_plugin_script
+  echo "$BIN"
+  exit 0
+fi
+
+command -v go >/dev/null 2>&1 || { log "error: no pulumi >= $MIN_VERSION on PATH and no Go toolchain to build one"; exit 1; }
+
+log "building pulumi $PULUMI_VERSION from Go modules into $BIN (cold: about 10-20 minutes on 2 cores)"
+start=$(date +%s)
+WORK="$DEST/build"
+mkdir -p "$WORK" "$BIN"
+cd "$WORK"
+if [ ! -f go.mod ]; then
+  go mod init example.invalid/pulumi-cli-build >/dev/null 2>&1
+fi
+cat > tools.go <<'GO'
+//go:build tools
+
+// Package tools pins the Pulumi CLI and Node.js language host so that `go build` can build them as dependencies.
+package tools
+
+import _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
+GO
+export GOFLAGS="${GOFLAGS:-} -mod=mod"
+go get "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION" >&2
+go mod tidy >&2
+ldflags="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION"
+CGO_ENABLED=0 go build -trimpath -tags osusergo,grpcnotrace -ldflags "$ldflags" \
+  -o "$BIN/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2
+install_plugin_script
+log "built pulumi $("$BIN/pulumi" version) in $(( $(date +%s) - start )) s"
+echo "$BIN"

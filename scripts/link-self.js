@@ -1,0 +1,19 @@
+// Links node_modules/pulumi-vmss-identity to this folder, so that code resolves the package by name from here.
+// Why: a dynamic provider's serialised code is loaded with require-from-string and no file name, so it can only
+// reach the package's implementation by package name, resolved from the Pulumi program's folder
+// (shared/research/pulumi-dynamic-serialization.md). Examples and tests then load the package as users do.
+// Runs from `prepare`, which npm runs only in a checkout, never when the package is installed as a dependency.
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+
+const root = path.resolve(__dirname, "..");
+const link = path.join(root, "node_modules", "pulumi-vmss-identity");
+fs.mkdirSync(path.dirname(link), { recursive: true });
+try {
+  if (fs.realpathSync(link) === root) return;
+  fs.rmSync(link, { recursive: true, force: true });
+} catch {
+  // no link yet
+}
+fs.symlinkSync("..", link, "dir");
