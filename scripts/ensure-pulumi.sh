@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Yields a working Pulumi CLI (plus the Node.js language host and the dynamic-provider plugin script)
+# Yields a working Pulumi CLI (plus a Node.js language host and the dynamic-provider plugin script)
 # and prints the directory that holds it on its last line.
 #
 # 1. A `pulumi` on PATH that is recent enough (>= MIN_VERSION) and has `pulumi-language-nodejs` beside it
@@ -9,6 +9,8 @@
 #    a throw-away module that requires pkg/v3 and builds its cmd/pulumi package, so the replace
 #    directives in Pulumi's go.mod (local paths) do not apply.
 #    Why built: the CLI cannot be downloaded on this project's machines (shared/research/pulumi-mechanics.md §1).
+#    Pulumi's Go language host for Node.js is not served by the Go module proxy here (403 for
+#    sdk/nodejs/cmd/pulumi-language-nodejs), so scripts/pulumi-language-nodejs stands in for it.
 set -euo pipefail
 
 PULUMI_VERSION="${PULUMI_VERSION:-v3.274.1}"
@@ -23,7 +25,7 @@ version_ge() { # version_ge A B: A >= B (dotted numbers, leading v ignored)
   [ "$(printf '%s\n%s\n' "${1#v}" "${2#v}" | sort -V | head -1)" = "${2#v}" ]
 }
 
-install_plugin_script() {
+install_plugins() {
   # The dynamic-provider plugin is a tiny script shipped inside @pulumi/pulumi; the engine looks for it next to
   # the real path of the running `pulumi` binary (pulumi-mechanics.md §1.4).
   local src="$ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
@@ -32,6 +34,7 @@ install_plugin_script() {
   else
     log "warning: $src not found (run npm ci first); dynamic resources will not load"
   fi
+  install -m 0755 "$ROOT/scripts/pulumi-language-nodejs" "$BIN/pulumi-language-nodejs"
 }
 
 if [ -z "${PULUMI_FORCE_BUILD:-}" ] && command -v pulumi >/dev/null 2>&1; then
@@ -45,10 +48,9 @@ if [ -z "${PULUMI_FORCE_BUILD:-}" ] && command -v pulumi >/dev/null 2>&1; then
   fi
 fi
 
-if [ -x "$BIN/pulumi" ] && [ -x "$BIN/pulumi-language-nodejs" ] \
-   && [ "$("$BIN/pulumi" version 2>/dev/null)" = "$PULUMI_VERSION" ]; then
+if [ -x "$BIN/pulumi" ] && [ "$("$BIN/pulumi" version 2>/dev/null)" = "$PULUMI_VERSION" ]; then
   log "reusing pulumi $PULUMI_VERSION built in $BIN"
-  install_plugin_script
+  install_plugins
   echo "$BIN"
   exit 0
 fi
@@ -77,6 +79,6 @@ go mod tidy >&2
 ldflags="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION"
 CGO_ENABLED=0 go build -trimpath -tags osusergo,grpcnotrace -ldflags "$ldflags" \
   -o "$BIN/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2
-install_plugin_script
+install_plugins
 log "built pulumi $("$BIN/pulumi" version) in $(( $(date +%s) - start )) s"
 echo "$BIN"
