@@ -1,0 +1,33 @@
+// Runs mocha with the environment every test expects:
+// - a test CA in .test-tls/ (made once by the emulator's ensureCa) trusted through NODE_EXTRA_CA_CERTS, which Node
+//   reads only at process start: that is why this wrapper exists. Emulators started by tests reuse that CA
+//   (`tls: { caDir }`), so the real @azure/identity can talk to their https token endpoint;
+// - the Pulumi CLI (built or reused by scripts/ensure-pulumi.sh) for the end-to-end tests, unless
+//   VMSS_IDENTITY_SKIP_E2E=1 (then the e2e files are not even loaded, and this is said).
+// Arguments are passed on to mocha (e.g. a file list).
+"use strict";
+const { spawnSync, execFileSync } = require("node:child_process");
+const path = require("node:path");
+
+const root = path.resolve(__dirname, "..");
+const caDir = path.join(root, ".test-tls");
+require("ts-node").register({ transpileOnly: true });
+const { ensureCa } = require(path.join(root, "emulator"));
+const { caPath } = ensureCa(caDir);
+
+const env = { ...process.env, NODE_EXTRA_CA_CERTS: caPath, VMSS_TEST_CA_DIR: caDir };
+const args = process.argv.slice(2);
+if (process.env.VMSS_IDENTITY_SKIP_E2E === "1") {
+  console.log("run-tests: VMSS_IDENTITY_SKIP_E2E=1, end-to-end tests not run");
+  if (args.length === 0) args.push("test/unit/**/*.test.ts", "test/emulator/**/*.test.ts", "test/provider/**/*.test.ts");
+} else if (!env.PULUMI_CLI) {
+  const bin = execFileSync("bash", [path.join(root, "scripts/ensure-pulumi.sh")], { stdio: ["ignore", "pipe", "inherit"] })
+    .toString()
+    .trim()
+    .split("\n")
+    .pop();
+  env.PULUMI_CLI = path.join(bin, "pulumi");
+}
+const mocha = path.join(root, "node_modules/mocha/bin/mocha.js");
+const result = spawnSync(process.execPath, [mocha, ...args], { stdio: "inherit", env, cwd: root });
+process.exit(result.status ?? 1);
