@@ -1,0 +1,224 @@
+/**
+ * The one place that parses ARM resource IDs of scale sets and user-assigned identities.
+ *
+ * The grammar is strict because a scale set ID becomes a request path: no input may steer a request to
+ * another path or add a query (no `..`, `?`, `#`, `%`, whitespace, control characters, empty segments or
+ * trailing slash). Fixed segments match case-insensitively; IDs compare case-insensitively everywhere,
+ * because ARM treats them so and returns them in varying casing (../shared/research/arm-facts.md §3).
+ */
+import { quote } from "./describeValue";
+
+/** A parsed scale set ID. `id` is the canonical spelling. */
+export interface ScaleSetRef {
+  /** `/subscriptions/{sub, lower-case}/resourceGroups/{rg}/providers/Microsoft.Compute/virtualMachineScaleSets/{name}`. */
+  id: string;
+  /** The subscription GUID, lower-case. */
+  subscriptionId: string;
+  /** The resource group name as given. */
+  resourceGroupName: string;
+  /** The scale set name as given. */
+  name: string;
+}
+
+/** A parsed user-assigned identity ID. `id` is the canonical spelling. */
+export interface UserIdentityRef {
+  /** `/subscriptions/{sub, lower-case}/resourceGroups/{rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}`. */
+  id: string;
+  /** The subscription GUID, lower-case. */
+  subscriptionId: string;
+  /** The resource group name as given. */
+  resourceGroupName: string;
+  /** The identity name as given. */
+  name: string;
+}
+
+/** Options of the ID parsers. */
+export interface ParseArmIdOptions {
+  /**
+   * `true` relaxes only the *name* rules of the last segment (any 1–260 characters the structural rules
+   * allow). Meant for IDs that ARM itself returned: ARM is the authority on names it already accepted, and
+   * such names only travel in JSON bodies, never in a URL. Default `false` (inputs get the full rules).
+   */
+  lenientNames?: boolean;
+}
+
+/** Shape expected of a scale set ID (named in error messages). */
+export const SCALE_SET_ID_SHAPE =
+  "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/virtualMachineScaleSets/{scaleSetName}";
+
+/** Shape expected of a user-assigned identity ID (named in error messages). */
+export const USER_IDENTITY_ID_SHAPE =
+  "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{identityName}";
+
+/**
+ * An ARM ID that does not match the expected grammar. Recognise it by `name` (dynamic providers run
+ * deserialised code, so `instanceof` can fail).
+ */
+export class InvalidArmIdError extends Error {
+  override readonly name = "InvalidArmIdError";
+  /** The rejected input, unchanged. */
+  readonly value: string;
+  /** The expected shape, e.g. {@link SCALE_SET_ID_SHAPE}. */
+  readonly expected: string;
+  /** What is wrong, in a few words. */
+  readonly reason: string;
+
+  constructor(kind: string, value: string, expected: string, reason: string) {
+    super(`invalid ${kind} ID ${quote(value)}: ${reason}; expected ${expected}`);
+    this.value = value;
+    this.expected = expected;
+    this.reason = reason;
+  }
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// Resource group: 1-90 characters, letters or digits as Char.IsLetterOrDigit defines them, or _ - . ( ),
+// not ending in '.'. Source: https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules
+// (Microsoft.Resources / resourcegroups).
+const RESOURCE_GROUP = /^[\p{L}\p{Nd}_\-.()]{1,90}$/u;
+
+// Scale set: 1-64 characters, alphanumerics, '_', '.', '-'; starts alphanumeric, ends alphanumeric or '_'.
+// Source: https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.VMSS.Name/ (the Microsoft rules page gives
+// 1-64 for Linux, 1-15 for Windows; the 15 limit is the Windows computer name prefix, not this name).
+const SCALE_SET_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9_])?$/;
+
+// User-assigned identity: 3-128 characters, alphanumerics, '-', '_'; starts with a letter or digit.
+// Source: resource-name-rules page above (Microsoft.ManagedIdentity / userAssignedIdentities) and
+// https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.Identity.UserAssignedName/
+const IDENTITY_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/;
+
+const LENIENT_NAME_MAX = 260;
+
+interface ResourceGrammar {
+  kind: string;
+  expected: string;
+  namespace: string;
+  type: string;
+  nameRule: RegExp;
+  nameRuleText: string;
+  /** Spellings of the type segment that must be rejected with a specific hint. */
+  typeHints?: Record<string, string>;
+}
+
+const SCALE_SET_GRAMMAR: ResourceGrammar = {
+  kind: "scale set",
+  expected: SCALE_SET_ID_SHAPE,
+  namespace: "Microsoft.Compute",
+  type: "virtualMachineScaleSets",
+  nameRule: SCALE_SET_NAME,
+  nameRuleText: "1-64 letters, digits, '_', '.' or '-', starting with a letter or digit and ending with one or '_'",
+};
+
+const USER_IDENTITY_GRAMMAR: ResourceGrammar = {
+  kind: "user-assigned identity",
+  expected: USER_IDENTITY_ID_SHAPE,
+  namespace: "Microsoft.ManagedIdentity",
+  type: "userAssignedIdentities",
+  nameRule: IDENTITY_NAME,
+  nameRuleText: "3-128 letters, digits, '-' or '_', starting with a letter or digit",
+  // The 2017-12-01 spec text says ".../Microsoft.ManagedIdentity/identities/{identityName}" (arm-facts.md §1.2),
+  // but Microsoft's own 2017-12-01 examples use userAssignedIdentities, and `identities` is the type of the
+  // system-assigned identity extension resource. Accepting it would give one identity two spellings.
+  typeHints: {
+    identities:
+      "'identities' is the 2017-12-01 spec's typo for user-assigned identities (arm-facts.md §1.2); use 'userAssignedIdentities'",
+  },
+};
+
+/**
+ * Parses a scale set ID. Fixed segments (`subscriptions`, `resourceGroups`, `providers`, `Microsoft.Compute`,
+ * `virtualMachineScaleSets`) match in any casing; the subscription must be a GUID; names follow Azure's rules.
+ * @returns the parts and the canonical spelling (subscription lower-case, names as given).
+ * @throws InvalidArmIdError naming the value, the problem and the expected shape.
+ */
+export function parseScaleSetId(value: string, options: ParseArmIdOptions = {}): ScaleSetRef {
+  return parseResourceId(value, SCALE_SET_GRAMMAR, options);
+}
+
+/**
+ * Parses a user-assigned identity ID (`…/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}`,
+ * fixed segments in any casing, e.g. the `resourcegroups` the Managed Identity service returns). The
+ * 2017-12-01 spelling `…/Microsoft.ManagedIdentity/identities/…` is rejected with a hint (see arm-facts.md §1.2).
+ * @returns the parts and the canonical spelling (subscription lower-case, names as given).
+ * @throws InvalidArmIdError naming the value, the problem and the expected shape.
+ */
+export function parseUserAssignedIdentityId(value: string, options: ParseArmIdOptions = {}): UserIdentityRef {
+  return parseResourceId(value, USER_IDENTITY_GRAMMAR, options);
+}
+
+/**
+ * The comparison key of an ARM ID: IDs are equal when their keys are. Case-insensitive everywhere
+ * (`resourceGroups` vs `resourcegroups`, upper- or lower-case names). Pass IDs that went through a parser
+ * (they then have no stray slashes or spaces that would make equal IDs differ).
+ */
+export function armIdKey(id: string): string {
+  return id.toLowerCase();
+}
+
+function parseResourceId(value: string, g: ResourceGrammar, options: ParseArmIdOptions): ScaleSetRef {
+  const fail = (reason: string): never => {
+    throw new InvalidArmIdError(g.kind, value, g.expected, reason);
+  };
+  if (typeof value !== "string") fail(`expected a string, got ${typeof value}`);
+  checkStructure(value, fail);
+
+  const segments = value.slice(1).split("/");
+  if (segments.length !== 8) fail(`has ${segments.length} segments, expected 8`);
+  const [subscriptions, subscriptionId, resourceGroups, resourceGroupName, providers, namespace, type, name] =
+    segments as [string, string, string, string, string, string, string, string];
+
+  expectFixed(subscriptions, "subscriptions", 1, fail);
+  if (!GUID.test(subscriptionId)) fail(`subscription ID ${quote(subscriptionId)} is not a GUID`);
+  expectFixed(resourceGroups, "resourceGroups", 3, fail);
+  if (!RESOURCE_GROUP.test(resourceGroupName) || resourceGroupName.endsWith(".")) {
+    fail(
+      `resource group name ${quote(resourceGroupName)} is not 1-90 letters, digits, '_', '-', '.', '(' or ')' ` +
+        `not ending in '.'`,
+    );
+  }
+  expectFixed(providers, "providers", 5, fail);
+  if (namespace.toLowerCase() !== g.namespace.toLowerCase() || type.toLowerCase() !== g.type.toLowerCase()) {
+    const hint = namespace.toLowerCase() === g.namespace.toLowerCase() ? g.typeHints?.[type.toLowerCase()] : undefined;
+    fail(hint ?? `resource type is ${quote(`${namespace}/${type}`)}, expected ${quote(`${g.namespace}/${g.type}`)}`);
+  }
+  const nameOk = options.lenientNames ? name.length <= LENIENT_NAME_MAX : g.nameRule.test(name);
+  if (!nameOk) {
+    fail(
+      `${g.kind} name ${quote(name)} is not ${options.lenientNames ? `1-${LENIENT_NAME_MAX} characters` : g.nameRuleText}`,
+    );
+  }
+
+  const sub = subscriptionId.toLowerCase();
+  return {
+    id: `/subscriptions/${sub}/resourceGroups/${resourceGroupName}/providers/${g.namespace}/${g.type}/${name}`,
+    subscriptionId: sub,
+    resourceGroupName,
+    name,
+  };
+}
+
+// Structural rules shared by every ID: they are what keeps an ID from steering a request elsewhere.
+function checkStructure(value: string, fail: (reason: string) => never): void {
+  if (value.length === 0) fail("is empty");
+  if (/\s/u.test(value)) fail("contains whitespace");
+  if (/[\u0000-\u001f\u007f]/.test(value)) fail("contains a control character");
+  for (const [char, what] of [
+    ["?", "'?' (a query)"],
+    ["#", "'#' (a fragment)"],
+    ["%", "'%' (percent-encoding)"],
+    ["\\", "'\\'"],
+  ] as const) {
+    if (value.includes(char)) fail(`contains ${what}`);
+  }
+  if (value.includes("..")) fail("contains '..'");
+  if (!value.startsWith("/")) fail("does not start with '/'");
+  if (value.length > 1 && value.endsWith("/")) fail("ends with '/'");
+  if (value.includes("//") || value === "/") fail("has an empty segment");
+}
+
+function expectFixed(actual: string, expected: string, position: number, fail: (reason: string) => never): void {
+  if (actual.toLowerCase() !== expected.toLowerCase()) {
+    fail(`segment ${position} is ${quote(actual)}, expected ${quote(expected)}`);
+  }
+}

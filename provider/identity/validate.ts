@@ -1,0 +1,252 @@
+/**
+ * Pure validation of `VmssManagedIdentity` inputs, for the provider's `check`: one failure per bad property,
+ * naming the value and what was expected; valid values come back canonicalised. No I/O, no credential: a
+ * preview runs it with unknown values (the sentinel {@link UNKNOWN}), which always pass through untouched.
+ */
+import { API_VERSION_EXPECTED, parseApiVersion } from "./apiVersion";
+import {
+  SCALE_SET_ID_SHAPE,
+  USER_IDENTITY_ID_SHAPE,
+  armIdKey,
+  parseScaleSetId,
+  parseUserAssignedIdentityId,
+} from "./armId";
+import type { Declaration, Mode } from "./declaration";
+import { describeValue, quote } from "./describeValue";
+import { ENDPOINT_EXPECTED, parseEndpoint, redactUrl } from "./endpoint";
+
+/** One invalid input: the property and why, as Pulumi's `check` reports it. */
+export interface CheckFailure {
+  /** The input property, e.g. `scaleSetId`. */
+  property: string;
+  /** What is wrong: names the value and what was expected. */
+  reason: string;
+}
+
+/** Pulumi's unknown-value sentinel: an input not known yet during a preview. Never a failure. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** The key under which Pulumi's dynamic provider host carries the serialised provider; passed through. */
+export const PROVIDER_KEY = "__provider";
+
+/** The input properties of a `VmssManagedIdentity`. */
+export const DECLARATION_PROPERTIES = [
+  "scaleSetId",
+  "systemAssigned",
+  "userAssignedIdentities",
+  "mode",
+  "apiVersion",
+  "environment",
+  "endpoint",
+] as const;
+
+/** The named clouds an `environment` input may name (any casing; canonical lower-case). */
+export const ENVIRONMENTS = ["public", "usgovernment", "china"] as const;
+
+const MODES: readonly Mode[] = ["additive", "exclusive"];
+
+/** Whether a value is, or (in an array) contains, Pulumi's unknown sentinel. */
+export function containsUnknown(value: unknown): boolean {
+  return value === UNKNOWN || (Array.isArray(value) && value.some((v) => v === UNKNOWN));
+}
+
+/**
+ * Validates and canonicalises the inputs of a `VmssManagedIdentity`:
+ * - `scaleSetId` (required): a scale set ARM ID, returned in canonical spelling.
+ * - `systemAssigned`: `true`, `false` or absent.
+ * - `userAssignedIdentities`: an array of user-assigned identity IDs, each in canonical spelling, user order kept
+ *   (order is not significant, but reordering a user's list would be surprising); absent becomes `[]`. An
+ *   identity listed twice, in any casing, is a failure naming both spellings.
+ * - `mode`: `"additive"` (default, filled in) or `"exclusive"`. Exclusive with neither `systemAssigned` nor a
+ *   user identity would strip the scale set of every identity, which is more likely a mistake than a wish: it
+ *   is a failure; declare `systemAssigned: false` to mean it.
+ * - `apiVersion`: `YYYY-MM-DD` or `YYYY-MM-DD-preview`, 2017-12-01 or later; absent stays absent (the
+ *   provider's default, so a package upgrade can move it).
+ * - `environment`: `public`, `usgovernment` or `china` (any casing, returned lower-case).
+ * - `endpoint`: https URL, or http to a loopback host, no credentials/query/fragment; canonical spelling.
+ *   Giving both `environment` and `endpoint` is a failure (on `endpoint`).
+ * - any other property is a failure (a misspelt `userAssignedIdentities` must not silently declare nothing),
+ *   except the dynamic provider's own `__provider`.
+ * `null` counts as absent. Unknown values (anywhere) pass through untouched and are never a failure.
+ */
+export function validateDeclarationInputs(news: Record<string, unknown>): {
+  inputs: Record<string, unknown>;
+  failures: CheckFailure[];
+} {
+  const inputs: Record<string, unknown> = { ...news };
+  const failures: CheckFailure[] = [];
+  const fail = (property: string, reason: string) => failures.push({ property, reason });
+  const absent = (property: string) => {
+    const value = news[property];
+    if (value !== undefined && value !== null) return false;
+    delete inputs[property];
+    return true;
+  };
+
+  for (const property of Object.keys(news)) {
+    if (property !== PROVIDER_KEY && !(DECLARATION_PROPERTIES as readonly string[]).includes(property)) {
+      fail(property, `unknown property; expected one of ${DECLARATION_PROPERTIES.join(", ")}`);
+    }
+  }
+
+  const scaleSetId = news.scaleSetId;
+  if (absent("scaleSetId")) {
+    fail("scaleSetId", `missing; expected the ARM ID of a scale set, ${SCALE_SET_ID_SHAPE}`);
+  } else if (scaleSetId !== UNKNOWN) {
+    const result = canonical(
+      scaleSetId,
+      (s) => parseScaleSetId(s).id,
+      `the ARM ID of a scale set, ${SCALE_SET_ID_SHAPE}`,
+    );
+    if ("error" in result) fail("scaleSetId", result.error);
+    else inputs.scaleSetId = result.value;
+  }
+
+  const systemAssigned = news.systemAssigned;
+  if (!absent("systemAssigned") && systemAssigned !== UNKNOWN && typeof systemAssigned !== "boolean") {
+    fail(
+      "systemAssigned",
+      `expected true (system identity on), false (off) or nothing (leave it alone), got ${describeValue(systemAssigned)}`,
+    );
+  }
+
+  if (absent("userAssignedIdentities")) {
+    inputs.userAssignedIdentities = [];
+  } else if (news.userAssignedIdentities !== UNKNOWN) {
+    const result = validateIdentityList(news.userAssignedIdentities);
+    if ("error" in result) fail("userAssignedIdentities", result.error);
+    else inputs.userAssignedIdentities = result.value;
+  }
+
+  const mode = news.mode;
+  if (absent("mode")) {
+    inputs.mode = "additive";
+  } else if (mode !== UNKNOWN && !MODES.includes(mode as Mode)) {
+    fail(
+      "mode",
+      `expected "additive" (the default: never touch identities not listed) or "exclusive" (the scale set gets ` +
+        `exactly what is declared), got ${describeValue(mode)}`,
+    );
+  }
+  if (
+    inputs.mode === "exclusive" &&
+    inputs.systemAssigned === undefined &&
+    Array.isArray(inputs.userAssignedIdentities) &&
+    inputs.userAssignedIdentities.length === 0
+  ) {
+    fail(
+      "mode",
+      `"exclusive" with neither systemAssigned nor userAssignedIdentities would remove every identity of the ` +
+        `scale set; declare systemAssigned: false to mean that, or use mode "additive"`,
+    );
+  }
+
+  if (!absent("apiVersion") && news.apiVersion !== UNKNOWN) {
+    const result = canonical(news.apiVersion, (v) => (parseApiVersion(v), v), API_VERSION_EXPECTED);
+    if ("error" in result) fail("apiVersion", result.error);
+  }
+
+  let environmentOk = false;
+  if (!absent("environment") && news.environment !== UNKNOWN) {
+    const environment = news.environment;
+    const name = typeof environment === "string" ? environment.toLowerCase() : undefined;
+    if (name !== undefined && (ENVIRONMENTS as readonly string[]).includes(name)) {
+      inputs.environment = name;
+      environmentOk = true;
+    } else {
+      fail("environment", `expected "public", "usgovernment" or "china", got ${describeValue(environment)}`);
+    }
+  }
+
+  if (!absent("endpoint") && news.endpoint !== UNKNOWN) {
+    const endpoint = news.endpoint;
+    const result = canonical(endpoint, parseEndpoint, ENDPOINT_EXPECTED);
+    if ("error" in result) {
+      fail("endpoint", result.error);
+    } else if (environmentOk) {
+      fail(
+        "endpoint",
+        `both environment ${quote(inputs.environment as string)} and endpoint ${quote(redactUrl(endpoint as string))} ` +
+          `are set; set one of them`,
+      );
+    } else {
+      inputs.endpoint = result.value;
+    }
+  }
+
+  return { inputs, failures };
+}
+
+/**
+ * The {@link Declaration} of validated, known inputs (`userAssignedIdentities` absent means none, `mode` absent
+ * means additive).
+ * @throws TypeError naming the property when an input has the wrong kind (inputs that did not pass validation).
+ */
+export function declarationOf(inputs: Record<string, unknown>): Declaration {
+  const { systemAssigned, userAssignedIdentities = [], mode = "additive" } = inputs;
+  if (systemAssigned !== undefined && systemAssigned !== null && typeof systemAssigned !== "boolean") {
+    throw new TypeError(`systemAssigned: expected a boolean or nothing, got ${describeValue(systemAssigned)}`);
+  }
+  if (!Array.isArray(userAssignedIdentities) || !userAssignedIdentities.every((id) => typeof id === "string")) {
+    throw new TypeError(
+      `userAssignedIdentities: expected an array of strings, got ${describeValue(userAssignedIdentities)}`,
+    );
+  }
+  if (!MODES.includes(mode as Mode))
+    throw new TypeError(`mode: expected "additive" or "exclusive", got ${describeValue(mode)}`);
+  const declaration: Declaration = { userAssignedIdentities, mode: mode as Mode };
+  if (typeof systemAssigned === "boolean") declaration.systemAssigned = systemAssigned;
+  return declaration;
+}
+
+function canonical(
+  value: unknown,
+  parse: (s: string) => string,
+  expected: string,
+): { value: string } | { error: string } {
+  if (typeof value !== "string") return { error: `expected ${expected}, got ${describeValue(value)}` };
+  try {
+    return { value: parse(value) };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+function validateIdentityList(value: unknown): { value: unknown[] } | { error: string } {
+  if (!Array.isArray(value)) {
+    return {
+      error: `expected an array of user-assigned identity IDs, ${USER_IDENTITY_ID_SHAPE}, got ${describeValue(value)}`,
+    };
+  }
+  const problems: string[] = [];
+  const out: unknown[] = [];
+  const firstByKey = new Map<string, { index: number; spelling: string }>();
+  value.forEach((element, index) => {
+    if (element === UNKNOWN) {
+      out.push(element);
+      return;
+    }
+    const result = canonical(
+      element,
+      (s) => parseUserAssignedIdentityId(s).id,
+      `an identity ID, ${USER_IDENTITY_ID_SHAPE}`,
+    );
+    if ("error" in result) {
+      problems.push(`element ${index}: ${result.error}`);
+      out.push(element);
+      return;
+    }
+    const key = armIdKey(result.value);
+    const first = firstByKey.get(key);
+    if (first !== undefined) {
+      problems.push(
+        `elements ${first.index} and ${index} name the same identity: ${quote(first.spelling)} and ` +
+          `${quote(element as string)} (IDs compare case-insensitively); list each identity once`,
+      );
+    } else {
+      firstByKey.set(key, { index, spelling: element as string });
+    }
+    out.push(result.value);
+  });
+  return problems.length > 0 ? { error: problems.join("; ") } : { value: out };
+}
