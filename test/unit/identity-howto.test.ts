@@ -37,9 +37,16 @@ interface Row {
   change: (current: IdentityState) => IdentityChange;
   expected: IdentityPatch;
   /** The how-to's body, if it shows one for this format, and whether the plan must equal it. */
-  doc?:
-    | { body: IdentityPatch | Record<string, unknown>; same: true }
-    | { body: IdentityPatch; same: false; why: string };
+  doc?: { body: DocBody; same: true } | { body: DocBody; same: false; why: string };
+}
+
+/** A body as the how-to writes it: any type spelling, IDs in any casing. */
+interface DocBody {
+  identity: {
+    type: string;
+    userAssignedIdentities?: Record<string, Record<string, never> | null>;
+    identityIds?: string[];
+  };
 }
 
 const NOT_RESENT =
@@ -220,8 +227,8 @@ const rows: Row[] = [
 ];
 
 /** The how-to's body with the type parsed and identity IDs in canonical spelling. */
-function normalise(body: IdentityPatch | Record<string, unknown>): IdentityPatch {
-  const identity = (body as IdentityPatch).identity;
+function normalise(body: DocBody): IdentityPatch {
+  const identity = body.identity;
   const out: IdentityPatch = { identity: { type: parseIdentityType(identity.type) } };
   if (identity.userAssignedIdentities !== undefined) {
     out.identity.userAssignedIdentities = Object.fromEntries(
