@@ -1,0 +1,573 @@
+/**
+ * The ARM client: one `send` (token, retry, error) under `request` (one call) and `execute` (a call and its
+ * long-running operation). HTTP is undici with one keep-alive pool per endpoint origin.
+ */
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { TokenCredential } from "@azure/identity";
+import { Agent, type Dispatcher } from "undici";
+import type { Cloud } from "./clouds";
+import { getCredential } from "./credential";
+import { ArmError, readArmErrorBody, TransportErrorCodes, type ArmErrorBody } from "./errors";
+import {
+  DEFAULT_OPERATION_TIMEOUT_MS,
+  DEFAULT_POLL_INTERVAL_MS,
+  finalResultSource,
+  isPastDeadline,
+  operationStateOf,
+  pollDelayMs,
+  selectPollingStrategy,
+  type PollingStrategy,
+} from "./lro";
+import {
+  apiVersionProblem,
+  armPathProblem,
+  assertEndpointAllowed,
+  buildRequestUrl,
+  isSameOrigin,
+} from "./request-target";
+import {
+  decideRetry,
+  resolveRetryOptions,
+  type HttpMethod,
+  type ResolvedRetryOptions,
+  type RetryOptions,
+} from "./retry";
+import { AccessTokenCycler, type TokenCyclerOptions } from "./token-cycler";
+
+/** One ARM call. */
+export interface ArmRequest {
+  method: HttpMethod;
+  /** ARM path, e.g. `/subscriptions/<id>/resourceGroups/<rg>/providers/...`; no query string or fragment. */
+  path: string;
+  /** Sent as the `api-version` query parameter, e.g. `2024-11-01`. */
+  apiVersion: string;
+  /** JSON body; omitted when undefined. */
+  body?: unknown;
+  /** Extra request headers such as `If-Match`; `Authorization`, `Host` and `Content-Length` are refused. */
+  headers?: Record<string, string>;
+}
+
+/** A successful (2xx) ARM response. */
+export interface ArmResponse<T = unknown> {
+  status: number;
+  /** Response headers, lower-case names; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  /** Parsed JSON body; undefined when the body is empty. */
+  body: T;
+  /** `x-ms-request-id`. */
+  requestId?: string;
+  /** `x-ms-correlation-request-id` (the client sends one per `request`/`execute` and ARM echoes it). */
+  correlationId?: string;
+}
+
+/** Reported before each retry wait, for logging; carries no token and no query string. */
+export interface RetryEvent {
+  method: HttpMethod;
+  /** Path of the request, without query string. */
+  path: string;
+  /** 1 for the first retry. */
+  retry: number;
+  /** The wait before the retry, in ms, after `retryAfterScale`. */
+  delayMs: number;
+  /** Why, e.g. "throttled (HTTP 429)". */
+  reason: string;
+  status?: number;
+  code?: string;
+  requestId?: string;
+}
+
+/** Options of {@link ArmClient}. */
+export interface ArmClientOptions {
+  /** Where ARM is and which token scope it wants. */
+  cloud: Cloud;
+  /** Token source; {@link getCredential} gives the process-wide one. */
+  credential: TokenCredential;
+  /** undici dispatcher (e.g. an `Agent` with `connect: { ca }`); default a new keep-alive `Agent`, closed by `close()`. */
+  dispatcher?: Dispatcher;
+  /** Retry policy; see {@link RetryOptions} for defaults. */
+  retry?: RetryOptions;
+  /** Fixed wait between operation polls, in ms, overriding `Retry-After` (tests: 0). Default: `Retry-After`, else 10 000. */
+  pollIntervalMs?: number;
+  /** Deadline of one long-running operation, in ms. Default 1 800 000 (30 min). */
+  operationTimeoutMs?: number;
+  /** `User-Agent` header. Default `pulumi-vmss-identity (node <version>)`. */
+  userAgent?: string;
+  /** Called before each retry wait. */
+  onRetry?: (event: RetryEvent) => void;
+  /** Token refresh timing. */
+  tokenRefresh?: TokenCyclerOptions;
+}
+
+const FORBIDDEN_HEADERS = new Set(["authorization", "host", "content-length", "transfer-encoding"]);
+const DEFAULT_USER_AGENT = `pulumi-vmss-identity (node ${process.version})`;
+
+/** What one attempt produced, before the retry decision. */
+type AttemptOutcome =
+  | { kind: "response"; response: ArmResponse<unknown>; error: ArmErrorBody; rawBody: string }
+  | { kind: "network"; code: string; cause: unknown };
+
+/**
+ * ARM over undici. Thread-safe for concurrent calls: they share one token (refreshed ahead of expiry, one refresh
+ * in flight) and one connection pool.
+ */
+export class ArmClient {
+  private readonly endpoint: URL;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+  private readonly tokens: AccessTokenCycler;
+  private readonly retry: ResolvedRetryOptions;
+  private readonly pollIntervalMs: number | undefined;
+  private readonly operationTimeoutMs: number;
+  private readonly userAgent: string;
+  private readonly onRetry: ((event: RetryEvent) => void) | undefined;
+
+  /**
+   * @throws Error before any request if the endpoint is neither https nor a loopback host, or an option is invalid.
+   */
+  constructor(options: ArmClientOptions) {
+    this.endpoint = assertEndpointAllowed(options.cloud.resourceManagerEndpoint);
+    this.retry = resolveRetryOptions(options.retry);
+    this.pollIntervalMs = nonNegative("pollIntervalMs", options.pollIntervalMs);
+    this.operationTimeoutMs =
+      nonNegative("operationTimeoutMs", options.operationTimeoutMs) ?? DEFAULT_OPERATION_TIMEOUT_MS;
+    this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
+    this.onRetry = options.onRetry;
+    this.tokens = new AccessTokenCycler(options.credential, options.cloud.tokenScope, options.tokenRefresh);
+    this.ownsDispatcher = options.dispatcher === undefined;
+    this.dispatcher = options.dispatcher ?? new Agent();
+  }
+
+  /**
+   * One ARM call with retries (see retry.ts) and one token renewal on 401.
+   * @throws ArmError for any non-2xx final response (404 included: branch on `statusCode`/`code`), a network
+   *   failure after retries, or an invalid request (code `InvalidRequest`, nothing sent).
+   */
+  async request<T = unknown>(req: ArmRequest): Promise<ArmResponse<T>> {
+    const url = this.requestUrl(req);
+    return (await this.send(req.method, url, req.body, req.headers, randomUUID())) as ArmResponse<T>;
+  }
+
+  /**
+   * `request`, then follows the long-running operation it started to its end (lro.ts): `Azure-AsyncOperation`,
+   * else `Location` on a 202, else `provisioningState`. The result of a PUT/PATCH is a GET of the resource
+   * (azcore's rule, research/arm-facts.md §5.2); of a DELETE, the last poll response.
+   *
+   * A 404 at any point (e.g. deleting what is already gone) is thrown as an ArmError with `statusCode` 404, never
+   * swallowed: whether that means "done" is the caller's decision.
+   * @throws ArmError with the operation's own `error.code` and message when it ends `Failed` or `Canceled`
+   *   (`OperationFailed`/`OperationCanceled` if it gave none), `OperationTimedOut` past `operationTimeoutMs`.
+   */
+  async execute<T = unknown>(req: ArmRequest): Promise<ArmResponse<T>> {
+    const url = this.requestUrl(req);
+    const correlationId = randomUUID();
+    const initial = await this.send(req.method, url, req.body, req.headers, correlationId);
+    const strategy = selectPollingStrategy(req.method, initial);
+
+    if (strategy.kind === "missing-polling-url") {
+      throw this.transportError(req.method, url, TransportErrorCodes.missingPollingUrl, initial, {
+        message: `HTTP ${initial.status} without Azure-AsyncOperation or Location header: the operation cannot be followed`,
+      });
+    }
+    if (strategy.kind === "none") {
+      this.throwIfFailed(req.method, url, strategy, initial, initial);
+      return initial as ArmResponse<T>;
+    }
+
+    const pollUrl =
+      strategy.kind === "provisioning-state" ? url : this.pollingUrl(req.method, url, strategy.pollUrl, initial);
+    const startedAt = Date.now();
+    let last = initial;
+    for (;;) {
+      await sleep(
+        pollDelayMs(last.headers, { pollIntervalMs: this.pollIntervalMs, defaultMs: DEFAULT_POLL_INTERVAL_MS }),
+      );
+      last = await this.send("GET", pollUrl, undefined, undefined, correlationId);
+      const state = operationStateOf(strategy, last);
+      if (state.kind === "succeeded") break;
+      if (state.kind === "unknown") {
+        throw this.transportError(req.method, url, TransportErrorCodes.invalidResponseBody, initial, {
+          message: `polling ${pollUrl.pathname}: ${state.reason}`,
+        });
+      }
+      this.throwIfFailed(req.method, url, strategy, last, initial);
+      if (isPastDeadline(startedAt, this.operationTimeoutMs, Date.now())) {
+        throw this.transportError(req.method, url, TransportErrorCodes.operationTimedOut, initial, {
+          message: `the operation did not finish within ${this.operationTimeoutMs} ms (polling ${pollUrl.pathname})`,
+        });
+      }
+    }
+
+    const source = finalResultSource(req.method, initial.headers);
+    if (source.kind === "resource") {
+      // The provisioning-state strategy already polled the resource itself: its last GET is the result.
+      if (strategy.kind === "provisioning-state") return last as ArmResponse<T>;
+      const resourceUrl = buildRequestUrl(this.endpoint, req.path, req.apiVersion);
+      return (await this.send("GET", resourceUrl, undefined, undefined, correlationId)) as ArmResponse<T>;
+    }
+    if (source.kind === "location") {
+      const locationUrl = this.pollingUrl(req.method, url, source.url, initial);
+      return (await this.send("GET", locationUrl, undefined, undefined, correlationId)) as ArmResponse<T>;
+    }
+    return last as ArmResponse<T>;
+  }
+
+  /** Closes the connection pool if this client created it; a dispatcher passed in belongs to the caller. */
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+
+  private requestUrl(req: ArmRequest): URL {
+    const method = String(req.method);
+    const fail = (message: string) =>
+      new ArmError({ code: TransportErrorCodes.invalidRequest, message, method, path: String(req.path) });
+    if (!["GET", "PUT", "PATCH", "DELETE", "POST"].includes(method)) {
+      throw fail(`method: ${JSON.stringify(req.method)} is invalid; expected GET, PUT, PATCH, DELETE or POST`);
+    }
+    const pathProblem = armPathProblem(req.path);
+    if (pathProblem) throw fail(`path: ${JSON.stringify(req.path)} is invalid; ${pathProblem}`);
+    const versionProblem = apiVersionProblem(req.apiVersion);
+    if (versionProblem) throw fail(`apiVersion: ${JSON.stringify(req.apiVersion)} is invalid; ${versionProblem}`);
+    for (const name of Object.keys(req.headers ?? {})) {
+      if (FORBIDDEN_HEADERS.has(name.toLowerCase())) {
+        throw fail(`headers: ${JSON.stringify(name)} may not be set by the caller; the client sets it`);
+      }
+    }
+    return buildRequestUrl(this.endpoint, req.path, req.apiVersion);
+  }
+
+  /** Resolves a polling URL and refuses one outside the endpoint's origin: it would receive the bearer token. */
+  private pollingUrl(method: HttpMethod, url: URL, raw: string, initial: ArmResponse<unknown>): URL {
+    let pollUrl: URL | undefined;
+    try {
+      pollUrl = new URL(raw, this.endpoint);
+    } catch {
+      pollUrl = undefined;
+    }
+    if (pollUrl === undefined || !isSameOrigin(pollUrl, this.endpoint)) {
+      const shown = pollUrl ? pollUrl.origin + pollUrl.pathname : "an unparseable URL";
+      throw this.transportError(method, url, TransportErrorCodes.pollingUrlOutsideEndpoint, initial, {
+        message: `the operation is to be polled at ${shown}, outside ${this.endpoint.origin}; not sending the token there`,
+      });
+    }
+    return pollUrl;
+  }
+
+  private throwIfFailed(
+    method: HttpMethod,
+    url: URL,
+    strategy: PollingStrategy,
+    response: ArmResponse<unknown>,
+    initial: ArmResponse<unknown>,
+  ): void {
+    const state = operationStateOf(strategy, response);
+    if (state.kind !== "failed" && state.kind !== "canceled") return;
+    const fallback =
+      state.kind === "failed" ? TransportErrorCodes.operationFailed : TransportErrorCodes.operationCanceled;
+    throw new ArmError({
+      code: state.error.code ?? fallback,
+      message: state.error.message ?? `the operation ended ${state.kind === "failed" ? "Failed" : "Canceled"}`,
+      method,
+      path: url.pathname,
+      requestId: initial.requestId,
+      correlationId: initial.correlationId,
+      details: state.error.details,
+    });
+  }
+
+  private transportError(
+    method: HttpMethod,
+    url: URL,
+    code: string,
+    response: ArmResponse<unknown>,
+    init: { message: string },
+  ): ArmError {
+    return new ArmError({
+      code,
+      message: init.message,
+      method,
+      path: url.pathname,
+      statusCode: response.status,
+      requestId: response.requestId,
+      correlationId: response.correlationId,
+    });
+  }
+
+  /** The one place that talks HTTP: token, attempt, 401 renewal, retry decision, error. */
+  private async send(
+    method: HttpMethod,
+    url: URL,
+    body: unknown,
+    headers: Record<string, string> | undefined,
+    correlationId: string,
+  ): Promise<ArmResponse<unknown>> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    let retries = 0;
+    let renewedToken = false;
+    for (;;) {
+      const token = await this.token(method, url);
+      const outcome = await this.attempt(method, url, payload, headers, token, correlationId);
+
+      if (outcome.kind === "response") {
+        const { response, error } = outcome;
+        if (response.status >= 200 && response.status < 300) return this.parsedSuccess(method, url, outcome);
+        // A 401 means ARM did not accept this token (expired, revoked, wrong audience): renew it once, past every
+        // cache, and try again; a second 401 is final (ARM-BEHAVIOR.md "Errors": AuthenticationFailed,
+        // InvalidAuthenticationToken, ExpiredAuthenticationToken).
+        if (response.status === 401 && !renewedToken) {
+          renewedToken = true;
+          await this.renewToken(method, url, token);
+          continue;
+        }
+        const code = response.headers["x-ms-error-code"] ?? error.code;
+        const decision = decideRetry(
+          {
+            kind: "response",
+            attempt: retries,
+            method,
+            status: response.status,
+            headers: response.headers,
+            errorCode: code,
+          },
+          this.retry,
+        );
+        if (!decision.retry) {
+          throw new ArmError({
+            code: code ?? TransportErrorCodes.httpError,
+            message: withGiveUp(
+              error.message ?? `HTTP ${response.status}${snippet(outcome.rawBody)}`,
+              retries,
+              decision.reason,
+            ),
+            method,
+            path: url.pathname,
+            statusCode: response.status,
+            requestId: response.requestId,
+            correlationId: response.correlationId,
+            retryable: decision.transient,
+            details: error.details,
+            attempts: retries + 1,
+          });
+        }
+        retries++;
+        this.onRetry?.({
+          method,
+          path: url.pathname,
+          retry: retries,
+          delayMs: decision.delayMs,
+          reason: decision.reason,
+          status: response.status,
+          code,
+          requestId: response.requestId,
+        });
+        await sleep(decision.delayMs);
+        continue;
+      }
+
+      const decision = decideRetry({ kind: "network", attempt: retries, method, errorCode: outcome.code }, this.retry);
+      if (!decision.retry) {
+        throw new ArmError({
+          code: outcome.code,
+          message: withGiveUp(errorMessage(outcome.cause), retries, decision.reason),
+          method,
+          path: url.pathname,
+          retryable: decision.transient,
+          attempts: retries + 1,
+          cause: outcome.cause,
+        });
+      }
+      retries++;
+      this.onRetry?.({
+        method,
+        path: url.pathname,
+        retry: retries,
+        delayMs: decision.delayMs,
+        reason: decision.reason,
+        code: outcome.code,
+      });
+      await sleep(decision.delayMs);
+    }
+  }
+
+  private async attempt(
+    method: HttpMethod,
+    url: URL,
+    payload: string | undefined,
+    headers: Record<string, string> | undefined,
+    token: string,
+    correlationId: string,
+  ): Promise<AttemptOutcome> {
+    const requestHeaders: Record<string, string> = {
+      accept: "application/json",
+      "user-agent": this.userAgent,
+      "x-ms-client-request-id": randomUUID(),
+      "x-ms-correlation-request-id": correlationId,
+      ...lowerCaseKeys(headers ?? {}),
+      authorization: `Bearer ${token}`,
+    };
+    if (payload !== undefined) requestHeaders["content-type"] = "application/json";
+    try {
+      const res = await this.dispatcher.request({
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method,
+        headers: requestHeaders,
+        body: payload,
+      });
+      // Always read the body to its end, success or not: an unread body keeps the socket from going back to the pool.
+      const rawBody = await res.body.text();
+      const responseHeaders = flattenHeaders(res.headers);
+      let parsed: unknown = undefined;
+      if (rawBody.trim() !== "") {
+        try {
+          parsed = JSON.parse(rawBody);
+        } catch {
+          parsed = undefined;
+        }
+      }
+      return {
+        kind: "response",
+        rawBody,
+        error: res.statusCode >= 400 ? readArmErrorBody(parsed) : {},
+        response: {
+          status: res.statusCode,
+          headers: responseHeaders,
+          body: parsed,
+          requestId: responseHeaders["x-ms-request-id"],
+          correlationId: responseHeaders["x-ms-correlation-request-id"],
+        },
+      };
+    } catch (cause) {
+      return { kind: "network", code: networkErrorCode(cause), cause };
+    }
+  }
+
+  private parsedSuccess(method: HttpMethod, url: URL, outcome: Extract<AttemptOutcome, { kind: "response" }>) {
+    const { response, rawBody } = outcome;
+    if (rawBody.trim() !== "" && response.body === undefined) {
+      throw new ArmError({
+        code: TransportErrorCodes.invalidResponseBody,
+        message: `HTTP ${response.status} with a body that is not JSON${snippet(rawBody)}`,
+        method,
+        path: url.pathname,
+        statusCode: response.status,
+        requestId: response.requestId,
+        correlationId: response.correlationId,
+      });
+    }
+    return response;
+  }
+
+  private async token(method: HttpMethod, url: URL): Promise<string> {
+    try {
+      return await this.tokens.getToken();
+    } catch (cause) {
+      throw tokenError(method, url, cause);
+    }
+  }
+
+  private async renewToken(method: HttpMethod, url: URL, rejected: string): Promise<void> {
+    try {
+      await this.tokens.renewAfterRejection(rejected);
+    } catch (cause) {
+      throw tokenError(method, url, cause);
+    }
+  }
+}
+
+const sharedDispatchers = new Map<string, Agent>();
+const sharedClients = new Map<string, ArmClient>();
+
+/**
+ * The process-wide undici keep-alive pool for `cloud`'s ARM endpoint origin, for building an {@link ArmClient}
+ * with non-default options that still shares connections.
+ */
+export function getSharedDispatcher(cloud: Cloud): Dispatcher {
+  const origin = assertEndpointAllowed(cloud.resourceManagerEndpoint).origin;
+  let agent = sharedDispatchers.get(origin);
+  if (agent === undefined) {
+    agent = new Agent();
+    sharedDispatchers.set(origin, agent);
+  }
+  return agent;
+}
+
+/**
+ * The process-wide client for `cloud` with default options: one keep-alive pool per endpoint origin and the
+ * process-wide credential ({@link getCredential}). Its `close()` leaves the shared pool open; use
+ * {@link closeSharedClients}.
+ */
+export function getSharedClient(cloud: Cloud): ArmClient {
+  const key = `${cloud.resourceManagerEndpoint}|${cloud.tokenScope}|${cloud.authorityHost}`;
+  let client = sharedClients.get(key);
+  if (client === undefined) {
+    client = new ArmClient({ cloud, credential: getCredential(cloud), dispatcher: getSharedDispatcher(cloud) });
+    sharedClients.set(key, client);
+  }
+  return client;
+}
+
+/** Closes every shared pool and forgets the shared clients (tests, orderly shutdown). */
+export async function closeSharedClients(): Promise<void> {
+  const agents = [...sharedDispatchers.values()];
+  sharedDispatchers.clear();
+  sharedClients.clear();
+  await Promise.all(agents.map((agent) => agent.close()));
+}
+
+function tokenError(method: HttpMethod, url: URL, cause: unknown): ArmError {
+  return new ArmError({
+    code: TransportErrorCodes.tokenAcquisitionFailed,
+    message: `could not get an access token: ${errorMessage(cause)}`,
+    method,
+    path: url.pathname,
+    cause,
+  });
+}
+
+function withGiveUp(message: string, retries: number, reason: string): string {
+  return retries > 0 ? `${message} [${reason}]` : message;
+}
+
+function networkErrorCode(cause: unknown): string {
+  for (let e: unknown = cause, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && code !== "") return code;
+  }
+  return TransportErrorCodes.networkError;
+}
+
+function errorMessage(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** The start of a non-ARM body (e.g. a gateway's HTML) for an error message, with anything token-like redacted. */
+function snippet(rawBody: string): string {
+  const text = rawBody
+    .trim()
+    .replace(/\s+/g, " ")
+    .replace(/bearer\s+[^\s"',;]+/gi, "Bearer [redacted]")
+    .replace(/eyJ[\w-]+\.[\w-]+\.[\w-]*/g, "[redacted]");
+  return text === "" ? "" : `: ${text.length > 200 ? `${text.slice(0, 200)}…` : text}`;
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    flat[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return flat;
+}
+
+function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+function nonNegative(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new Error(`${name}: ${String(value)} is invalid; expected a finite number of milliseconds >= 0`);
+  }
+  return value;
+}

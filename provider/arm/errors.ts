@@ -1,0 +1,148 @@
+/**
+ * The one error type of the ARM transport (STYLE habit 6). Callers branch on `code` and `statusCode`,
+ * never on message text, and recognise it with {@link isArmError} rather than `instanceof`: dynamic
+ * providers run deserialised code in another process, where a second copy of this class exists.
+ */
+
+/** Codes the transport itself produces (ARM's own codes pass through unchanged). */
+export const TransportErrorCodes = {
+  /** An `Azure-AsyncOperation` status or a `provisioningState` ended in `Failed` without an `error.code`. */
+  operationFailed: "OperationFailed",
+  /** An operation ended in `Canceled`/`Cancelled` without an `error.code`. */
+  operationCanceled: "OperationCanceled",
+  /** The operation did not reach a terminal status within `operationTimeoutMs`. */
+  operationTimedOut: "OperationTimedOut",
+  /** A 202 for DELETE/POST carried neither `Azure-AsyncOperation` nor `Location` (azcore: "response is missing polling URL"). */
+  missingPollingUrl: "MissingPollingUrl",
+  /** A polling URL points outside the ARM endpoint, where the bearer token must not go. */
+  pollingUrlOutsideEndpoint: "PollingUrlOutsideEndpoint",
+  /** A 2xx response whose body is not JSON. */
+  invalidResponseBody: "InvalidResponseBody",
+  /** The credential could not produce a token. */
+  tokenAcquisitionFailed: "TokenAcquisitionFailed",
+  /** The request was refused before sending: bad path, api-version, or endpoint. */
+  invalidRequest: "InvalidRequest",
+  /** An error response without `x-ms-error-code` or an ARM error body. */
+  httpError: "HttpError",
+  /** A network failure without a code of its own. */
+  networkError: "NetworkError",
+} as const;
+
+/** What an {@link ArmError} is built from. */
+export interface ArmErrorInit {
+  code: string;
+  message: string;
+  method: string;
+  /** Request path or URL; any query string or fragment is dropped before it is stored. */
+  path: string;
+  statusCode?: number;
+  requestId?: string;
+  correlationId?: string;
+  retryable?: boolean;
+  details?: unknown;
+  /** How many attempts were made (1 = no retry). */
+  attempts?: number;
+  cause?: unknown;
+}
+
+/**
+ * An ARM request or long-running operation that did not succeed.
+ *
+ * `message` reads `<code>: <ARM message> (<METHOD> <path>[, HTTP <status>][, request id <id>])`; it never contains
+ * a query string, a token or a secret.
+ */
+export class ArmError extends Error {
+  override readonly name = "ArmError" as const;
+  /** ARM's `error.code` (from `x-ms-error-code`, else the body), a network error code, or a {@link TransportErrorCodes} value. */
+  readonly code: string;
+  /** HTTP status of the response that failed; absent for network failures and failed operations. */
+  readonly statusCode?: number;
+  /** `x-ms-request-id` of the failing response. */
+  readonly requestId?: string;
+  /** `x-ms-correlation-request-id` of the failing response. */
+  readonly correlationId?: string;
+  /** HTTP method of the request. */
+  readonly method: string;
+  /** Path of the request, without query string. */
+  readonly path: string;
+  /** Whether the retry policy considered this failure transient (it may have given up after retries). */
+  readonly retryable: boolean;
+  /** ARM's `error.details` (or the operation's error object), as received. */
+  readonly details?: unknown;
+  /** Attempts made before this error was thrown (1 when the first attempt failed for good). */
+  readonly attempts: number;
+  /** ARM's message without the decoration added to `message`. */
+  readonly armMessage: string;
+
+  constructor(init: ArmErrorInit) {
+    const path = stripQuery(init.path);
+    super(formatMessage(init.code, init.message, init.method, path, init.statusCode, init.requestId), {
+      cause: init.cause,
+    });
+    this.code = init.code;
+    this.statusCode = init.statusCode;
+    this.requestId = init.requestId;
+    this.correlationId = init.correlationId;
+    this.method = init.method;
+    this.path = path;
+    this.retryable = init.retryable ?? false;
+    this.details = init.details;
+    this.attempts = init.attempts ?? 1;
+    this.armMessage = init.message;
+  }
+}
+
+/**
+ * Whether `e` is an {@link ArmError}, judged by its stable `name` and the presence of a string `code`
+ * (not `instanceof`, which fails across module copies).
+ */
+export function isArmError(e: unknown): e is ArmError {
+  return (
+    typeof e === "object" &&
+    e !== null &&
+    (e as { name?: unknown }).name === "ArmError" &&
+    typeof (e as { code?: unknown }).code === "string"
+  );
+}
+
+/** The `{ code, message, details }` of an ARM error body, `{"error":{...}}` or bare (ARM RPC common-api-details). */
+export interface ArmErrorBody {
+  code?: string;
+  message?: string;
+  details?: unknown;
+}
+
+/**
+ * Extracts ARM's error object from a parsed response body. ARM wraps it in `error`
+ * (research/arm-facts.md §2.2, "Error envelope"); some services answer with the bare object.
+ */
+export function readArmErrorBody(body: unknown): ArmErrorBody {
+  if (typeof body !== "object" || body === null) return {};
+  const wrapped = (body as { error?: unknown }).error;
+  const source = typeof wrapped === "object" && wrapped !== null ? wrapped : body;
+  const { code, message, details } = source as { code?: unknown; message?: unknown; details?: unknown };
+  return {
+    code: typeof code === "string" && code !== "" ? code : undefined,
+    message: typeof message === "string" ? message : undefined,
+    details,
+  };
+}
+
+function formatMessage(
+  code: string,
+  message: string,
+  method: string,
+  path: string,
+  statusCode: number | undefined,
+  requestId: string | undefined,
+): string {
+  const where = [`${method} ${path}`];
+  if (statusCode !== undefined) where.push(`HTTP ${statusCode}`);
+  if (requestId) where.push(`request id ${requestId}`);
+  return `${code}: ${message} (${where.join(", ")})`;
+}
+
+function stripQuery(pathOrUrl: string): string {
+  const cut = pathOrUrl.search(/[?#]/);
+  return cut === -1 ? pathOrUrl : pathOrUrl.slice(0, cut);
+}

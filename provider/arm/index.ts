@@ -1,0 +1,12 @@
+/**
+ * ARM transport: HTTP and Azure Resource Manager conventions (clouds, credentials, retries, long-running
+ * operations, errors), and nothing about Pulumi or identities. See docs/transport.md.
+ */
+export * from "./clouds";
+export * from "./credential";
+export * from "./errors";
+export * from "./retry";
+export * from "./lro";
+export * from "./request-target";
+export * from "./token-cycler";
+export * from "./client";
