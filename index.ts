@@ -1,2 +1,13 @@
-// Public entry point of pulumi-vmss-identity. Each layer adds its exports here as it lands.
-export {};
+/**
+ * pulumi-vmss-identity: the managed identities of Azure VM scale sets as Pulumi resources.
+ *
+ * - {@link VmssManagedIdentity}: owns part (or all) of a scale set's identity, changed by merged ARM PATCH requests.
+ * - {@link ArmResource}: any ARM resource made by one PUT (resource groups and identities on the local emulator).
+ * The ARM emulator is a separate entry point: `pulumi-vmss-identity/emulator`.
+ */
+export {
+  VmssManagedIdentity,
+  type VmssManagedIdentityArgs,
+  type OwnedUserIdentity,
+} from "./provider/vmssManagedIdentity";
+export { ArmResource, type ArmResourceArgs } from "./provider/armResource";

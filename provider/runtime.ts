@@ -1,0 +1,268 @@
+/**
+ * The implementation behind the `VmssManagedIdentity` dynamic provider.
+ *
+ * The provider object that Pulumi serialises into state (provider/vmssManagedIdentity.ts) holds no code of its own:
+ * each method loads this module by package name in the provider process and calls it. Here:
+ * - `check` and `diff` are pure functions of their inputs (no network, no credential): preview stays offline.
+ * - `create`, `update` and `delete` are one read-modify-write each: GET the scale set, plan the PATCH with the identity
+ *   algebra, PATCH only when something changes (with If-Match where the api-version has ETags), follow the operation
+ *   to its end, read back. Writes to one scale set are serialised inside the process.
+ * - `read` reports drift truthfully; a scale set that is gone removes the resource.
+ */
+import * as identity from "./identity";
+import { ArmClient, getSharedClient, isArmError, resolveCloud } from "./arm";
+import { KeyedLock } from "./keyedLock";
+import { operationError } from "./operationError";
+
+/** Inputs after `check`: canonical spelling, defaults filled. */
+export interface VmssIdentityInputs {
+  scaleSetId: string;
+  systemAssigned?: boolean;
+  userAssignedIdentities?: string[];
+  mode?: identity.Mode;
+  apiVersion?: string;
+  environment?: string;
+  endpoint?: string;
+  /** How to report identities found already assigned on create: "warn" (default) or "silent" (used by components). */
+  adoption?: "warn" | "silent";
+}
+
+/** One user-assigned identity owned by the resource, as the scale set reports it. */
+export interface UserIdentityOutput {
+  id: string;
+  principalId?: string;
+  clientId?: string;
+}
+
+/** What the resource records in state. The declaration fields describe what is *actually* in place, so drift shows. */
+export interface VmssIdentityOutputs extends VmssIdentityInputs {
+  /** Owned user-assigned identities present on the scale set (canonical IDs, in declaration order). */
+  userAssignedIdentities: string[];
+  /** The scale set's effective identity type. */
+  identityType: identity.IdentityType;
+  /** The system-assigned identity's principal (object) ID, when it is enabled. */
+  principalId?: string;
+  /** The tenant of the system-assigned identity, when it is enabled. */
+  tenantId?: string;
+  /** Per owned user-assigned identity: its principal and client IDs. */
+  userIdentities: UserIdentityOutput[];
+  /** User-assigned identities on the scale set that this resource does not own (canonical IDs, sorted). */
+  otherUserAssignedIdentities: string[];
+}
+
+/** What the I/O operations need; tests inject a client, the provider process uses the shared one per endpoint. */
+export interface RuntimeContext {
+  client?: ArmClient;
+  /** Where warnings go. Default: stderr, which the Pulumi engine shows as a diagnostic of the provider. */
+  warn?: (message: string) => void;
+}
+
+type Props = Record<string, unknown>;
+
+const writes = new KeyedLock();
+/** How many times a PATCH is re-planned after ARM answered 412 (someone wrote between our GET and our PATCH). */
+const MAX_PRECONDITION_RETRIES = 5;
+
+/** Validates and canonicalises the inputs. Pure. */
+export function check(_olds: Props, news: Props): { inputs: Props; failures: identity.CheckFailure[] } {
+  return identity.validateDeclarationInputs(news);
+}
+
+/** Compares the recorded state with the new inputs. Pure: a casing-only difference is never a change. */
+export function diff(olds: Props, news: Props): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
+  const result = identity.diffDeclarations(olds, news);
+  let changes = result.changes;
+  // Exclusive mode owns the whole identity: identities someone else added since the last refresh are drift too.
+  if (news.mode === "exclusive" && Array.isArray(olds.otherUserAssignedIdentities)) {
+    changes ||= olds.otherUserAssignedIdentities.length > 0;
+  }
+  return { changes, replaces: result.replaces, deleteBeforeReplace: false };
+}
+
+/** Applies the declaration to the scale set and records the outcome. */
+export async function create(
+  inputs: Props,
+  ctx: RuntimeContext = {},
+): Promise<{ id: string; outs: VmssIdentityOutputs }> {
+  const declared = declarationOf(inputs);
+  const { ref, client, apiVersion } = target(inputs, ctx);
+  const { before, after } = await converge(client, ref.id, apiVersion, "assigning identities to", (current) =>
+    identity.changeForCreate(current, declared),
+  );
+  const adopted = identity.adoptedIdentities(before, declared);
+  if (adopted.length > 0 && inputs.adoption !== "silent") {
+    (ctx.warn ?? warnOnStderr)(
+      `VmssManagedIdentity now owns identities that were already assigned to ${ref.id}: ${adopted.join(", ")}. ` +
+        `Deleting this resource removes them.`,
+    );
+  }
+  return { id: `${ref.id}#managedIdentity`, outs: outputsOf(inputs, after) };
+}
+
+/** Applies the delta between the old and the new declaration. */
+export async function update(
+  olds: Props,
+  news: Props,
+  ctx: RuntimeContext = {},
+): Promise<{ outs: VmssIdentityOutputs }> {
+  const previous = declarationOf(olds);
+  const declared = declarationOf(news);
+  const { ref, client, apiVersion } = target(news, ctx);
+  const { after } = await converge(client, ref.id, apiVersion, "updating identities of", (current) =>
+    identity.changeForUpdate(current, previous, declared),
+  );
+  return { outs: outputsOf(news, after) };
+}
+
+/** Removes what the resource owns and leaves everything else. A scale set that is already gone is not an error. */
+export async function remove(props: Props, ctx: RuntimeContext = {}): Promise<void> {
+  const owned = declarationOf(props);
+  const { ref, client, apiVersion } = target(props, ctx);
+  try {
+    await converge(client, ref.id, apiVersion, "removing identities from", (current) =>
+      identity.changeForDelete(current, owned),
+    );
+  } catch (e) {
+    if (isGone(e)) return;
+    throw e;
+  }
+}
+
+/** Reads the scale set and reports what is really in place; `undefined` when the scale set is gone. */
+export async function read(props: Props, ctx: RuntimeContext = {}): Promise<VmssIdentityOutputs | undefined> {
+  const { ref, client, apiVersion } = target(props, ctx);
+  try {
+    const got = await client.request<ScaleSetBody>({ method: "GET", path: ref.id, apiVersion });
+    return outputsOf(props, identity.readIdentityState(got.body.identity));
+  } catch (e) {
+    if (isGone(e)) return undefined;
+    throw operationError("reading identities of", ref.id, e);
+  }
+}
+
+interface ScaleSetBody {
+  identity?: unknown;
+  etag?: string;
+}
+
+/**
+ * GET → plan → PATCH (only when the plan says so) → follow the operation → read back, under the scale set's lock.
+ * With an ETag (api-version 2024-03-01 and later: shared/ARM-BEHAVIOR.md, Shapes) the PATCH carries If-Match, and a
+ * 412 means another writer got in between: read again and plan again.
+ */
+async function converge(
+  client: ArmClient,
+  scaleSetId: string,
+  apiVersion: string,
+  operation: string,
+  changeFor: (current: identity.IdentityState) => identity.IdentityChange,
+): Promise<{ before: identity.IdentityState; after: identity.IdentityState }> {
+  const format = identity.bodyFormatFor(apiVersion);
+  return writes.run(identity.armIdKey(scaleSetId), async () => {
+    for (let attempt = 0; ; attempt++) {
+      let got;
+      try {
+        got = await client.request<ScaleSetBody>({ method: "GET", path: scaleSetId, apiVersion });
+      } catch (e) {
+        if (isGone(e)) throw e;
+        throw operationError(`reading (before ${operation})`, scaleSetId, e);
+      }
+      const before = identity.readIdentityState(got.body.identity);
+      const patch = identity.planPatch(before, changeFor(before), format);
+      if (!patch) return { before, after: before };
+      const etag = got.headers["etag"];
+      try {
+        const done = await client.execute<ScaleSetBody>({
+          method: "PATCH",
+          path: scaleSetId,
+          apiVersion,
+          body: patch,
+          headers: etag ? { "If-Match": etag } : undefined,
+        });
+        return { before, after: identity.readIdentityState(done.body.identity) };
+      } catch (e) {
+        if (isArmError(e) && e.statusCode === 412 && attempt < MAX_PRECONDITION_RETRIES) continue;
+        throw operationError(operation, scaleSetId, e);
+      }
+    }
+  });
+}
+
+function target(
+  props: Props,
+  ctx: RuntimeContext,
+): { ref: identity.ScaleSetRef; client: ArmClient; apiVersion: string } {
+  const ref = identity.parseScaleSetId(String(props.scaleSetId));
+  const apiVersion = typeof props.apiVersion === "string" ? props.apiVersion : identity.DEFAULT_API_VERSION;
+  const client =
+    ctx.client ??
+    getSharedClient(
+      resolveCloud({
+        environment: typeof props.environment === "string" ? props.environment : undefined,
+        endpoint: typeof props.endpoint === "string" ? props.endpoint : undefined,
+      }),
+    );
+  return { ref, client, apiVersion };
+}
+
+function declarationOf(props: Props): identity.Declaration {
+  return {
+    systemAssigned: typeof props.systemAssigned === "boolean" ? props.systemAssigned : undefined,
+    userAssignedIdentities: Array.isArray(props.userAssignedIdentities)
+      ? props.userAssignedIdentities.map((id) => identity.parseUserAssignedIdentityId(String(id)).id)
+      : [],
+    mode: props.mode === "exclusive" ? "exclusive" : "additive",
+  };
+}
+
+/** The state record: the declaration as it really stands on the scale set, plus what role assignments need. */
+function outputsOf(props: Props, state: identity.IdentityState): VmssIdentityOutputs {
+  const declared = declarationOf(props);
+  const declaredKeys = new Set(declared.userAssignedIdentities.map(identity.armIdKey));
+  const owned = declared.userAssignedIdentities.filter((id) => state.user.has(identity.armIdKey(id)));
+  const others = [...state.user.entries()]
+    .filter(([key]) => !declaredKeys.has(key))
+    .map(([, info]) => identity.parseUserAssignedIdentityId(info.id).id)
+    .sort();
+  const systemAssigned =
+    declared.mode === "exclusive" || declared.systemAssigned !== undefined ? state.system : undefined;
+  const outs: VmssIdentityOutputs = {
+    scaleSetId: identity.parseScaleSetId(String(props.scaleSetId)).id,
+    mode: declared.mode,
+    userAssignedIdentities: owned,
+    identityType: identity.identityTypeOf(state.system, state.user.size > 0),
+    userIdentities: owned.map((id) => {
+      const info = state.user.get(identity.armIdKey(id));
+      return dropUndefined({ id, principalId: info?.principalId, clientId: info?.clientId });
+    }),
+    otherUserAssignedIdentities: others,
+  };
+  for (const key of ["apiVersion", "environment", "endpoint", "adoption"] as const) {
+    if (typeof props[key] === "string") (outs as unknown as Props)[key] = props[key];
+  }
+  if (systemAssigned !== undefined) outs.systemAssigned = systemAssigned;
+  if (state.system && state.principalId) outs.principalId = state.principalId;
+  if (state.system && state.tenantId) outs.tenantId = state.tenantId;
+  return outs;
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The scale set (or its resource group) no longer exists. */
+function isGone(e: unknown): boolean {
+  return isArmError(e) && e.statusCode === 404;
+}
+
+function warnOnStderr(message: string): void {
+  process.stderr.write(`warning: ${message}\n`);
+}
+
+export {
+  checkArmResource,
+  diffArmResource,
+  createArmResource,
+  readArmResource,
+  deleteArmResource,
+} from "./armResourceRuntime";
