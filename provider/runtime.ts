@@ -84,7 +84,7 @@ export async function create(
   inputs: Props,
   ctx: RuntimeContext = {},
 ): Promise<{ id: string; outs: VmssIdentityOutputs }> {
-  const declared = declarationOf(inputs);
+  const declared = identity.declarationOf(inputs);
   const { ref, client, apiVersion } = target(inputs, ctx);
   const { before, after } = await converge(client, ref.id, apiVersion, "assigning identities to", (current) =>
     identity.changeForCreate(current, declared),
@@ -105,8 +105,8 @@ export async function update(
   news: Props,
   ctx: RuntimeContext = {},
 ): Promise<{ outs: VmssIdentityOutputs }> {
-  const previous = declarationOf(olds);
-  const declared = declarationOf(news);
+  const previous = identity.declarationOf(olds);
+  const declared = identity.declarationOf(news);
   const { ref, client, apiVersion } = target(news, ctx);
   const { after } = await converge(client, ref.id, apiVersion, "updating identities of", (current) =>
     identity.changeForUpdate(current, previous, declared),
@@ -116,7 +116,7 @@ export async function update(
 
 /** Removes what the resource owns and leaves everything else. A scale set that is already gone is not an error. */
 export async function remove(props: Props, ctx: RuntimeContext = {}): Promise<void> {
-  const owned = declarationOf(props);
+  const owned = identity.declarationOf(props);
   const { ref, client, apiVersion } = target(props, ctx);
   try {
     await converge(client, ref.id, apiVersion, "removing identities from", (current) =>
@@ -205,19 +205,9 @@ function target(
   return { ref, client, apiVersion };
 }
 
-function declarationOf(props: Props): identity.Declaration {
-  return {
-    systemAssigned: typeof props.systemAssigned === "boolean" ? props.systemAssigned : undefined,
-    userAssignedIdentities: Array.isArray(props.userAssignedIdentities)
-      ? props.userAssignedIdentities.map((id) => identity.parseUserAssignedIdentityId(String(id)).id)
-      : [],
-    mode: props.mode === "exclusive" ? "exclusive" : "additive",
-  };
-}
-
 /** The state record: the declaration as it really stands on the scale set, plus what role assignments need. */
 function outputsOf(props: Props, state: identity.IdentityState): VmssIdentityOutputs {
-  const declared = declarationOf(props);
+  const declared = identity.declarationOf(props);
   const declaredKeys = new Set(declared.userAssignedIdentities.map(identity.armIdKey));
   const owned = declared.userAssignedIdentities.filter((id) => state.user.has(identity.armIdKey(id)));
   const others = [...state.user.entries()]
