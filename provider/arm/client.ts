@@ -87,7 +87,10 @@ export interface ArmClientOptions {
   dispatcher?: Dispatcher;
   /** Retry policy; see {@link RetryOptions} for defaults. */
   retry?: RetryOptions;
-  /** Fixed wait between operation polls, in ms, overriding `Retry-After` (tests: 0). Default: `Retry-After`, else 10 000. */
+  /**
+   * Fixed wait between operation polls, in ms, overriding `Retry-After` (tests: 0). Default: the response's
+   * `Retry-After`, else 0 before the first poll and 10 000 between later ones.
+   */
   pollIntervalMs?: number;
   /** Deadline of one long-running operation, in ms. Default 1 800 000 (30 min). */
   operationTimeoutMs?: number;
@@ -170,7 +173,9 @@ export class ArmClient {
       });
     }
     if (strategy.kind === "none") {
-      this.throwIfFailed(req.method, url, strategy, initial, initial);
+      // Only a write's own answer can report its failure; a GET of a resource left in Failed state is just data.
+      if (req.method === "PUT" || req.method === "PATCH")
+        this.throwIfFailed(req.method, url, strategy, initial, initial);
       return initial as ArmResponse<T>;
     }
 
@@ -178,10 +183,11 @@ export class ArmClient {
       strategy.kind === "provisioning-state" ? url : this.pollingUrl(req.method, url, strategy.pollUrl, initial);
     const startedAt = Date.now();
     let last = initial;
-    for (;;) {
-      await sleep(
-        pollDelayMs(last.headers, { pollIntervalMs: this.pollIntervalMs, defaultMs: DEFAULT_POLL_INTERVAL_MS }),
-      );
+    for (let polls = 0; ; polls++) {
+      // Like azcore's PollUntilDone, the first poll waits only for an explicit Retry-After; later ones fall back
+      // to the default interval.
+      const defaultMs = polls === 0 ? 0 : DEFAULT_POLL_INTERVAL_MS;
+      await sleep(pollDelayMs(last.headers, { pollIntervalMs: this.pollIntervalMs, defaultMs }));
       last = await this.send("GET", pollUrl, undefined, undefined, correlationId);
       const state = operationStateOf(strategy, last);
       if (state.kind === "succeeded") break;

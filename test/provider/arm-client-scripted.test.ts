@@ -526,6 +526,12 @@ describe("ArmClient against a scripted server", () => {
       assert.equal(server.requests.length, 1);
     });
 
+    it("returns a GET of a resource left in Failed state as data, not as an error", async () => {
+      const failedVmss = { name: "vmss1", properties: { provisioningState: "Failed" } };
+      server.script("GET", VMSS, { status: 200, body: failedVmss });
+      assert.deepEqual((await client.execute({ method: "GET", path: VMSS, apiVersion: API })).body, failedVmss);
+    });
+
     it("rejects a 202 without a polling URL", async () => {
       server.script("POST", `${VMSS}/start`, { status: 202, headers: { "x-ms-request-id": "req-202" } });
       const error = await rejection(client.execute({ method: "POST", path: `${VMSS}/start`, apiVersion: API }));
