@@ -168,14 +168,14 @@ export class ArmClient {
     const strategy = selectPollingStrategy(req.method, initial);
 
     if (strategy.kind === "missing-polling-url") {
-      throw this.transportError(req.method, url, TransportErrorCodes.missingPollingUrl, initial, {
-        message: `HTTP ${initial.status} without Azure-AsyncOperation or Location header: the operation cannot be followed`,
-      });
+      const message = `HTTP ${initial.status} without Azure-AsyncOperation or Location header: the operation cannot be followed`;
+      throw this.transportError(req.method, url, TransportErrorCodes.missingPollingUrl, message, initial, true);
     }
     if (strategy.kind === "none") {
       // Only a write's own answer can report its failure; a GET of a resource left in Failed state is just data.
-      if (req.method === "PUT" || req.method === "PATCH")
+      if (req.method === "PUT" || req.method === "PATCH") {
         this.throwIfFailed(req.method, url, strategy, initial, initial);
+      }
       return initial as ArmResponse<T>;
     }
 
@@ -192,15 +192,13 @@ export class ArmClient {
       const state = operationStateOf(strategy, last);
       if (state.kind === "succeeded") break;
       if (state.kind === "unknown") {
-        throw this.transportError(req.method, url, TransportErrorCodes.invalidResponseBody, initial, {
-          message: `polling ${pollUrl.pathname}: ${state.reason}`,
-        });
+        const message = `polling ${pollUrl.pathname}: ${state.reason}`;
+        throw this.transportError(req.method, url, TransportErrorCodes.invalidResponseBody, message, initial, false);
       }
       this.throwIfFailed(req.method, url, strategy, last, initial);
       if (isPastDeadline(startedAt, this.operationTimeoutMs, Date.now())) {
-        throw this.transportError(req.method, url, TransportErrorCodes.operationTimedOut, initial, {
-          message: `the operation did not finish within ${this.operationTimeoutMs} ms (polling ${pollUrl.pathname})`,
-        });
+        const message = `the operation did not finish within ${this.operationTimeoutMs} ms (polling ${pollUrl.pathname})`;
+        throw this.transportError(req.method, url, TransportErrorCodes.operationTimedOut, message, initial, false);
       }
     }
 
@@ -252,9 +250,8 @@ export class ArmClient {
     }
     if (pollUrl === undefined || !isSameOrigin(pollUrl, this.endpoint)) {
       const shown = pollUrl ? pollUrl.origin + pollUrl.pathname : "an unparseable URL";
-      throw this.transportError(method, url, TransportErrorCodes.pollingUrlOutsideEndpoint, initial, {
-        message: `the operation is to be polled at ${shown}, outside ${this.endpoint.origin}; not sending the token there`,
-      });
+      const message = `the operation is to be polled at ${shown}, outside ${this.endpoint.origin}; not sending the token there`;
+      throw this.transportError(method, url, TransportErrorCodes.pollingUrlOutsideEndpoint, message, initial, false);
     }
     return pollUrl;
   }
@@ -281,19 +278,24 @@ export class ArmClient {
     });
   }
 
+  /**
+   * An error the transport detects itself. `statusCode` is set only when `response` is the failing answer, not
+   * when it merely started an operation that went wrong later.
+   */
   private transportError(
     method: HttpMethod,
     url: URL,
     code: string,
+    message: string,
     response: ArmResponse<unknown>,
-    init: { message: string },
+    responseFailed: boolean,
   ): ArmError {
     return new ArmError({
       code,
-      message: init.message,
+      message,
       method,
       path: url.pathname,
-      statusCode: response.status,
+      statusCode: responseFailed ? response.status : undefined,
       requestId: response.requestId,
       correlationId: response.correlationId,
     });

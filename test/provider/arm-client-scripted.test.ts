@@ -553,7 +553,7 @@ describe("ArmClient against a scripted server", () => {
         .script("GET", OP, { status: 200, body: { status: "InProgress" } });
       try {
         const error = await rejection(impatient.execute({ method: "PATCH", path: VMSS, apiVersion: API, body: {} }));
-        assert.equal(error.code, "OperationTimedOut");
+        assert.deepEqual([error.code, error.statusCode, error.requestId], ["OperationTimedOut", undefined, "req-op"]);
         assert.match(
           error.message,
           new RegExp(`^OperationTimedOut: the operation did not finish within 20 ms \\(polling ${OP}\\)`),
