@@ -16,5 +16,5 @@ export function describeValue(value: unknown): string {
   if (value === null || typeof value === "number" || typeof value === "boolean") return String(value);
   if (value === undefined) return "nothing";
   if (Array.isArray(value)) return "an array";
-  return `a ${typeof value === "object" ? "object" : typeof value}`;
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }

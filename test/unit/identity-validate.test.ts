@@ -1,5 +1,5 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
-import { UNKNOWN, declarationOf, validateDeclarationInputs } from "../../provider/identity";
+import { UNKNOWN, declarationOf, describeValue, validateDeclarationInputs } from "../../provider/identity";
 import { ID1, ID2, SCALE_SET_ID, SUB, docId } from "./identity-fixtures";
 
 const SHAPE_VMSS =
@@ -298,5 +298,18 @@ describe("check: validating VmssManagedIdentity inputs", () => {
         message: `userAssignedIdentities: expected an array of strings, got "x"`,
       });
     });
+  });
+});
+
+describe("describeValue: how messages show a bad value", () => {
+  it("quotes strings, writes other JSON values as they are, and names the kind of the rest", () => {
+    deepEqual(
+      [describeValue("a\nb"), describeValue(3), describeValue(false), describeValue(null), describeValue(undefined)],
+      ['"a\\nb"', "3", "false", "null", "nothing"],
+    );
+    deepEqual(
+      [describeValue([1]), describeValue({ a: 1 }), describeValue(() => 1)],
+      ["an array", "an object", "a function"],
+    );
   });
 });
