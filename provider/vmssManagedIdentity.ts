@@ -27,6 +27,12 @@ export interface VmssManagedIdentityArgs {
    * Default from `VMSS_IDENTITY_ARM_ENDPOINT`, else the endpoint of `environment`.
    */
   endpoint?: pulumi.Input<string>;
+  /**
+   * What to say when creation finds declared identities already assigned: `"warn"` (default) warns that this
+   * resource now owns them; `"silent"` says nothing (`ScaleSetWithIdentity` uses it: its scale set was created with
+   * them a moment before).
+   */
+  adoption?: pulumi.Input<"warn" | "silent">;
 }
 
 /** One user-assigned identity owned by a {@link VmssManagedIdentity}. */
