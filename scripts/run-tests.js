@@ -16,12 +16,17 @@ const { ensureCa } = require(path.join(root, "emulator"));
 const { caPath } = ensureCa(caDir);
 
 const env = { ...process.env, NODE_EXTRA_CA_CERTS: caPath, VMSS_TEST_CA_DIR: caDir };
+// Spec files: the arguments, else every layer (mocha would add a config "spec" to the arguments, so none is there).
 const args = process.argv.slice(2);
-if (process.env.VMSS_IDENTITY_SKIP_E2E === "1") {
+const layers = ["test/unit/**/*.test.ts", "test/emulator/**/*.test.ts", "test/provider/**/*.test.ts"];
+const e2e = args.length === 0 ? process.env.VMSS_IDENTITY_SKIP_E2E !== "1" : args.some((a) => a.includes("e2e"));
+if (args.length === 0) args.push(...layers, ...(e2e ? ["test/e2e/**/*.test.ts"] : []));
+if (process.env.VMSS_IDENTITY_SKIP_E2E === "1")
   console.log("run-tests: VMSS_IDENTITY_SKIP_E2E=1, end-to-end tests not run");
-  if (args.length === 0) args.push("test/unit/**/*.test.ts", "test/emulator/**/*.test.ts", "test/provider/**/*.test.ts");
-} else if (!env.PULUMI_CLI) {
-  const bin = execFileSync("bash", [path.join(root, "scripts/ensure-pulumi.sh")], { stdio: ["ignore", "pipe", "inherit"] })
+if (e2e && !env.PULUMI_CLI) {
+  const bin = execFileSync("bash", [path.join(root, "scripts/ensure-pulumi.sh")], {
+    stdio: ["ignore", "pipe", "inherit"],
+  })
     .toString()
     .trim()
     .split("\n")

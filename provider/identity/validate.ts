@@ -38,6 +38,7 @@ export const DECLARATION_PROPERTIES = [
   "apiVersion",
   "environment",
   "endpoint",
+  "adoption",
 ] as const;
 
 /** The named clouds an `environment` input may name (any casing; canonical lower-case). */
@@ -65,6 +66,8 @@ export function containsUnknown(value: unknown): boolean {
  * - `environment`: `public`, `usgovernment` or `china` (any casing, returned lower-case).
  * - `endpoint`: https URL, or http to a loopback host, no credentials/query/fragment; canonical spelling.
  *   Giving both `environment` and `endpoint` is a failure (on `endpoint`).
+ * - `adoption`: `"warn"` (default when absent) or `"silent"`: how `create` reports identities it finds already
+ *   assigned and takes over (ScaleSetWithIdentity's child uses "silent": it put them there itself).
  * - any other property is a failure (a misspelt `userAssignedIdentities` must not silently declare nothing),
  *   except the dynamic provider's own `__provider`.
  * `null` counts as absent. Unknown values (anywhere) pass through untouched and are never a failure.
@@ -144,6 +147,10 @@ export function validateDeclarationInputs(news: Record<string, unknown>): {
   if (!absent("apiVersion") && news.apiVersion !== UNKNOWN) {
     const result = canonical(news.apiVersion, (v) => (parseApiVersion(v), v), API_VERSION_EXPECTED);
     if ("error" in result) fail("apiVersion", result.error);
+  }
+
+  if (!absent("adoption") && news.adoption !== UNKNOWN && news.adoption !== "warn" && news.adoption !== "silent") {
+    fail("adoption", `expected "warn" or "silent", got ${describeValue(news.adoption)}`);
   }
 
   let environmentOk = false;

@@ -261,9 +261,14 @@ describe("check: validating VmssManagedIdentity inputs", () => {
           property: "userAssignedIdentity",
           reason:
             "unknown property; expected one of scaleSetId, systemAssigned, userAssignedIdentities, mode, apiVersion, " +
-            "environment, endpoint",
+            "environment, endpoint, adoption",
         },
       ],
+    ],
+    [
+      "an adoption that is neither warn nor silent",
+      { adoption: "quiet" },
+      [{ property: "adoption", reason: 'expected "warn" or "silent", got "quiet"' }],
     ],
   ];
   for (const [what, overrides, expected] of cases) {
