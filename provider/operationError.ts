@@ -9,21 +9,17 @@ import { isArmError } from "./arm";
  * message (shared/research/arm-facts.md §2.2; https://github.com/Azure/aad-pod-identity/issues/613).
  */
 export function operationError(operation: string, scaleSetId: string, cause: unknown): Error {
-  if (!isArmError(cause)) {
-    const message = cause instanceof Error ? cause.message : String(cause);
-    return new Error(`${operation} ${scaleSetId} failed: ${message}`, { cause });
-  }
-  const parts = [`${operation} ${scaleSetId} failed: ARM answered`];
-  parts.push(cause.statusCode === undefined ? cause.code : `${cause.statusCode} ${cause.code}`);
-  let message = `${parts.join(" ")}: ${cause.message}`;
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  // An ArmError's message already reads "<code>: <ARM message> (<METHOD> <path>, HTTP <status>, request id <id>)".
+  let message = `${operation} ${scaleSetId} failed: ${detail}`;
+  if (!isArmError(cause)) return new Error(message, { cause });
   if (cause.code === "LinkedAuthorizationFailed") {
     const scopes = linkedScopes(cause.message);
     const which = scopes.length > 0 ? scopes.join(", ") : "the user-assigned identities in the request";
     message +=
-      ` — the caller is missing the Managed Identity Operator role` +
+      `. The caller is missing the Managed Identity Operator role` +
       ` (Microsoft.ManagedIdentity/userAssignedIdentities/assign/action) on ${which}`;
   }
-  if (cause.requestId) message += ` (x-ms-request-id ${cause.requestId})`;
   const wrapped = new Error(message, { cause });
   Object.assign(wrapped, { code: cause.code, statusCode: cause.statusCode, requestId: cause.requestId });
   return wrapped;
