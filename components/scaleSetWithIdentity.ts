@@ -1,0 +1,111 @@
+import * as pulumi from "@pulumi/pulumi";
+import { type OwnedUserIdentity, VmssManagedIdentity } from "../provider/vmssManagedIdentity";
+import { ScaleSet } from "./scaleSet";
+import type { ScaleSetWithIdentityArgs } from "./scaleSetArgs";
+import { splitProfileSecrets } from "./secretInputs";
+
+/** Pulumi type token of {@link ScaleSetWithIdentity}. */
+export const SCALE_SET_WITH_IDENTITY_TYPE = "pulumi-vmss-identity:index:ScaleSetWithIdentity";
+
+/**
+ * An Azure VM scale set created with its managed identities in one ARM PUT (the how-to's creation recipes), whose
+ * identities are managed afterwards by a `VmssManagedIdentity`, so that later identity changes are delta PATCHes
+ * that never wipe identities something else assigned, and no stack ever echoes ARM's read-only identity values.
+ *
+ * Children (named after the component):
+ * - `<name>-scaleset`, a {@link ScaleSet}: the PUT, in-place PATCHes (never with `identity`), replacement where ARM
+ *   cannot change a property, DELETE;
+ * - `<name>-identity`, a {@link VmssManagedIdentity} on the scale set's ID with the same `systemAssigned` and
+ *   `userAssignedIdentities`: on the first `up` it finds them in place and sends nothing; afterwards it applies
+ *   changes. It is deleted with the scale set (`deletedWith`), not by stripping identities from a scale set that is
+ *   being deleted anyway.
+ *
+ * `adminPassword`, `customData` and extensions' `protectedSettings` are taken out of the profile into the scale set's
+ * `secretProperties`, a Pulumi secret: encrypted in state, merged into the request body only in the provider process.
+ */
+export class ScaleSetWithIdentity extends pulumi.ComponentResource {
+  /** ARM ID of the scale set. */
+  public readonly id: pulumi.Output<string>;
+  /** Name of the scale set. */
+  public readonly name: pulumi.Output<string>;
+  /** Principal (object) ID of the system-assigned identity, when it is on: hand it to role assignments. */
+  public readonly principalId: pulumi.Output<string | undefined>;
+  /** Tenant of the system-assigned identity, when it is on. */
+  public readonly tenantId: pulumi.Output<string | undefined>;
+  /** Per declared user-assigned identity: its ID, principal ID and client ID. */
+  public readonly userIdentities: pulumi.Output<OwnedUserIdentity[]>;
+  /** `properties.provisioningState` after the last operation on the scale set, e.g. `Succeeded`. */
+  public readonly provisioningState: pulumi.Output<string | undefined>;
+  /** `properties.uniqueId`: ARM's GUID for this scale set. */
+  public readonly uniqueId: pulumi.Output<string | undefined>;
+  /** The child that creates, updates and deletes the scale set. */
+  public readonly scaleSet: ScaleSet;
+  /** The child that manages the scale set's identities after creation. */
+  public readonly identity: VmssManagedIdentity;
+
+  /**
+   * @param name component name; also the default scale set name, and the prefix of the children's names.
+   * @param args see {@link ScaleSetWithIdentityArgs}.
+   * @param opts component options; children get `{ parent: this }`.
+   */
+  constructor(name: string, args: ScaleSetWithIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(SCALE_SET_WITH_IDENTITY_TYPE, name, {}, opts);
+
+    const { profile, secretProperties } = splitProfileSecrets(args.virtualMachineProfile);
+    this.scaleSet = new ScaleSet(
+      `${name}-scaleset`,
+      {
+        subscriptionId: args.subscriptionId,
+        resourceGroupName: args.resourceGroupName,
+        scaleSetName: args.scaleSetName ?? name,
+        location: args.location,
+        sku: args.sku,
+        upgradePolicy: args.upgradePolicy,
+        overprovision: args.overprovision,
+        virtualMachineProfile: profile as ScaleSetWithIdentityArgs["virtualMachineProfile"],
+        tags: args.tags,
+        zones: args.zones,
+        extraProperties: args.extraProperties,
+        systemAssigned: args.systemAssigned,
+        userAssignedIdentities: args.userAssignedIdentities,
+        apiVersion: args.apiVersion,
+        environment: args.environment,
+        endpoint: args.endpoint,
+        secretProperties,
+      },
+      { parent: this },
+    );
+
+    this.identity = new VmssManagedIdentity(
+      `${name}-identity`,
+      {
+        scaleSetId: this.scaleSet.id,
+        systemAssigned: args.systemAssigned,
+        userAssignedIdentities: args.userAssignedIdentities,
+        apiVersion: args.apiVersion,
+        environment: args.environment,
+        endpoint: args.endpoint,
+        // The scale set was created with these identities a moment before: finding them is expected.
+        adoption: "silent",
+      },
+      { parent: this, dependsOn: [this.scaleSet], deletedWith: this.scaleSet },
+    );
+
+    this.id = this.scaleSet.id;
+    this.name = this.scaleSet.scaleSetName;
+    this.principalId = this.identity.principalId;
+    this.tenantId = this.identity.tenantId;
+    this.userIdentities = this.identity.userIdentities;
+    this.provisioningState = this.scaleSet.provisioningState;
+    this.uniqueId = this.scaleSet.uniqueId;
+    this.registerOutputs({
+      id: this.id,
+      name: this.name,
+      principalId: this.principalId,
+      tenantId: this.tenantId,
+      userIdentities: this.userIdentities,
+      provisioningState: this.provisioningState,
+      uniqueId: this.uniqueId,
+    });
+  }
+}
