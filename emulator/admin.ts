@@ -1,0 +1,259 @@
+// The test controls: a programmatic EmulatorAdmin, and the same powers over HTTP under /_emulator/
+// (no token, loopback peers only). Every input is validated; a bad one throws AdminInputError (HTTP 400)
+// naming the property, the value and what was expected, and changes nothing.
+import type { EmulatorCore } from "./core";
+import { DEFAULT_OPERATION_FAILURE } from "./core";
+import { AdminInputError, validateFaultSpec, type ArmedFault, type FaultSpec } from "./faults";
+import { UNASSIGNED_REMOVAL_MODES, type UnassignedRemoval } from "./identity";
+import { validateWriteBucket, type WriteBucketSpec } from "./rate-limits";
+import type { RequestLogEntry } from "./request-log";
+import { KEY_CASINGS, type KeyCasing } from "./resource-ids";
+import type { StoreSnapshot } from "./store";
+
+/** How the next operations fail. */
+export interface OperationFailureSpec {
+  /** How many scale-set operations started from now on end Failed (and are rolled back). */
+  count: number;
+  /** error.code of the failed operation (default InternalExecutionError). */
+  code?: string;
+  /** error.message (default "An internal execution error occurred. Please retry later."). */
+  message?: string;
+}
+
+/** Test controls of a running emulator. Mirrored by the HTTP admin API under /_emulator/ (docs/emulator.md). */
+export interface EmulatorAdmin {
+  /** The request log, oldest first (ARM, token and discovery requests; never admin requests). */
+  requests(): RequestLogEntry[];
+  /** Empties the request log. */
+  clearRequests(): void;
+  /** Arms a fault for the next `count` matching requests; returns its id. */
+  injectFault(spec: FaultSpec): number;
+  /** Faults still armed, with their remaining counts. */
+  faults(): ArmedFault[];
+  /** Disarms every fault. */
+  clearFaults(): void;
+  /** How long operations started from now on stay InProgress, in ms (>= 0). */
+  setOperationDuration(ms: number): void;
+  /** Ends every running operation now (as if its time were up). */
+  finishOperations(): void;
+  /** Makes the next `count` scale-set operations end Failed, rolling their change back. */
+  failNextOperations(spec: OperationFailureSpec): void;
+  /** Retry-After seconds sent on operation responses and throttling 429s (>= 0). */
+  setRetryAfter(seconds: number): void;
+  /** How identity dictionary keys (and identityIds) are spelled in scale-set responses. */
+  setKeyCasing(casing: KeyCasing): void;
+  /** What `null` does for a user-assigned identity that is not assigned: `reject` (400, default) or `ignore`. */
+  setUnassignedRemoval(mode: UnassignedRemoval): void;
+  /** 403 LinkedAuthorizationFailed when `clientId` assigns or removes `identityId`. */
+  denyAssign(clientId: string, identityId: string): void;
+  /** 403 AuthorizationFailed when `clientId` writes (PUT/PATCH/DELETE) `scopeId` or anything below it. */
+  denyWrite(clientId: string, scopeId: string): void;
+  /** Removes every denial. */
+  resetPermissions(): void;
+  /** Subscription write bucket (ARM: capacity 200, refill 10/s); 429 when empty. `null` turns it off (default). */
+  setWriteBucket(spec: WriteBucketSpec | null): void;
+  /** Every token issued so far becomes invalid: 401 InvalidAuthenticationToken. */
+  revokeTokens(): void;
+  /** Every token issued so far becomes expired: 401 ExpiredAuthenticationToken. */
+  expireTokens(): void;
+  /** A deep copy of the resources and operations. */
+  state(): StoreSnapshot;
+  /** Empties resources, operations, request log, faults and permissions; restores default switches. Tokens stay valid. */
+  reset(): void;
+}
+
+/** Creates the admin facade over an emulator core. */
+export function createAdmin(core: EmulatorCore): EmulatorAdmin {
+  const settle = (): void => core.store.settleDue(Date.now());
+  return {
+    requests: () => core.log.list(),
+    clearRequests: () => core.log.clear(),
+    injectFault: (spec) => core.faults.inject(validateFaultSpec(spec)),
+    faults: () => core.faults.list(),
+    clearFaults: () => core.faults.clear(),
+    setOperationDuration: (ms) => {
+      core.opDurationMs = nonNegativeInteger("setOperationDuration.ms", ms);
+    },
+    finishOperations: () => core.store.finishAll(Date.now()),
+    failNextOperations: (spec) => {
+      core.failures = validateFailureSpec(spec);
+    },
+    setRetryAfter: (seconds) => {
+      core.retryAfterSeconds = nonNegativeInteger("setRetryAfter.seconds", seconds);
+    },
+    setKeyCasing: (casing) => {
+      core.keyCasing = oneOf("setKeyCasing.casing", casing, KEY_CASINGS);
+    },
+    setUnassignedRemoval: (mode) => {
+      core.unassignedRemoval = oneOf("setUnassignedRemoval.mode", mode, UNASSIGNED_REMOVAL_MODES);
+    },
+    denyAssign: (clientId, identityId) => core.permissions.denyAssign(clientId, identityId),
+    denyWrite: (clientId, scopeId) => core.permissions.denyWrite(clientId, scopeId),
+    resetPermissions: () => core.permissions.reset(),
+    setWriteBucket: (spec) => core.rateLimits.setWriteBucket(validateWriteBucket(spec)),
+    revokeTokens: () => {
+      core.tokens.revokeAll();
+      core.store.onChange();
+    },
+    expireTokens: () => {
+      core.tokens.expireAll(Date.now());
+      core.store.onChange();
+    },
+    state: () => {
+      settle();
+      return core.store.snapshot();
+    },
+    reset: () => core.reset(),
+  };
+}
+
+/** Result of an admin HTTP request. */
+export interface AdminReply {
+  status: number;
+  body?: unknown;
+}
+
+/**
+ * Serves /_emulator/… (see docs/emulator.md "Admin HTTP API"). `path` is the part after /_emulator.
+ * @param info what GET /_emulator/info shows (never the client secret).
+ */
+export function handleAdminRequest(
+  admin: EmulatorAdmin,
+  method: string,
+  path: string,
+  body: Buffer,
+  info: Record<string, unknown>,
+): AdminReply {
+  const route = `${method} ${path.replace(/\/+$/, "").toLowerCase()}`;
+  try {
+    const input = (): unknown => parseBody(body);
+    const field = (name: string): unknown => {
+      const value = input();
+      if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        throw new AdminInputError(`request body: expected a JSON object with '${name}', got ${JSON.stringify(value)}`);
+      }
+      return (value as Record<string, unknown>)[name];
+    };
+    switch (route) {
+      case "GET /info":
+        return { status: 200, body: info };
+      case "GET /requests":
+        return { status: 200, body: { value: admin.requests() } };
+      case "DELETE /requests":
+        admin.clearRequests();
+        return { status: 204 };
+      case "GET /faults":
+        return { status: 200, body: { value: admin.faults() } };
+      case "POST /faults":
+        return { status: 201, body: { id: admin.injectFault(input() as FaultSpec) } };
+      case "DELETE /faults":
+        admin.clearFaults();
+        return { status: 204 };
+      case "PUT /operation-duration":
+        admin.setOperationDuration(field("ms") as number);
+        return { status: 204 };
+      case "POST /operations/finish":
+        admin.finishOperations();
+        return { status: 204 };
+      case "POST /operations/fail-next":
+        admin.failNextOperations(input() as OperationFailureSpec);
+        return { status: 204 };
+      case "PUT /retry-after":
+        admin.setRetryAfter(field("seconds") as number);
+        return { status: 204 };
+      case "PUT /key-casing":
+        admin.setKeyCasing(field("casing") as KeyCasing);
+        return { status: 204 };
+      case "PUT /unassigned-removal":
+        admin.setUnassignedRemoval(field("mode") as UnassignedRemoval);
+        return { status: 204 };
+      case "POST /permissions/deny-assign":
+        admin.denyAssign(field("clientId") as string, field("identityId") as string);
+        return { status: 204 };
+      case "POST /permissions/deny-write":
+        admin.denyWrite(field("clientId") as string, field("scopeId") as string);
+        return { status: 204 };
+      case "DELETE /permissions":
+        admin.resetPermissions();
+        return { status: 204 };
+      case "PUT /write-bucket":
+        admin.setWriteBucket(input() as WriteBucketSpec | null);
+        return { status: 204 };
+      case "POST /tokens/revoke":
+        admin.revokeTokens();
+        return { status: 204 };
+      case "POST /tokens/expire":
+        admin.expireTokens();
+        return { status: 204 };
+      case "GET /state":
+        return { status: 200, body: admin.state() };
+      case "POST /reset":
+        admin.reset();
+        return { status: 204 };
+      default:
+        return {
+          status: 404,
+          body: {
+            error: {
+              code: "NotFound",
+              message: `No admin endpoint '${method} /_emulator${path}'; see docs/emulator.md.`,
+            },
+          },
+        };
+    }
+  } catch (error) {
+    if (error instanceof AdminInputError) {
+      return { status: 400, body: { error: { code: "InvalidAdminRequest", message: error.message } } };
+    }
+    throw error;
+  }
+}
+
+function parseBody(body: Buffer): unknown {
+  const text = body.toString("utf8");
+  if (text.trim() === "") throw new AdminInputError("request body: expected JSON, got an empty body");
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new AdminInputError(`request body: expected JSON (${(error as Error).message})`);
+  }
+}
+
+function validateFailureSpec(input: unknown): { remaining: number; code: string; message: string } {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    throw new AdminInputError(`failNextOperations: expected { count, code?, message? }, got ${JSON.stringify(input)}`);
+  }
+  const spec = input as Record<string, unknown>;
+  const count = spec.count;
+  if (!Number.isInteger(count) || (count as number) < 1) {
+    throw new AdminInputError(`failNextOperations.count: expected an integer >= 1, got ${JSON.stringify(count)}`);
+  }
+  for (const name of ["code", "message"]) {
+    if (spec[name] !== undefined && (typeof spec[name] !== "string" || spec[name] === "")) {
+      throw new AdminInputError(
+        `failNextOperations.${name}: expected a non-empty string, got ${JSON.stringify(spec[name])}`,
+      );
+    }
+  }
+  return {
+    remaining: count as number,
+    code: (spec.code as string | undefined) ?? DEFAULT_OPERATION_FAILURE.code,
+    message: (spec.message as string | undefined) ?? DEFAULT_OPERATION_FAILURE.message,
+  };
+}
+
+function nonNegativeInteger(name: string, value: unknown): number {
+  if (!Number.isInteger(value) || (value as number) < 0) {
+    throw new AdminInputError(`${name}: expected an integer >= 0, got ${JSON.stringify(value)}`);
+  }
+  return value as number;
+}
+
+function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) {
+    throw new AdminInputError(
+      `${name}: expected one of ${allowed.map((v) => `"${v}"`).join(", ")}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value as T;
+}

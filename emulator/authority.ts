@@ -1,0 +1,286 @@
+// The Entra ID side: OpenID discovery documents and the OAuth 2.0 client-credentials token endpoint,
+// enough for curl and for @azure/identity's ClientSecretCredential with this emulator as authority host
+// (shared/research/azure-identity-offline.md: it reads token_endpoint, issuer, authorization_endpoint,
+// jwks_uri, end_session_endpoint, then POSTs the form). Error bodies follow Entra ID's shape
+// ({error, error_description "AADSTSnnnn: …", error_codes, timestamp, trace_id, correlation_id}).
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
+import type { EmulatorCore } from "./core";
+
+/** An answer of the authority endpoints. */
+export interface AuthorityReply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+  /** Client named by a token request, for the request log. */
+  clientId?: string;
+  requestId: string;
+}
+
+/** An authority request. */
+export interface AuthorityCall {
+  method: string;
+  tenant: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  baseUrl: string;
+  now: number;
+}
+
+// Audiences ARM tokens are issued for in the public, US Government and China clouds
+// (shared/ARM-BEHAVIOR.md §Tokens); the emulator also accepts its own URL (any loopback origin).
+const ARM_AUDIENCES = new Set([
+  "https://management.azure.com",
+  "https://management.core.windows.net",
+  "https://management.usgovcloudapi.net",
+  "https://management.core.usgovcloudapi.net",
+  "https://management.chinacloudapi.cn",
+  "https://management.core.chinacloudapi.cn",
+]);
+const LOOPBACK_ORIGIN = /^https?:\/\/(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$/i;
+const OIDC_SCOPES = new Set(["openid", "profile", "offline_access", "email"]);
+
+/** GET /{tenant}/v2.0/.well-known/openid-configuration and GET /{tenant}/.well-known/openid-configuration */
+export function openidConfiguration(core: EmulatorCore, call: AuthorityCall, version: "v1" | "v2"): AuthorityReply {
+  const requestId = randomUUID();
+  if (call.method !== "GET") return methodNotAllowed(call, requestId);
+  if (!isOwnTenant(core, call.tenant)) return tenantNotFound(call, requestId);
+  const base = `${call.baseUrl}/${core.config.tenantId}`;
+  const v2 = version === "v2";
+  const body = {
+    token_endpoint: v2 ? `${base}/oauth2/v2.0/token` : `${base}/oauth2/token`,
+    token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+    jwks_uri: v2 ? `${base}/discovery/v2.0/keys` : `${base}/discovery/keys`,
+    response_modes_supported: ["query", "fragment", "form_post"],
+    subject_types_supported: ["pairwise"],
+    id_token_signing_alg_values_supported: ["RS256"],
+    response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
+    scopes_supported: ["openid", "profile", "email", "offline_access"],
+    issuer: v2 ? `${base}/v2.0` : `https://sts.windows.net/${core.config.tenantId}/`,
+    request_uri_parameter_supported: false,
+    userinfo_endpoint: `${call.baseUrl}/oidc/userinfo`,
+    authorization_endpoint: v2 ? `${base}/oauth2/v2.0/authorize` : `${base}/oauth2/authorize`,
+    device_authorization_endpoint: v2 ? `${base}/oauth2/v2.0/devicecode` : `${base}/oauth2/devicecode`,
+    http_logout_supported: true,
+    frontchannel_logout_supported: true,
+    end_session_endpoint: v2 ? `${base}/oauth2/v2.0/logout` : `${base}/oauth2/logout`,
+    claims_supported: ["sub", "iss", "aud", "exp", "iat", "nbf", "tid", "oid", "appid"],
+    tenant_region_scope: "WW",
+    cloud_instance_name: "microsoftonline.com",
+    cloud_graph_host_name: "graph.windows.net",
+    msgraph_host: "graph.microsoft.com",
+    rbac_url: "https://pas.windows.net",
+  };
+  return { status: 200, body, requestId, headers: commonHeaders(call, requestId) };
+}
+
+/** GET /{tenant}/discovery/v2.0/keys: no signing keys (emulator tokens are not meant to be verified by clients). */
+export function signingKeys(core: EmulatorCore, call: AuthorityCall): AuthorityReply {
+  const requestId = randomUUID();
+  if (!isOwnTenant(core, call.tenant)) return tenantNotFound(call, requestId);
+  return { status: 200, body: { keys: [] }, requestId, headers: commonHeaders(call, requestId) };
+}
+
+/**
+ * POST /{tenant}/oauth2/v2.0/token (form: grant_type=client_credentials, client_id, client_secret, scope;
+ * other fields MSAL adds are ignored) and the v1 endpoint POST /{tenant}/oauth2/token (resource instead of scope).
+ */
+export function tokenEndpoint(core: EmulatorCore, call: AuthorityCall, version: "v1" | "v2"): AuthorityReply {
+  const requestId = randomUUID();
+  if (call.method !== "POST") return methodNotAllowed(call, requestId);
+  if (!isOwnTenant(core, call.tenant)) return tenantNotFound(call, requestId);
+  const form = new URLSearchParams(call.body.toString("utf8"));
+  const basic = basicCredentials(call.headers.authorization);
+  const clientId = form.get("client_id") ?? basic?.clientId;
+  const clientSecret = form.get("client_secret") ?? basic?.clientSecret;
+  const fail = (status: number, error: string, code: number, description: string): AuthorityReply => ({
+    ...aadError(call, requestId, status, error, code, description),
+    ...(clientId === null || clientId === undefined ? {} : { clientId }),
+  });
+
+  const grantType = form.get("grant_type");
+  if (grantType === null) {
+    return fail(400, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.");
+  }
+  if (grantType !== "client_credentials") {
+    return fail(
+      400,
+      "unsupported_grant_type",
+      70003,
+      `The app requested an unsupported grant type '${grantType}'. The ARM emulator supports only 'client_credentials'.`,
+    );
+  }
+  if (clientId === null || clientId === undefined || clientId === "") {
+    return fail(400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.");
+  }
+  if (clientId.toLowerCase() !== core.config.clientId.toLowerCase()) {
+    return fail(
+      400,
+      "unauthorized_client",
+      700016,
+      `Application with identifier '${clientId}' was not found in the directory '${core.config.tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+    );
+  }
+  if (clientSecret === null || clientSecret === undefined || clientSecret === "") {
+    return fail(
+      401,
+      "invalid_client",
+      7000218,
+      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    );
+  }
+  if (!sameSecret(clientSecret, core.config.clientSecret)) {
+    return fail(
+      401,
+      "invalid_client",
+      7000215,
+      `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${core.config.clientId}'.`,
+    );
+  }
+
+  let resource: string;
+  if (version === "v2") {
+    const scope = form.get("scope");
+    if (scope === null || scope.trim() === "") {
+      return fail(400, "invalid_request", 900144, "The request body must contain the following parameter: 'scope'.");
+    }
+    const resourceScopes = scope.split(/\s+/).filter((item) => item !== "" && !OIDC_SCOPES.has(item.toLowerCase()));
+    if (resourceScopes.length !== 1 || !resourceScopes[0].endsWith("/.default")) {
+      return fail(
+        400,
+        "invalid_scope",
+        1002012,
+        `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+      );
+    }
+    resource = resourceScopes[0].slice(0, -"/.default".length);
+  } else {
+    const given = form.get("resource");
+    if (given === null || given === "") {
+      return fail(400, "invalid_request", 900144, "The request body must contain the following parameter: 'resource'.");
+    }
+    resource = given;
+  }
+  const audienceBase = resource.replace(/\/+$/, "");
+  if (!ARM_AUDIENCES.has(audienceBase.toLowerCase()) && !LOOPBACK_ORIGIN.test(audienceBase)) {
+    return fail(
+      400,
+      "invalid_resource",
+      500011,
+      `The resource principal named ${resource} was not found in the tenant named ${core.config.tenantId}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+    );
+  }
+
+  const lifetime = core.config.tokenLifetimeSeconds;
+  const { accessToken, claims } = core.tokens.issue({
+    clientId: core.config.clientId,
+    objectId: core.objectIdOf(core.config.clientId),
+    tenantId: core.config.tenantId,
+    audience: `${audienceBase}/`,
+    lifetimeSeconds: lifetime,
+    now: call.now,
+  });
+  core.store.onChange(); // the token sequence number is part of the persisted state
+  const body =
+    version === "v2"
+      ? { token_type: "Bearer", expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken }
+      : {
+          token_type: "Bearer",
+          expires_in: String(lifetime),
+          ext_expires_in: String(lifetime),
+          expires_on: String(claims.exp),
+          not_before: String(claims.nbf),
+          resource,
+          access_token: accessToken,
+        };
+  return {
+    status: 200,
+    body,
+    requestId,
+    clientId: core.config.clientId,
+    headers: { ...commonHeaders(call, requestId), "cache-control": "no-store, no-cache", pragma: "no-cache" },
+  };
+}
+
+function isOwnTenant(core: EmulatorCore, tenant: string): boolean {
+  return tenant.toLowerCase() === core.config.tenantId.toLowerCase();
+}
+
+function tenantNotFound(call: AuthorityCall, requestId: string): AuthorityReply {
+  return aadError(
+    call,
+    requestId,
+    400,
+    "invalid_tenant",
+    90002,
+    `Tenant '${call.tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. The ARM emulator serves one tenant.`,
+  );
+}
+
+function methodNotAllowed(call: AuthorityCall, requestId: string): AuthorityReply {
+  return aadError(
+    call,
+    requestId,
+    405,
+    "invalid_request",
+    900561,
+    `The endpoint only accepts ${call.method === "GET" ? "POST" : "GET"} requests. Received a ${call.method} request.`,
+  );
+}
+
+function aadError(
+  call: AuthorityCall,
+  requestId: string,
+  status: number,
+  error: string,
+  code: number,
+  description: string,
+): AuthorityReply {
+  const correlationId = headerText(call.headers["client-request-id"]) ?? randomUUID();
+  const timestamp = new Date(call.now)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, "Z")
+    .replace("T", " ");
+  return {
+    status,
+    requestId,
+    headers: commonHeaders(call, requestId),
+    body: {
+      error,
+      error_description: `AADSTS${code}: ${description} Trace ID: ${requestId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,
+      error_codes: [code],
+      timestamp,
+      trace_id: requestId,
+      correlation_id: correlationId,
+      error_uri: `${call.baseUrl}/error?code=${code}`,
+    },
+  };
+}
+
+function commonHeaders(call: AuthorityCall, requestId: string): Record<string, string> {
+  const headers: Record<string, string> = { "x-ms-request-id": requestId };
+  const clientRequestId = headerText(call.headers["client-request-id"]);
+  if (clientRequestId !== undefined) headers["client-request-id"] = clientRequestId;
+  return headers;
+}
+
+function basicCredentials(header: string | undefined): { clientId: string; clientSecret: string } | undefined {
+  if (header === undefined || !/^basic /i.test(header)) return undefined;
+  const decoded = Buffer.from(header.slice(6).trim(), "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (colon < 0) return undefined;
+  return {
+    clientId: decodeURIComponent(decoded.slice(0, colon)),
+    clientSecret: decodeURIComponent(decoded.slice(colon + 1)),
+  };
+}
+
+// Compare digests, so that neither the length nor the content of the secret leaks through timing.
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (value: string): Buffer => createHash("sha256").update(value, "utf8").digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+// vmss-identity-emulator: runs the local ARM emulator until SIGINT or SIGTERM.
+// When ready it prints exactly one line "ARM emulator listening on <url>" (then "CA certificate: <path>"
+// with --tls), so scripts can wait for it.
+import { parseArgs } from "node:util";
+import { ensureCa } from "./ca-store";
+import { EMULATOR_DEFAULTS, startEmulator, type EmulatorOptions } from "./server";
+
+const USAGE = `Usage: vmss-identity-emulator [options]
+
+A local Azure Resource Manager for virtual machine scale sets and user-assigned identities,
+with an OAuth 2.0 client-credentials token endpoint. See docs/emulator.md.
+
+Options:
+  --port N               TCP port; 0 = any free port (default 0)
+  --host HOST            interface to listen on (default ${EMULATOR_DEFAULTS.host})
+  --tls                  serve https with a self-signed CA made at start; prints the CA path
+  --tls-dir DIR          with https: keep the CA in DIR, create it once and reuse it (implies --tls)
+  --state FILE           keep resources and tokens in FILE across restarts
+  --op-duration-ms N     how long operations stay InProgress, in ms (default ${EMULATOR_DEFAULTS.opDurationMs})
+  --retry-after N        Retry-After seconds on operations and 429s (default ${EMULATOR_DEFAULTS.retryAfterSeconds})
+  --client-id ID         the service principal's client ID (default ${EMULATOR_DEFAULTS.clientId})
+  --client-secret S      its secret (default "${EMULATOR_DEFAULTS.clientSecret}"; or set
+                         VMSS_IDENTITY_EMULATOR_CLIENT_SECRET, which keeps it out of the process list)
+  --tenant-id ID         tenant (default ${EMULATOR_DEFAULTS.tenantId})
+  --subscription-id ID   subscription listed by GET /subscriptions (default ${EMULATOR_DEFAULTS.subscriptionId})
+  --token-lifetime N     token lifetime in seconds (default ${EMULATOR_DEFAULTS.tokenLifetimeSeconds})
+  --log                  print one line per request on stderr (never tokens or bodies)
+  --ensure-ca DIR        create the CA in DIR if absent, print its path and exit
+  --help                 show this help
+`;
+
+async function main(argv: string[]): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: "string" },
+        host: { type: "string" },
+        tls: { type: "boolean" },
+        "tls-dir": { type: "string" },
+        state: { type: "string" },
+        "op-duration-ms": { type: "string" },
+        "retry-after": { type: "string" },
+        "client-id": { type: "string" },
+        "client-secret": { type: "string" },
+        "tenant-id": { type: "string" },
+        "subscription-id": { type: "string" },
+        "token-lifetime": { type: "string" },
+        log: { type: "boolean" },
+        "ensure-ca": { type: "string" },
+        help: { type: "boolean" },
+      },
+    }).values;
+  } catch (error) {
+    process.stderr.write(`vmss-identity-emulator: ${(error as Error).message}\nRun with --help for usage.\n`);
+    return 2;
+  }
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (typeof values["ensure-ca"] === "string") {
+    process.stdout.write(`${ensureCa(values["ensure-ca"]).caPath}\n`);
+    return 0;
+  }
+
+  const options: EmulatorOptions = {};
+  try {
+    const int = (flag: string): number | undefined => {
+      const raw = values[flag];
+      if (raw === undefined) return undefined;
+      if (typeof raw !== "string" || !/^\d+$/.test(raw)) {
+        throw new Error(`--${flag} expects a non-negative integer, got ${JSON.stringify(raw)}`);
+      }
+      return Number(raw);
+    };
+    const text = (flag: string): string | undefined =>
+      typeof values[flag] === "string" ? (values[flag] as string) : undefined;
+    options.port = int("port");
+    options.host = text("host");
+    options.stateFile = text("state");
+    options.opDurationMs = int("op-duration-ms");
+    options.retryAfterSeconds = int("retry-after");
+    options.clientId = text("client-id");
+    options.clientSecret = text("client-secret") ?? process.env.VMSS_IDENTITY_EMULATOR_CLIENT_SECRET;
+    options.tenantId = text("tenant-id");
+    options.subscriptionId = text("subscription-id");
+    options.tokenLifetimeSeconds = int("token-lifetime");
+    const tlsDir = text("tls-dir");
+    if (tlsDir !== undefined) options.tls = { caDir: tlsDir };
+    else if (values.tls === true) options.tls = true;
+    if (values.log === true) options.log = (line) => process.stderr.write(`${line}\n`);
+    for (const key of Object.keys(options) as (keyof EmulatorOptions)[]) {
+      if (options[key] === undefined) delete options[key];
+    }
+  } catch (error) {
+    process.stderr.write(`vmss-identity-emulator: ${(error as Error).message}\nRun with --help for usage.\n`);
+    return 2;
+  }
+
+  let emulator;
+  try {
+    emulator = await startEmulator(options);
+  } catch (error) {
+    process.stderr.write(`vmss-identity-emulator: cannot start: ${(error as Error).message}\n`);
+    return 1;
+  }
+  process.stdout.write(`ARM emulator listening on ${emulator.url}\n`);
+  if (emulator.caPath !== undefined) process.stdout.write(`CA certificate: ${emulator.caPath}\n`);
+
+  const running = emulator;
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (): void => {
+      if (stopping) {
+        resolve(130); // a second signal: give up waiting
+        return;
+      }
+      stopping = true;
+      running.close().then(
+        () => resolve(0),
+        (error: unknown) => {
+          process.stderr.write(`vmss-identity-emulator: error while stopping: ${(error as Error).message}\n`);
+          resolve(1);
+        },
+      );
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`vmss-identity-emulator: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

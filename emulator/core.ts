@@ -1,0 +1,96 @@
+// The emulator's mutable world: configuration, resources, tokens and the switches tests turn.
+// Handlers receive it; the HTTP server and the admin API are the only things that hold it.
+import { createHash } from "node:crypto";
+import { FaultInjector } from "./faults";
+import type { UnassignedRemoval } from "./identity";
+import { Permissions } from "./permissions";
+import { RateLimits } from "./rate-limits";
+import { RequestLog } from "./request-log";
+import type { KeyCasing } from "./resource-ids";
+import { Store } from "./store";
+import { TokenService } from "./tokens";
+
+/** Fixed configuration of one emulator. */
+export interface EmulatorConfig {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  subscriptionId: string;
+  /** Lifetime of issued tokens, seconds. */
+  tokenLifetimeSeconds: number;
+  /** Initial operation duration, ms (admin setOperationDuration changes it; reset restores it). */
+  opDurationMs: number;
+  /** Retry-After seconds on operation responses and 429s. */
+  retryAfterSeconds: number;
+}
+
+/** How operations started from now on end (admin failNextOperations). */
+export interface PendingFailures {
+  remaining: number;
+  code: string;
+  message: string;
+}
+
+/**
+ * Compute's usual error for an operation that failed inside the service (inferred; the emulator's
+ * default when a test asks for failed operations without naming a code).
+ */
+export const DEFAULT_OPERATION_FAILURE = {
+  code: "InternalExecutionError",
+  message: "An internal execution error occurred. Please retry later.",
+};
+
+/** Everything the handlers read and change. */
+export class EmulatorCore {
+  readonly store = new Store();
+  readonly faults = new FaultInjector();
+  readonly log = new RequestLog();
+  readonly rateLimits = new RateLimits();
+  readonly permissions = new Permissions();
+  tokens = new TokenService();
+  opDurationMs: number;
+  retryAfterSeconds: number;
+  keyCasing: KeyCasing = "canonical";
+  unassignedRemoval: UnassignedRemoval = "reject";
+  failures: PendingFailures | undefined;
+
+  constructor(readonly config: EmulatorConfig) {
+    this.opDurationMs = config.opDurationMs;
+    this.retryAfterSeconds = config.retryAfterSeconds;
+  }
+
+  /**
+   * Object ID of a client's service principal: stable per tenant and client, so messages and token
+   * claims name the same principal across restarts.
+   */
+  objectIdOf(clientId: string): string {
+    const hex = createHash("sha256")
+      .update(`${this.config.tenantId.toLowerCase()}/${clientId.toLowerCase()}`)
+      .digest("hex");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  }
+
+  /** The failure the next operation must end with, if any (consumes one). */
+  takeOperationFailure(): { code: string; message: string } | undefined {
+    if (this.failures === undefined) return undefined;
+    const { code, message } = this.failures;
+    this.failures.remaining -= 1;
+    if (this.failures.remaining <= 0) this.failures = undefined;
+    return { code, message };
+  }
+
+  /** Back to an empty world with default switches; tokens stay valid. */
+  reset(): void {
+    this.store.clear();
+    this.faults.clear();
+    this.log.clear();
+    this.permissions.reset();
+    this.rateLimits.setWriteBucket(null);
+    this.rateLimits.resetCounters();
+    this.opDurationMs = this.config.opDurationMs;
+    this.retryAfterSeconds = this.config.retryAfterSeconds;
+    this.keyCasing = "canonical";
+    this.unassignedRemoval = "reject";
+    this.failures = undefined;
+  }
+}

@@ -1,0 +1,11 @@
+// Public entry point of the local Azure Resource Manager emulator (package export "./emulator").
+export { startEmulator, EMULATOR_DEFAULTS, type EmulatorOptions, type RunningEmulator } from "./server";
+export { ensureCa } from "./ca-store";
+export type { EmulatorAdmin, OperationFailureSpec } from "./admin";
+export type { FaultSpec, FaultKind, ArmedFault } from "./faults";
+export type { RequestLogEntry } from "./request-log";
+export type { WriteBucketSpec } from "./rate-limits";
+export type { KeyCasing } from "./resource-ids";
+export type { UnassignedRemoval } from "./identity";
+export type { StoreSnapshot } from "./store";
+export { SCALE_SET_API_VERSIONS, USER_ASSIGNED_IDENTITY_API_VERSIONS } from "./api-versions";

@@ -1,0 +1,120 @@
+// Maps a request path to what serves it. ARM path segments are case-insensitive (`resourceGroups` and
+// `resourcegroups`, `Microsoft.Compute` in any casing); names keep the casing the client sent.
+
+/** A recognised ARM path. */
+export type ArmRoute =
+  | { kind: "subscriptions" }
+  | { kind: "subscription"; subscriptionId: string }
+  | { kind: "resourceGroups"; subscriptionId: string }
+  | { kind: "resourceGroup"; subscriptionId: string; group: string }
+  | { kind: "operationResult"; subscriptionId: string; operationId: string }
+  | { kind: "computeOperation"; subscriptionId: string; location: string; operationId: string }
+  | { kind: "scaleSets"; subscriptionId: string; group?: string }
+  | { kind: "scaleSet"; subscriptionId: string; group: string; name: string }
+  | { kind: "identities"; subscriptionId: string; group?: string }
+  | { kind: "identity"; subscriptionId: string; group: string; name: string };
+
+/** A recognised Entra ID (authority) path. */
+export type AuthorityRoute =
+  | { kind: "openidConfiguration"; tenant: string; version: "v1" | "v2" }
+  | { kind: "token"; tenant: string; version: "v1" | "v2" }
+  | { kind: "keys"; tenant: string };
+
+/** Which api-version family an ARM route belongs to. */
+export function routeProvider(route: ArmRoute): "resources" | "compute" | "managedIdentity" {
+  switch (route.kind) {
+    case "computeOperation":
+    case "scaleSets":
+    case "scaleSet":
+      return "compute";
+    case "identities":
+    case "identity":
+      return "managedIdentity";
+    default:
+      return "resources";
+  }
+}
+
+/** Splits and decodes a path; empty segments (double or trailing slashes) are dropped. */
+export function pathSegments(path: string): string[] | undefined {
+  const segments: string[] = [];
+  for (const raw of path.split("/")) {
+    if (raw === "") continue;
+    try {
+      segments.push(decodeURIComponent(raw));
+    } catch {
+      return undefined;
+    }
+  }
+  return segments;
+}
+
+/** The ARM route of a path, if the emulator serves it. */
+export function matchArmRoute(segments: string[]): ArmRoute | undefined {
+  const s = segments.map((segment) => segment.toLowerCase());
+  if (s[0] !== "subscriptions") return undefined;
+  if (s.length === 1) return { kind: "subscriptions" };
+  const subscriptionId = segments[1];
+  if (s.length === 2) return { kind: "subscription", subscriptionId };
+  if (s[2] === "resourcegroups") {
+    if (s.length === 3) return { kind: "resourceGroups", subscriptionId };
+    const group = segments[3];
+    if (s.length === 4) return { kind: "resourceGroup", subscriptionId, group };
+    if (s[4] !== "providers" || s.length < 7) return undefined;
+    return providerRoute(s.slice(5), segments.slice(5), subscriptionId, group);
+  }
+  if (s[2] === "operationresults" && s.length === 4) {
+    return { kind: "operationResult", subscriptionId, operationId: segments[3] };
+  }
+  if (s[2] === "providers" && s.length >= 5) {
+    if (s[3] === "microsoft.compute" && s[4] === "locations" && s[6] === "operations" && s.length === 8) {
+      return { kind: "computeOperation", subscriptionId, location: segments[5], operationId: segments[7] };
+    }
+    return providerRoute(s.slice(3), segments.slice(3), subscriptionId, undefined);
+  }
+  return undefined;
+}
+
+function providerRoute(
+  lower: string[],
+  original: string[],
+  subscriptionId: string,
+  group: string | undefined,
+): ArmRoute | undefined {
+  const [namespace, type] = lower;
+  const isScaleSet = namespace === "microsoft.compute" && type === "virtualmachinescalesets";
+  const isIdentity = namespace === "microsoft.managedidentity" && type === "userassignedidentities";
+  if (!isScaleSet && !isIdentity) return undefined;
+  if (lower.length === 2)
+    return isScaleSet ? { kind: "scaleSets", subscriptionId, group } : { kind: "identities", subscriptionId, group };
+  if (lower.length === 3 && group !== undefined) {
+    const name = original[2];
+    return isScaleSet
+      ? { kind: "scaleSet", subscriptionId, group, name }
+      : { kind: "identity", subscriptionId, group, name };
+  }
+  return undefined;
+}
+
+/** The authority route of a path, if it is one (`/{tenant}/…`). */
+export function matchAuthorityRoute(segments: string[]): AuthorityRoute | undefined {
+  const s = segments.map((segment) => segment.toLowerCase());
+  const tenant = segments[0];
+  if (tenant === undefined || s[0] === "subscriptions") return undefined;
+  const rest = s.slice(1).join("/");
+  switch (rest) {
+    case "v2.0/.well-known/openid-configuration":
+      return { kind: "openidConfiguration", tenant, version: "v2" };
+    case ".well-known/openid-configuration":
+      return { kind: "openidConfiguration", tenant, version: "v1" };
+    case "oauth2/v2.0/token":
+      return { kind: "token", tenant, version: "v2" };
+    case "oauth2/token":
+      return { kind: "token", tenant, version: "v1" };
+    case "discovery/v2.0/keys":
+    case "discovery/keys":
+      return { kind: "keys", tenant };
+    default:
+      return undefined;
+  }
+}
