@@ -151,7 +151,7 @@ function howToArgs(overrides: Partial<ScaleSetWithIdentityArgs> = {}): ScaleSetW
 
 /** Resolves once every child of the component has been registered and the outputs are known. */
 async function built(component: ScaleSetWithIdentity): Promise<Record<string, unknown>> {
-  const outputs = pulumi.all({
+  const outputs = pulumi.output({
     id: component.id,
     name: component.name,
     principalId: component.principalId,
@@ -161,7 +161,7 @@ async function built(component: ScaleSetWithIdentity): Promise<Record<string, un
     uniqueId: component.uniqueId,
     urn: component.urn,
   });
-  return new Promise((resolve) => outputs.apply(resolve));
+  return new Promise((resolve) => outputs.apply((values) => resolve(values as Record<string, unknown>)));
 }
 
 function registered(name: string): Registration {
