@@ -82,7 +82,7 @@ export function passwordProblem(password: string, os: OsFamily | undefined): str
   if (missing.length > 1) {
     return (
       `the password meets ${CONDITIONS.length - missing.length} of Azure's 4 complexity conditions, 3 are required; ` +
-      `it lacks ${missing.join(" and ")}`
+      `it lacks ${missing.slice(0, -1).join(", ")} and ${missing[missing.length - 1]}`
     );
   }
   if (DISALLOWED.has(password)) {
