@@ -2,6 +2,7 @@
  * pulumi-vmss-identity: the managed identities of Azure VM scale sets as Pulumi resources.
  *
  * - {@link VmssManagedIdentity}: owns part (or all) of a scale set's identity, changed by merged ARM PATCH requests.
+ * - {@link ScaleSetWithIdentity}: a scale set created with the full ARM PUT body, identity included.
  * - {@link ArmResource}: any ARM resource made by one PUT (resource groups and identities on the local emulator).
  * The ARM emulator is a separate entry point: `pulumi-vmss-identity/emulator`.
  */
@@ -11,3 +12,4 @@ export {
   type OwnedUserIdentity,
 } from "./provider/vmssManagedIdentity";
 export { ArmResource, type ArmResourceArgs } from "./provider/armResource";
+export * from "./components";

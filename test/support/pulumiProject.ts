@@ -1,0 +1,148 @@
+/**
+ * Drives the real Pulumi CLI on a project folder, as a user does: `pulumi up`, `preview --json`, `refresh`, `destroy`.
+ *
+ * Each project lives in a temporary folder holding only `Pulumi.yaml` (whose `main` points at the example program in
+ * this repository, so the program and its dynamic providers resolve `pulumi-vmss-identity` from the repository's
+ * node_modules) and the stack's config file; state goes to a local file backend in the same temporary world.
+ */
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** The result of one CLI run. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** One step of `pulumi preview --json` (shared/research/pulumi-mechanics.md §4). */
+export interface PreviewStep {
+  op: string;
+  urn: string;
+  oldState?: { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
+  newState?: { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
+  diffReasons?: string[];
+  replaceReasons?: string[];
+}
+
+/** The document `pulumi preview --json` prints. */
+export interface PreviewDigest {
+  steps: PreviewStep[];
+  changeSummary: Record<string, number>;
+  diagnostics?: { message: string; severity: string }[];
+}
+
+/** A stack of one project folder. */
+export class PulumiProject {
+  private constructor(
+    readonly dir: string,
+    readonly stack: string,
+    private readonly cli: string,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly stateDir: string,
+    readonly projectName: string,
+  ) {}
+
+  /** Makes the project folder for `programDir` under `worldDir` and runs `pulumi stack init`. */
+  static async create(options: {
+    cli: string;
+    env: NodeJS.ProcessEnv;
+    worldDir: string;
+    stateDir: string;
+    programDir: string;
+    projectName: string;
+    stack?: string;
+  }): Promise<PulumiProject> {
+    const dir = fs.mkdtempSync(path.join(options.worldDir, `${options.projectName}-`));
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.yaml"),
+      `name: ${options.projectName}\nruntime: nodejs\nmain: ${path.resolve(options.programDir)}\n`,
+    );
+    const project = new PulumiProject(
+      dir,
+      options.stack ?? "test",
+      options.cli,
+      options.env,
+      options.stateDir,
+      options.projectName,
+    );
+    await project.must(["stack", "init", project.stack]);
+    return project;
+  }
+
+  /** Runs the CLI in the project folder; never throws for a non-zero exit (see {@link must}). */
+  run(args: string[]): Promise<CliResult> {
+    return new Promise((resolve) => {
+      execFile(
+        this.cli,
+        [...args, "--non-interactive", "--stack", this.stack],
+        { cwd: this.dir, env: this.env, maxBuffer: 64 * 1024 * 1024 },
+        (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+          resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+        },
+      );
+    });
+  }
+
+  /** Runs the CLI and fails with its output when it exits non-zero. */
+  async must(args: string[]): Promise<CliResult> {
+    const result = await this.run(args);
+    if (result.code !== 0) {
+      throw new Error(`pulumi ${args.join(" ")} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
+    }
+    return result;
+  }
+
+  /** Sets plain config values (objects as JSON) and secret ones. */
+  async configure(values: Record<string, unknown>, secrets: Record<string, string> = {}): Promise<void> {
+    for (const [key, value] of Object.entries(values)) {
+      const text = typeof value === "string" ? value : JSON.stringify(value);
+      await this.must(["config", "set", key, "--", text]);
+    }
+    for (const [key, value] of Object.entries(secrets)) {
+      await this.must(["config", "set", "--secret", key, "--", value]);
+    }
+  }
+
+  /** `pulumi up --yes --skip-preview`. */
+  up(extra: string[] = []): Promise<CliResult> {
+    return this.must(["up", "--yes", "--skip-preview", ...extra]);
+  }
+
+  /** `pulumi preview --json`, parsed. */
+  async preview(extra: string[] = []): Promise<PreviewDigest> {
+    const result = await this.must(["preview", "--json", ...extra]);
+    return JSON.parse(result.stdout) as PreviewDigest;
+  }
+
+  /** `pulumi refresh --yes --skip-preview`. */
+  refresh(extra: string[] = []): Promise<CliResult> {
+    return this.must(["refresh", "--yes", "--skip-preview", ...extra]);
+  }
+
+  /** `pulumi destroy --yes --skip-preview`. */
+  destroy(): Promise<CliResult> {
+    return this.must(["destroy", "--yes", "--skip-preview"]);
+  }
+
+  /** The stack outputs (secrets shown as `[secret]`). */
+  async outputs(): Promise<Record<string, unknown>> {
+    const result = await this.must(["stack", "output", "--json"]);
+    return JSON.parse(result.stdout) as Record<string, unknown>;
+  }
+
+  /** The raw text of the stack's state file in the local backend, exactly as stored on disk. */
+  rawState(): string {
+    return fs.readFileSync(
+      path.join(this.stateDir, ".pulumi", "stacks", this.projectName, `${this.stack}.json`),
+      "utf8",
+    );
+  }
+}
+
+/** The step of a preview for a resource of the given type and name. */
+export function stepOf(preview: PreviewDigest, type: string, name: string): PreviewStep | undefined {
+  return preview.steps.find((s) => s.urn.endsWith(`${type}::${name}`));
+}
