@@ -30,6 +30,7 @@ import {
   fetchToken,
   howToScaleSetBody,
   type Harness,
+  type Json,
   startHarness,
 } from "./support/harness";
 
@@ -169,8 +170,7 @@ describe("emulator: the how-to replayed request by request", function () {
     return `/subscriptions/${h.sub}/resourceGroups/myResourceGroup/providers/Microsoft.Compute/virtualMachineScaleSets/${name}`;
   }
 
-  function assertIdentity(identity: any, expected: Expected, seen: string[], label: string): void {
-    // eslint-disable-line @typescript-eslint/no-explicit-any
+  function assertIdentity(identity: Json, expected: Expected, seen: string[], label: string): void {
     if (expected.system === "absent" && expected.users.length === 0) {
       assert.equal(identity, undefined, `${label}: no identity key after type None`);
       return;

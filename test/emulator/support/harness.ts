@@ -3,12 +3,16 @@
 import { request, type Dispatcher } from "undici";
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../../emulator";
 
+/** Parsed JSON of a response: tests read into it freely and let assertions catch a wrong shape. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
 /** A parsed HTTP response. */
 export interface HttpResult {
   status: number;
   headers: Record<string, string>;
   /** Parsed JSON body, or undefined when empty. */
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: Json;
   text: string;
 }
 
@@ -30,7 +34,7 @@ export interface Harness {
   sub: string;
   arm(method: string, path: string, options?: CallOptions): Promise<HttpResult>;
   /** Polls an Azure-AsyncOperation URL until the status is terminal; returns the last status body. */
-  waitForOperation(url: string): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  waitForOperation(url: string): Promise<Json>;
   close(): Promise<void>;
 }
 
@@ -144,8 +148,7 @@ export async function createGroup(h: Harness, group: string, location = "westus"
 }
 
 /** Creates a user-assigned identity; returns its body. */
-export async function createIdentity(h: Harness, group: string, name: string): Promise<any> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function createIdentity(h: Harness, group: string, name: string): Promise<Json> {
   const result = await h.arm("PUT", identityPath(h.sub, group, name), {
     apiVersion: "2023-01-31",
     body: { location: "westus" },
@@ -218,8 +221,7 @@ export async function writeAndWait(
   method: "PUT" | "PATCH" | "DELETE",
   path: string,
   options: CallOptions = {},
-): Promise<{ response: HttpResult; operation: any }> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+): Promise<{ response: HttpResult; operation: Json }> {
   const response = await h.arm(method, path, options);
   const url = response.headers["azure-asyncoperation"];
   if (url === undefined)
