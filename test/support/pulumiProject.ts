@@ -33,6 +33,8 @@ export interface PreviewDigest {
   diagnostics?: { message: string; severity: string }[];
 }
 
+let stacks = 0;
+
 /** A stack of one project folder. */
 export class PulumiProject {
   private constructor(
@@ -61,22 +63,25 @@ export class PulumiProject {
     );
     const project = new PulumiProject(
       dir,
-      options.stack ?? "test",
+      options.stack ?? `test${++stacks}`,
       options.cli,
       options.env,
       options.stateDir,
       options.projectName,
     );
-    await project.must(["stack", "init", project.stack]);
+    await project.must(["stack", "init"]);
     return project;
   }
 
   /** Runs the CLI in the project folder; never throws for a non-zero exit (see {@link must}). */
   run(args: string[]): Promise<CliResult> {
+    // Our flags go before a `--`, after which everything is a value.
+    const end = args.includes("--") ? args.indexOf("--") : args.length;
+    const argv = [...args.slice(0, end), "--non-interactive", "--stack", this.stack, ...args.slice(end)];
     return new Promise((resolve) => {
       execFile(
         this.cli,
-        [...args, "--non-interactive", "--stack", this.stack],
+        argv,
         { cwd: this.dir, env: this.env, maxBuffer: 64 * 1024 * 1024 },
         (error, stdout, stderr) => {
           const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
