@@ -6,6 +6,9 @@
 import assert from "node:assert/strict";
 import {
   ArmClient,
+  closeSharedClients,
+  getSharedClient,
+  getSharedDispatcher,
   isArmError,
   resolveCloud,
   type ArmClientOptions,
@@ -150,6 +153,22 @@ describe("ArmClient against a scripted server", () => {
       server.script("GET", VMSS, { status: 200, headers: { "content-type": "text/html" }, body: "<html>ok</html>" });
       const error = await rejection(client.request({ method: "GET", path: VMSS, apiVersion: API }));
       assert.deepEqual([error.code, error.statusCode], ["InvalidResponseBody", 200]);
+    });
+  });
+
+  describe("shared clients", () => {
+    afterEach(() => closeSharedClients());
+
+    it("gives one client and one connection pool per endpoint origin", () => {
+      const cloud = resolveCloud({ endpoint: server.url }, {});
+      const other = resolveCloud({ endpoint: "https://management.azure.com" }, {});
+      assert.equal(getSharedClient(cloud), getSharedClient({ ...cloud }));
+      assert.notEqual(getSharedClient(cloud), getSharedClient(other));
+      assert.equal(
+        getSharedDispatcher(cloud),
+        getSharedDispatcher(resolveCloud({ endpoint: `${server.url}/prefix` }, {})),
+      );
+      assert.notEqual(getSharedDispatcher(cloud), getSharedDispatcher(other));
     });
   });
 
