@@ -10,6 +10,7 @@ import type { Cloud } from "./clouds";
 import { getCredential } from "./credential";
 import { ArmError, readArmErrorBody, TransportErrorCodes, type ArmErrorBody } from "./errors";
 import {
+  DEFAULT_MIN_POLL_INTERVAL_MS,
   DEFAULT_OPERATION_TIMEOUT_MS,
   DEFAULT_POLL_INTERVAL_MS,
   finalResultSource,
@@ -88,10 +89,12 @@ export interface ArmClientOptions {
   /** Retry policy; see {@link RetryOptions} for defaults. */
   retry?: RetryOptions;
   /**
-   * Fixed wait between operation polls, in ms, overriding `Retry-After` (tests: 0). Default: the response's
-   * `Retry-After`, else 0 before the first poll and 10 000 between later ones.
+   * Fixed wait between operation polls, in ms, overriding `Retry-After` and the floor (tests: 0). Default: the
+   * response's `Retry-After`, else `minPollIntervalMs` before the first poll and 10 000 between later ones.
    */
   pollIntervalMs?: number;
+  /** Shortest wait between polls when the server decides (e.g. `Retry-After: 0`), in ms. Default 1 000. */
+  minPollIntervalMs?: number;
   /** Deadline of one long-running operation, in ms. Default 1 800 000 (30 min). */
   operationTimeoutMs?: number;
   /** `User-Agent` header. Default `pulumi-vmss-identity (node <version>)`. */
@@ -121,6 +124,7 @@ export class ArmClient {
   private readonly tokens: AccessTokenCycler;
   private readonly retry: ResolvedRetryOptions;
   private readonly pollIntervalMs: number | undefined;
+  private readonly minPollIntervalMs: number;
   private readonly operationTimeoutMs: number;
   private readonly userAgent: string;
   private readonly onRetry: ((event: RetryEvent) => void) | undefined;
@@ -132,6 +136,8 @@ export class ArmClient {
     this.endpoint = assertEndpointAllowed(options.cloud.resourceManagerEndpoint);
     this.retry = resolveRetryOptions(options.retry);
     this.pollIntervalMs = nonNegative("pollIntervalMs", options.pollIntervalMs);
+    this.minPollIntervalMs =
+      nonNegative("minPollIntervalMs", options.minPollIntervalMs) ?? DEFAULT_MIN_POLL_INTERVAL_MS;
     this.operationTimeoutMs =
       nonNegative("operationTimeoutMs", options.operationTimeoutMs) ?? DEFAULT_OPERATION_TIMEOUT_MS;
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
@@ -184,10 +190,11 @@ export class ArmClient {
     const startedAt = Date.now();
     let last = initial;
     for (let polls = 0; ; polls++) {
-      // Like azcore's PollUntilDone, the first poll waits only for an explicit Retry-After; later ones fall back
-      // to the default interval.
+      // Like azcore's PollUntilDone, the first poll waits only for an explicit Retry-After (and the floor); later
+      // ones fall back to the default interval.
       const defaultMs = polls === 0 ? 0 : DEFAULT_POLL_INTERVAL_MS;
-      await sleep(pollDelayMs(last.headers, { pollIntervalMs: this.pollIntervalMs, defaultMs }));
+      const { pollIntervalMs, minPollIntervalMs: minMs } = this;
+      await sleep(pollDelayMs(last.headers, { pollIntervalMs, minMs, defaultMs }));
       last = await this.send("GET", pollUrl, undefined, undefined, correlationId);
       const state = operationStateOf(strategy, last);
       if (state.kind === "succeeded") break;
@@ -500,16 +507,31 @@ export function getSharedDispatcher(cloud: Cloud): Dispatcher {
   return agent;
 }
 
+/** Environment variables read by {@link getSharedClient} (documented in docs/transport.md). */
+export const ClientEnvVars = {
+  /** Fixed wait between operation polls in ms, e.g. `0` against the emulator; default: `Retry-After`. */
+  pollIntervalMs: "VMSS_IDENTITY_ARM_POLL_INTERVAL_MS",
+} as const;
+
 /**
- * The process-wide client for `cloud` with default options: one keep-alive pool per endpoint origin and the
- * process-wide credential ({@link getCredential}). Its `close()` leaves the shared pool open; use
- * {@link closeSharedClients}.
+ * The process-wide client for `cloud`: one keep-alive pool per endpoint origin, the process-wide credential
+ * ({@link getCredential}), default options except a fixed poll interval from `VMSS_IDENTITY_ARM_POLL_INTERVAL_MS`.
+ * Its `close()` leaves the shared pool open; use {@link closeSharedClients}.
+ *
+ * @param env where to read `VMSS_IDENTITY_ARM_POLL_INTERVAL_MS` and the credential's variables (default `process.env`).
+ * @throws Error naming the variable when `VMSS_IDENTITY_ARM_POLL_INTERVAL_MS` is not a whole number of ms.
  */
-export function getSharedClient(cloud: Cloud): ArmClient {
-  const key = `${cloud.resourceManagerEndpoint}|${cloud.tokenScope}|${cloud.authorityHost}`;
+export function getSharedClient(cloud: Cloud, env: NodeJS.ProcessEnv = process.env): ArmClient {
+  const pollIntervalMs = parsePollInterval(env[ClientEnvVars.pollIntervalMs]);
+  const key = [cloud.resourceManagerEndpoint, cloud.tokenScope, cloud.authorityHost, pollIntervalMs].join("|");
   let client = sharedClients.get(key);
   if (client === undefined) {
-    client = new ArmClient({ cloud, credential: getCredential(cloud), dispatcher: getSharedDispatcher(cloud) });
+    client = new ArmClient({
+      cloud,
+      credential: getCredential(cloud, env),
+      dispatcher: getSharedDispatcher(cloud),
+      pollIntervalMs,
+    });
     sharedClients.set(key, client);
   }
   return client;
@@ -521,6 +543,16 @@ export async function closeSharedClients(): Promise<void> {
   sharedDispatchers.clear();
   sharedClients.clear();
   await Promise.all(agents.map((agent) => agent.close()));
+}
+
+function parsePollInterval(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  if (!/^\s*\d+\s*$/.test(value)) {
+    throw new Error(
+      `${ClientEnvVars.pollIntervalMs}: ${JSON.stringify(value)} is invalid; expected a whole number of milliseconds`,
+    );
+  }
+  return Number(value);
 }
 
 function tokenError(method: HttpMethod, url: URL, cause: unknown): ArmError {

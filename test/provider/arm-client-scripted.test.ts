@@ -170,6 +170,16 @@ describe("ArmClient against a scripted server", () => {
       );
       assert.notEqual(getSharedDispatcher(cloud), getSharedDispatcher(other));
     });
+
+    it("reads a fixed poll interval from VMSS_IDENTITY_ARM_POLL_INTERVAL_MS and rejects a bad one", () => {
+      const cloud = resolveCloud({ endpoint: server.url }, {});
+      const fixed = getSharedClient(cloud, { VMSS_IDENTITY_ARM_POLL_INTERVAL_MS: "0" });
+      assert.notEqual(fixed, getSharedClient(cloud, {}));
+      assert.equal(fixed, getSharedClient(cloud, { VMSS_IDENTITY_ARM_POLL_INTERVAL_MS: "0" }));
+      assert.throws(() => getSharedClient(cloud, { VMSS_IDENTITY_ARM_POLL_INTERVAL_MS: "1s" }), {
+        message: 'VMSS_IDENTITY_ARM_POLL_INTERVAL_MS: "1s" is invalid; expected a whole number of milliseconds',
+      });
+    });
   });
 
   describe("bearer token safety", () => {
