@@ -18,8 +18,15 @@ import {
 import { operationHeaders, startScaleSetOperation } from "./compute-operations";
 import type { EmulatorCore } from "./core";
 import { computeTimestamp, normalizeLocation, readJsonObject, type ArmCall, type Reply } from "./exchange";
-import { property, readIdentityRequest, resolveIdentity, type IdentityContext, type IdentityState } from "./identity";
-import { scaleSetId, scaleSetLookupKey, type IdentityRef } from "./resource-ids";
+import {
+  property,
+  readIdentityRequest,
+  resolveIdentity,
+  type IdentityContext,
+  type IdentityRequest,
+  type IdentityState,
+} from "./identity";
+import { scaleSetId, scaleSetLookupKey } from "./resource-ids";
 import { groupForRead, groupForWrite } from "./resource-groups";
 import { etagValue, patchedResource, renderScaleSet, writableResource } from "./scale-set-body";
 import type { ScaleSetRecord } from "./store";
@@ -78,17 +85,12 @@ function putScaleSet(core: EmulatorCore, call: ArmCall, subscriptionId: string, 
   requireWrite(core, call, scaleSetId(subscriptionId, group, name), `${TYPE}/write`);
   const resourceGroup = groupForWrite(core, subscriptionId, group);
   const body = readJsonObject(call);
-  const identityBody = property(body, "identity");
-  const identityRequest =
-    identityBody === undefined || identityBody === null
-      ? undefined
-      : readIdentityRequest(identityBody, identityFormat(call.apiVersion ?? ""));
-  const id = scaleSetId(subscriptionId.toLowerCase(), resourceGroup.name, name);
-  if (identityRequest !== undefined) requireAssign(core, call, id, refs(identityRequest.entries));
+  const existing = core.store.scaleSets.get(key);
+  const id = scaleSetId(subscriptionId.toLowerCase(), resourceGroup.name, existing?.name ?? name);
+  const identityRequest = identityRequestOf(core, call, body, id);
 
   const location = property(body, "location");
   if (typeof location !== "string" || location.trim() === "") throw locationRequired();
-  const existing = core.store.scaleSets.get(key);
   if (existing !== undefined) checkWritable(existing, "Update Virtual Machine Scale Set");
   checkPreconditions(call, existing);
   if (existing !== undefined && normalizeLocation(location) !== existing.location) {
@@ -97,7 +99,10 @@ function putScaleSet(core: EmulatorCore, call: ArmCall, subscriptionId: string, 
   const identity =
     identityRequest === undefined
       ? null
-      : resolveIdentity(identityRequest, identityContext(core, "PUT", call, existing?.identity ?? null, id, name));
+      : resolveIdentity(
+          identityRequest,
+          identityContext(core, "PUT", call, existing?.identity ?? null, id, existing?.name ?? name),
+        );
   const resource = writableResource(body);
 
   if (existing !== undefined) {
@@ -129,15 +134,10 @@ function patchScaleSet(core: EmulatorCore, call: ArmCall, subscriptionId: string
   requireWrite(core, call, scaleSetId(subscriptionId, group, name), `${TYPE}/write`);
   const resourceGroup = groupForWrite(core, subscriptionId, group);
   const body = readJsonObject(call);
-  const identityBody = property(body, "identity");
-  const identityRequest =
-    identityBody === undefined || identityBody === null
-      ? undefined
-      : readIdentityRequest(identityBody, identityFormat(call.apiVersion ?? ""));
-  const id = scaleSetId(subscriptionId.toLowerCase(), resourceGroup.name, name);
-  if (identityRequest !== undefined) requireAssign(core, call, id, refs(identityRequest.entries));
-
   const existing = core.store.scaleSets.get(key);
+  const id = scaleSetId(subscriptionId.toLowerCase(), resourceGroup.name, existing?.name ?? name);
+  const identityRequest = identityRequestOf(core, call, body, id);
+
   if (existing === undefined) throw resourceNotFound(TYPE, name, group);
   checkWritable(existing, "Update Virtual Machine Scale Set");
   checkPreconditions(call, existing);
@@ -291,8 +291,26 @@ function identityContext(
   };
 }
 
-function refs(entries: { ref: IdentityRef }[]): IdentityRef[] {
-  return entries.map((entry) => entry.ref);
+/**
+ * The request's identity, read and checked the way ARM's front door does before the resource provider
+ * sees it: malformed IDs (LinkedInvalidPropertyId), then the linked assign permission.
+ */
+function identityRequestOf(
+  core: EmulatorCore,
+  call: ArmCall,
+  body: Record<string, unknown>,
+  scaleSetResourceId: string,
+): IdentityRequest | undefined {
+  const identityBody = property(body, "identity");
+  if (identityBody === undefined || identityBody === null) return undefined;
+  const request = readIdentityRequest(identityBody, identityFormat(call.apiVersion ?? ""));
+  requireAssign(
+    core,
+    call,
+    scaleSetResourceId,
+    request.entries.map((entry) => entry.ref),
+  );
+  return request;
 }
 
 function headerValue(call: ArmCall, name: string): string | undefined {
