@@ -1,0 +1,114 @@
+// Options of startEmulator, their defaults and their validation: a bad option is refused with a
+// TypeError naming the option, the value and what was expected (never the client secret itself).
+import type { EmulatorConfig } from "./core";
+import { isGuid } from "./resource-ids";
+
+/** Options of `startEmulator`. Every property is optional. */
+export interface EmulatorOptions {
+  /** TCP port; default 0 (any free port). */
+  port?: number;
+  /** Interface to listen on; default "127.0.0.1". */
+  host?: string;
+  /**
+   * https with a certificate for 127.0.0.1, ::1 and localhost. `true`: a throw-away CA made at start.
+   * `{ caDir }`: the CA in that directory, created once (ensureCa) and reused; a fresh leaf at each start.
+   * Default false (http).
+   */
+  tls?: boolean | { caDir: string };
+  /** Persist resources, operations and token state in this file across restarts (written atomically). */
+  stateFile?: string;
+  /** How long a long-running operation stays InProgress, in ms; default 50. */
+  opDurationMs?: number;
+  /** Retry-After seconds on operation responses and 429s; default 0 (real ARM sends 10 or more). */
+  retryAfterSeconds?: number;
+  /** The configured service principal's application ID; default EMULATOR_DEFAULTS.clientId. */
+  clientId?: string;
+  /** Its secret; default EMULATOR_DEFAULTS.clientSecret. Never logged. */
+  clientSecret?: string;
+  /** The tenant; default EMULATOR_DEFAULTS.tenantId. */
+  tenantId?: string;
+  /** Subscription listed by GET /subscriptions (any GUID works in paths); default EMULATOR_DEFAULTS.subscriptionId. */
+  subscriptionId?: string;
+  /** Lifetime of issued tokens, in seconds; default 3600. */
+  tokenLifetimeSeconds?: number;
+  /** Receives one line per request (method, path, api-version, status, ms, client); never tokens or bodies. */
+  log?: (line: string) => void;
+}
+
+/** Identity of the emulator when options do not say otherwise (fixed, so docs and demos can rely on them). */
+export const EMULATOR_DEFAULTS = {
+  tenantId: "11111111-1111-4111-8111-111111111111",
+  clientId: "22222222-2222-4222-8222-222222222222",
+  clientSecret: "emulator-client-secret",
+  subscriptionId: "33333333-3333-4333-8333-333333333333",
+  host: "127.0.0.1",
+  opDurationMs: 50,
+  retryAfterSeconds: 0,
+  tokenLifetimeSeconds: 3600,
+} as const;
+
+/** Configuration of the emulator core from the options, defaults applied. @throws TypeError for a bad option. */
+export function resolveConfig(options: EmulatorOptions): EmulatorConfig {
+  const subscriptionId = stringOption("subscriptionId", options.subscriptionId, EMULATOR_DEFAULTS.subscriptionId);
+  if (!isGuid(subscriptionId)) {
+    throw new TypeError(`startEmulator: option subscriptionId must be a GUID, got ${JSON.stringify(subscriptionId)}`);
+  }
+  const tenantId = stringOption("tenantId", options.tenantId, EMULATOR_DEFAULTS.tenantId);
+  if (!/^[A-Za-z0-9.-]+$/.test(tenantId)) {
+    throw new TypeError(
+      `startEmulator: option tenantId must be a GUID or a domain name, got ${JSON.stringify(tenantId)}`,
+    );
+  }
+  return {
+    tenantId,
+    clientId: stringOption("clientId", options.clientId, EMULATOR_DEFAULTS.clientId),
+    clientSecret: secretOption(options.clientSecret),
+    subscriptionId: subscriptionId.toLowerCase(),
+    tokenLifetimeSeconds: integerOption(
+      "tokenLifetimeSeconds",
+      options.tokenLifetimeSeconds,
+      EMULATOR_DEFAULTS.tokenLifetimeSeconds,
+      1,
+      86_400 * 365,
+    ),
+    opDurationMs: integerOption("opDurationMs", options.opDurationMs, EMULATOR_DEFAULTS.opDurationMs, 0, 86_400_000),
+    retryAfterSeconds: integerOption(
+      "retryAfterSeconds",
+      options.retryAfterSeconds,
+      EMULATOR_DEFAULTS.retryAfterSeconds,
+      0,
+      3600,
+    ),
+  };
+}
+
+/** A non-empty string option, or its fallback. @throws TypeError */
+export function stringOption(name: string, value: unknown, fallback: string | undefined): string {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== "string" || value.trim() === "") {
+    throw new TypeError(`startEmulator: option ${name} must be a non-empty string, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+// The secret itself never appears in an error: only what is wrong with it.
+function secretOption(value: unknown): string {
+  if (value === undefined) return EMULATOR_DEFAULTS.clientSecret;
+  if (typeof value !== "string" || value === "") {
+    throw new TypeError(
+      `startEmulator: option clientSecret must be a non-empty string (got ${typeof value === "string" ? "an empty string" : typeof value})`,
+    );
+  }
+  return value;
+}
+
+/** An integer option within [min, max], or its fallback. @throws TypeError */
+export function integerOption(name: string, value: unknown, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
+    throw new TypeError(
+      `startEmulator: option ${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value as number;
+}
