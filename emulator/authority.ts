@@ -28,7 +28,8 @@ export interface AuthorityCall {
 }
 
 // Audiences ARM tokens are issued for in the public, US Government and China clouds
-// (shared/ARM-BEHAVIOR.md §Tokens); the emulator also accepts its own URL (any loopback origin).
+// (shared/ARM-BEHAVIOR.md §Tokens); the emulator also accepts its own URL (any loopback origin, or the
+// origin the client connected to).
 const ARM_AUDIENCES = new Set([
   "https://management.azure.com",
   "https://management.core.windows.net",
@@ -162,7 +163,8 @@ export function tokenEndpoint(core: EmulatorCore, call: AuthorityCall, version: 
     resource = given;
   }
   const audienceBase = resource.replace(/\/+$/, "");
-  if (!ARM_AUDIENCES.has(audienceBase.toLowerCase()) && !LOOPBACK_ORIGIN.test(audienceBase)) {
+  const ownOrigin = audienceBase.toLowerCase() === call.baseUrl.toLowerCase();
+  if (!ARM_AUDIENCES.has(audienceBase.toLowerCase()) && !LOOPBACK_ORIGIN.test(audienceBase) && !ownOrigin) {
     return fail(
       400,
       "invalid_resource",
