@@ -8,7 +8,7 @@
  * 4. Show `pulumi preview --diff` of a follow-up change (one user-assigned identity removed), as a code reviewer sees it.
  * 5. Stop the emulator and delete the temporary folder (`--keep` keeps it and says where).
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -57,28 +57,39 @@ async function main(): Promise<void> {
       AZURE_CLIENT_ID: emulator.clientId,
       AZURE_CLIENT_SECRET: emulator.clientSecret,
       AZURE_SUBSCRIPTION_ID: emulator.subscriptionId,
+      // The emulator's operations end in milliseconds; poll them without the 1 s floor meant for real ARM.
+      VMSS_IDENTITY_ARM_POLL_INTERVAL_MS: "100",
     };
-    const pulumi = (...args: string[]): void => {
-      console.log(`$ pulumi ${args.join(" ")}`);
-      const result = spawnSync(path.join(cliDir, "pulumi"), [...args, "--non-interactive"], {
-        cwd: projectDir,
-        env,
-        stdio: "inherit",
+    // Asynchronous on purpose: the emulator answers from this process's event loop while the CLI runs.
+    const pulumi = (args: string[], shown = args): Promise<void> =>
+      new Promise((resolve, reject) => {
+        console.log(`$ pulumi ${shown.join(" ")}`);
+        const child = spawn(path.join(cliDir, "pulumi"), [...args, "--non-interactive"], {
+          cwd: projectDir,
+          env,
+          stdio: ["ignore", "inherit", "inherit"],
+        });
+        child.on("error", reject);
+        child.on("exit", (code) =>
+          code === 0 ? resolve() : reject(new Error(`pulumi ${args[0]} failed (exit ${code})`)),
+        );
       });
-      if (result.status !== 0) throw new Error(`pulumi ${args[0]} failed (exit ${result.status})`);
-    };
 
     banner("pulumi up: resource group, two identities, a scale set with its system identity, user identities added");
-    pulumi("stack", "init", "dev");
-    pulumi("config", "set", "--secret", "adminPassword", `Demo-${randomBytes(9).toString("base64url")}1!`);
-    pulumi("up", "--yes", "--skip-preview");
+    await pulumi(["stack", "init", "dev"]);
+    const password = `Demo-${randomBytes(9).toString("base64url")}1!`;
+    await pulumi(
+      ["config", "set", "--secret", "adminPassword", password],
+      ["config", "set", "--secret", "adminPassword", "********"],
+    );
+    await pulumi(["up", "--yes", "--skip-preview"]);
 
     banner("Stack outputs");
-    pulumi("stack", "output", "--json");
+    await pulumi(["stack", "output", "--json"]);
 
     banner("Code review of a follow-up change: ops-identity dropped from the VmssManagedIdentity");
-    pulumi("config", "set", "assignSecondIdentity", "false");
-    pulumi("preview", "--diff");
+    await pulumi(["config", "set", "assignSecondIdentity", "false"]);
+    await pulumi(["preview", "--diff"]);
 
     banner("Done");
     if (keep) console.log(`Kept ${world} (state, project, CA). Emulator stopped.`);

@@ -65,6 +65,8 @@ export async function startWorld(options: EmulatorOptions = {}): Promise<World> 
     AZURE_CLIENT_ID: emulator.clientId,
     AZURE_CLIENT_SECRET: emulator.clientSecret,
     AZURE_SUBSCRIPTION_ID: emulator.subscriptionId,
+    // The emulator's operations end in milliseconds: poll them without the 1 s floor meant for real ARM.
+    VMSS_IDENTITY_ARM_POLL_INTERVAL_MS: "50",
   };
   return {
     emulator,
