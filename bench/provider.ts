@@ -10,9 +10,6 @@
  * phase, i.e. no serialisation across scale sets.
  */
 import { ClientSecretCredential } from "@azure/identity";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { Agent } from "undici";
 import { startEmulator } from "../emulator";
 import { ArmClient, resolveCloud } from "../provider/arm";
@@ -37,7 +34,8 @@ async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise
 }
 
 async function main(): Promise<void> {
-  const caDir = fs.mkdtempSync(path.join(os.tmpdir(), "vmss-identity-bench-"));
+  const caDir = process.env.VMSS_TEST_CA_DIR;
+  if (!caDir) throw new Error("run through `npm run bench:provider` (scripts/with-test-ca.js trusts the test CA)");
   const emulator = await startEmulator({ tls: { caDir }, opDurationMs: 0 });
   const setupClient = (pollIntervalMs: number) =>
     new ArmClient({
@@ -112,7 +110,6 @@ async function main(): Promise<void> {
   });
   await client.close();
   await emulator.close();
-  fs.rmSync(caDir, { recursive: true, force: true });
 }
 
 main().catch((e: unknown) => {
