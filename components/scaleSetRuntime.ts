@@ -13,7 +13,7 @@
  * Secrets (`secretProperties`) are merged into bodies here and nowhere else, and every error message is redacted
  * of them, because ARM may quote a request body in its error messages.
  */
-import { type ArmClient, getSharedClient, isArmError, resolveCloud } from "../provider/arm";
+import { type ArmClient, isArmError, sharedClientFor } from "../provider/arm";
 import { DEFAULT_API_VERSION, PROVIDER_KEY, bodyFormatFor, parseScaleSetId } from "../provider/identity";
 import type { ScaleSetRef } from "../provider/identity";
 import { operationError } from "../provider/operationError";
@@ -129,14 +129,7 @@ function target(props: Props, ctx: RuntimeContext): { ref: ScaleSetRef; client: 
       `/providers/Microsoft.Compute/virtualMachineScaleSets/${String(props.scaleSetName)}`,
   );
   const apiVersion = typeof props.apiVersion === "string" ? props.apiVersion : DEFAULT_API_VERSION;
-  const client =
-    ctx.client ??
-    getSharedClient(
-      resolveCloud({
-        environment: typeof props.environment === "string" ? props.environment : undefined,
-        endpoint: typeof props.endpoint === "string" ? props.endpoint : undefined,
-      }),
-    );
+  const client = ctx.client ?? sharedClientFor(props);
   return { ref, client, apiVersion };
 }
 

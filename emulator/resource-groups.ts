@@ -17,6 +17,25 @@ import { property } from "./identity";
 import { resourceGroupId, resourceGroupLookupKey } from "./resource-ids";
 import type { ResourceGroupRecord } from "./store";
 
+/**
+ * What a list call covers: the records of one subscription, or of one resource group in it (which must exist, else
+ * ResourceGroupNotFound as for any read in that group).
+ */
+export function recordsInScope<R extends { subscriptionId: string; resourceGroup: string }>(
+  core: EmulatorCore,
+  records: Iterable<R>,
+  subscriptionId: string,
+  group: string | undefined,
+): R[] {
+  const sub = subscriptionId.toLowerCase();
+  let inScope = [...records].filter((record) => record.subscriptionId === sub);
+  if (group !== undefined) {
+    const resourceGroup = groupForRead(core, subscriptionId, group);
+    inScope = inScope.filter((record) => record.resourceGroup === resourceGroup.name);
+  }
+  return inScope;
+}
+
 /** A group that must exist (reads). @throws ArmFailure 404 ResourceGroupNotFound. */
 export function groupForRead(core: EmulatorCore, subscriptionId: string, name: string): ResourceGroupRecord {
   const group = core.store.resourceGroups.get(resourceGroupLookupKey(subscriptionId, name));

@@ -27,7 +27,7 @@ import {
   type IdentityState,
 } from "./identity";
 import { scaleSetId, scaleSetLookupKey } from "./resource-ids";
-import { groupForRead, groupForWrite } from "./resource-groups";
+import { groupForRead, groupForWrite, recordsInScope } from "./resource-groups";
 import { etagValue, patchedResource, renderScaleSet, writableResource } from "./scale-set-body";
 import type { ScaleSetRecord } from "./store";
 
@@ -63,12 +63,7 @@ export function listScaleSets(
   group: string | undefined,
 ): Reply {
   if (call.method !== "GET") throw methodNotAllowed(call.method, ["GET"]);
-  const sub = subscriptionId.toLowerCase();
-  let records = [...core.store.scaleSets.values()].filter((record) => record.subscriptionId === sub);
-  if (group !== undefined) {
-    const resourceGroup = groupForRead(core, subscriptionId, group);
-    records = records.filter((record) => record.resourceGroup === resourceGroup.name);
-  }
+  const records = recordsInScope(core, core.store.scaleSets.values(), subscriptionId, group);
   const apiVersion = call.apiVersion ?? "";
   return { status: 200, body: { value: records.map((record) => renderScaleSet(record, apiVersion, core.keyCasing)) } };
 }

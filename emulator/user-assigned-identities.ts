@@ -8,7 +8,7 @@ import type { EmulatorCore } from "./core";
 import { normalizeLocation, readJsonObject, readTags, type ArmCall, type Reply } from "./exchange";
 import { property } from "./identity";
 import { identityIdFromManagedIdentity, identityLookupKey } from "./resource-ids";
-import { groupForRead, groupForWrite } from "./resource-groups";
+import { groupForRead, groupForWrite, recordsInScope } from "./resource-groups";
 import type { IdentityRecord } from "./store";
 
 const TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities";
@@ -101,12 +101,7 @@ export function listIdentities(
   group: string | undefined,
 ): Reply {
   if (call.method !== "GET") throw methodNotAllowed(call.method, ["GET"]);
-  const sub = subscriptionId.toLowerCase();
-  let records = [...core.store.identities.values()].filter((record) => record.subscriptionId === sub);
-  if (group !== undefined) {
-    const resourceGroup = groupForRead(core, subscriptionId, group);
-    records = records.filter((record) => record.resourceGroup === resourceGroup.name);
-  }
+  const records = recordsInScope(core, core.store.identities.values(), subscriptionId, group);
   return {
     status: 200,
     body: { value: records.map((record) => renderIdentityResource(record, call.apiVersion ?? "")) },

@@ -2,7 +2,7 @@
  * The implementation behind {@link ArmResource}: PUT, follow the operation, GET; DELETE, follow the operation.
  * Loaded by package name in the provider process, like provider/runtime.ts.
  */
-import { ArmClient, getSharedClient, isArmError, resolveCloud } from "./arm";
+import { ArmClient, isArmError, sharedClientFor } from "./arm";
 import type { CheckFailure } from "./identity";
 
 type Props = Record<string, unknown>;
@@ -50,7 +50,7 @@ export function diffArmResource(
 
 /** PUT, follow the operation, GET. Also used for updates: a PUT is idempotent and carries the whole body. */
 export async function createArmResource(inputs: Props, client?: ArmClient): Promise<{ id: string; outs: Props }> {
-  const arm = client ?? clientFor(inputs);
+  const arm = client ?? sharedClientFor(inputs);
   const done = await arm.execute<Record<string, unknown>>({
     method: "PUT",
     path: String(inputs.resourceId),
@@ -63,7 +63,7 @@ export async function createArmResource(inputs: Props, client?: ArmClient): Prom
 
 /** GET; `undefined` when the resource is gone. */
 export async function readArmResource(props: Props, client?: ArmClient): Promise<Props | undefined> {
-  const arm = client ?? clientFor(props);
+  const arm = client ?? sharedClientFor(props);
   try {
     const got = await arm.request<Record<string, unknown>>({
       method: "GET",
@@ -79,22 +79,13 @@ export async function readArmResource(props: Props, client?: ArmClient): Promise
 
 /** DELETE and follow the operation; a resource already gone is not an error. */
 export async function deleteArmResource(props: Props, client?: ArmClient): Promise<void> {
-  const arm = client ?? clientFor(props);
+  const arm = client ?? sharedClientFor(props);
   try {
     await arm.execute({ method: "DELETE", path: String(props.resourceId), apiVersion: String(props.apiVersion) });
   } catch (e) {
     if (isArmError(e) && e.statusCode === 404) return;
     throw e;
   }
-}
-
-function clientFor(props: Props): ArmClient {
-  return getSharedClient(
-    resolveCloud({
-      environment: typeof props.environment === "string" ? props.environment : undefined,
-      endpoint: typeof props.endpoint === "string" ? props.endpoint : undefined,
-    }),
-  );
 }
 
 /** JSON with object keys sorted, so that key order is never a difference. */

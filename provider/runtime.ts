@@ -10,7 +10,7 @@
  * - `read` reports drift truthfully; a scale set that is gone removes the resource.
  */
 import * as identity from "./identity";
-import { ArmClient, getSharedClient, isArmError, resolveCloud } from "./arm";
+import { ArmClient, isArmError, sharedClientFor } from "./arm";
 import { KeyedLock } from "./keyedLock";
 import { operationError } from "./operationError";
 
@@ -194,14 +194,7 @@ function target(
 ): { ref: identity.ScaleSetRef; client: ArmClient; apiVersion: string } {
   const ref = identity.parseScaleSetId(String(props.scaleSetId));
   const apiVersion = typeof props.apiVersion === "string" ? props.apiVersion : identity.DEFAULT_API_VERSION;
-  const client =
-    ctx.client ??
-    getSharedClient(
-      resolveCloud({
-        environment: typeof props.environment === "string" ? props.environment : undefined,
-        endpoint: typeof props.endpoint === "string" ? props.endpoint : undefined,
-      }),
-    );
+  const client = ctx.client ?? sharedClientFor(props);
   return { ref, client, apiVersion };
 }
 

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TokenCredential } from "@azure/identity";
 import { Agent, type Dispatcher } from "undici";
-import type { Cloud } from "./clouds";
+import { resolveCloud, type Cloud } from "./clouds";
 import { getCredential } from "./credential";
 import { ArmError, readArmErrorBody, TransportErrorCodes, type ArmErrorBody } from "./errors";
 import {
@@ -610,4 +610,17 @@ function nonNegative(name: string, value: number | undefined): number | undefine
     throw new Error(`${name}: ${String(value)} is invalid; expected a finite number of milliseconds >= 0`);
   }
   return value;
+}
+
+/**
+ * The process-wide client for a resource's `environment`/`endpoint` inputs (values that are not strings count as
+ * absent): the one place where a dynamic resource's inputs become a connection.
+ */
+export function sharedClientFor(target: { environment?: unknown; endpoint?: unknown }): ArmClient {
+  return getSharedClient(
+    resolveCloud({
+      environment: typeof target.environment === "string" ? target.environment : undefined,
+      endpoint: typeof target.endpoint === "string" ? target.endpoint : undefined,
+    }),
+  );
 }
