@@ -26,7 +26,7 @@ import * as runtime from "../../components/scaleSetRuntime";
 import { splitSecrets } from "../../components/secretProperties";
 
 const ROOT = path.resolve(__dirname, "../..");
-const HOW_TO = path.resolve(ROOT, "../shared/seed/vmss-managed-identity-rest.md");
+const HOW_TO = path.join(ROOT, "test/fixtures/howto-creation-bodies.json");
 const RG = "myResourceGroup";
 const PASSWORD = "myPassword12";
 
@@ -41,26 +41,12 @@ interface HowToRecipe {
   body: Record<string, unknown>;
 }
 
-/** The creation bodies of the how-to: every JSON request body with a `sku`, and the api-version of its PUT. */
+/**
+ * The creation bodies of the how-to: every JSON request body with a `sku`, and the api-version of its PUT (copied
+ * verbatim from the how-to into test/fixtures/howto-creation-bodies.json).
+ */
 function howToCreationRecipes(): HowToRecipe[] {
-  const lines = fs.readFileSync(HOW_TO, "utf8").split("\n");
-  const recipes: HowToRecipe[] = [];
-  let apiVersion: string | undefined;
-  let json: string[] | undefined;
-  for (const line of lines) {
-    const put = /^\s*PUT https:.*api-version=([0-9-]+)/.exec(line);
-    if (put) apiVersion = put[1];
-    if (/^\s*```JSON\s*$/i.test(line)) {
-      json = [];
-    } else if (json !== undefined && /^\s*```\s*$/.test(line)) {
-      const body = JSON.parse(json.join("\n")) as Record<string, unknown>;
-      if (body.sku !== undefined) recipes.push({ apiVersion: apiVersion!, body });
-      json = undefined;
-    } else if (json !== undefined) {
-      json.push(line);
-    }
-  }
-  return recipes;
+  return (JSON.parse(fs.readFileSync(HOW_TO, "utf8")) as { recipes: HowToRecipe[] }).recipes;
 }
 
 /** The how-to's placeholders replaced by the emulator's subscription. */
