@@ -13,7 +13,7 @@
  * Secrets (`secretProperties`) are merged into bodies here and nowhere else, and every error message is redacted
  * of them, because ARM may quote a request body in its error messages.
  */
-import { type ArmClient, isArmError, sharedClientFor } from "../provider/arm";
+import { type ArmClient, isArmError, isResourceGone, sharedClientFor } from "../provider/arm";
 import { DEFAULT_API_VERSION, PROVIDER_KEY, bodyFormatFor, parseScaleSetId } from "../provider/identity";
 import type { ScaleSetRef } from "../provider/identity";
 import { operationError } from "../provider/operationError";
@@ -76,7 +76,7 @@ export async function read(props: Props, ctx: RuntimeContext = {}): Promise<Scal
   try {
     body = (await client.request<ScaleSetBody>({ method: "GET", path: ref.id, apiVersion })).body;
   } catch (e) {
-    if (isGone(e)) return undefined;
+    if (isResourceGone(e)) return undefined;
     throw failure("reading", ref.id, e, secretPropertiesOf(props));
   }
   const outs = outputsOf(props, body);
@@ -117,7 +117,7 @@ export async function remove(props: Props, ctx: RuntimeContext = {}): Promise<vo
   try {
     await client.execute({ method: "DELETE", path: ref.id, apiVersion });
   } catch (e) {
-    if (isGone(e)) return;
+    if (isResourceGone(e)) return;
     throw failure("deleting", ref.id, e, secretPropertiesOf(props));
   }
 }
@@ -138,7 +138,7 @@ async function ensureAbsent(client: ArmClient, id: string, apiVersion: string, s
   try {
     await client.request({ method: "GET", path: id, apiVersion });
   } catch (e) {
-    if (isGone(e)) return;
+    if (isResourceGone(e)) return;
     throw failure("checking (before creating)", id, e, secrets);
   }
   throw new Error(
@@ -210,9 +210,4 @@ function project(value: unknown, declared: unknown): unknown {
 
 function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
-
-/** The scale set (or its resource group) no longer exists. */
-function isGone(e: unknown): boolean {
-  return isArmError(e) && e.statusCode === 404;
 }

@@ -10,7 +10,7 @@
  * - `read` reports drift truthfully; a scale set that is gone removes the resource.
  */
 import * as identity from "./identity";
-import { ArmClient, isArmError, sharedClientFor } from "./arm";
+import { ArmClient, isArmError, isResourceGone, sharedClientFor } from "./arm";
 import { KeyedLock } from "./keyedLock";
 import { operationError } from "./operationError";
 
@@ -48,6 +48,12 @@ export interface VmssIdentityOutputs extends VmssIdentityInputs {
   userIdentities: UserIdentityOutput[];
   /** User-assigned identities on the scale set that this resource does not own (canonical IDs, sorted). */
   otherUserAssignedIdentities: string[];
+  /**
+   * Whether this resource turned the system-assigned identity on. Only then does delete turn it off: a system
+   * identity that was already on is kept, since its principal (and every role assignment on it) cannot be brought
+   * back once it is disabled.
+   */
+  systemAssignedOwned: boolean;
 }
 
 /** What the I/O operations need; tests inject a client, the provider process uses the shared one per endpoint. */
@@ -96,7 +102,14 @@ export async function create(
         `Deleting this resource removes them.`,
     );
   }
-  return { id: `${ref.id}#managedIdentity`, outs: outputsOf(inputs, after) };
+  if (declared.systemAssigned === true && before.system && inputs.adoption !== "silent") {
+    (ctx.warn ?? warnOnStderr)(
+      `the system-assigned identity of ${ref.id} was already on (principal ${before.principalId ?? "unknown"}); ` +
+        `VmssManagedIdentity keeps it on and will not turn it off when deleted.`,
+    );
+  }
+  const systemAssignedOwned = declared.systemAssigned === true && !before.system;
+  return { id: `${ref.id}#managedIdentity`, outs: outputsOf(inputs, after, systemAssignedOwned) };
 }
 
 /** Applies the delta between the old and the new declaration. */
@@ -108,22 +121,28 @@ export async function update(
   const previous = identity.declarationOf(olds);
   const declared = identity.declarationOf(news);
   const { ref, client, apiVersion } = target(news, ctx);
-  const { after } = await converge(client, ref.id, apiVersion, "updating identities of", (current) =>
+  const { before, after } = await converge(client, ref.id, apiVersion, "updating identities of", (current) =>
     identity.changeForUpdate(current, previous, declared),
   );
-  return { outs: outputsOf(news, after) };
+  const systemAssignedOwned = declared.systemAssigned === true && (olds.systemAssignedOwned === true || !before.system);
+  return { outs: outputsOf(news, after, systemAssignedOwned) };
 }
 
 /** Removes what the resource owns and leaves everything else. A scale set that is already gone is not an error. */
 export async function remove(props: Props, ctx: RuntimeContext = {}): Promise<void> {
-  const owned = identity.declarationOf(props);
+  const declared = identity.declarationOf(props);
+  // The system identity is ours to turn off only if we turned it on (see VmssIdentityOutputs.systemAssignedOwned).
+  const owned: identity.Declaration = {
+    ...declared,
+    systemAssigned: declared.systemAssigned === true && props.systemAssignedOwned === true ? true : undefined,
+  };
   const { ref, client, apiVersion } = target(props, ctx);
   try {
     await converge(client, ref.id, apiVersion, "removing identities from", (current) =>
       identity.changeForDelete(current, owned),
     );
   } catch (e) {
-    if (isGone(e)) return;
+    if (isResourceGone(e)) return;
     throw e;
   }
 }
@@ -133,9 +152,9 @@ export async function read(props: Props, ctx: RuntimeContext = {}): Promise<Vmss
   const { ref, client, apiVersion } = target(props, ctx);
   try {
     const got = await client.request<ScaleSetBody>({ method: "GET", path: ref.id, apiVersion });
-    return outputsOf(props, identity.readIdentityState(got.body.identity));
+    return outputsOf(props, identity.readIdentityState(got.body.identity), props.systemAssignedOwned === true);
   } catch (e) {
-    if (isGone(e)) return undefined;
+    if (isResourceGone(e)) return undefined;
     throw operationError("reading identities of", ref.id, e);
   }
 }
@@ -164,7 +183,6 @@ async function converge(
       try {
         got = await client.request<ScaleSetBody>({ method: "GET", path: scaleSetId, apiVersion });
       } catch (e) {
-        if (isGone(e)) throw e;
         throw operationError(`reading (before ${operation})`, scaleSetId, e);
       }
       const before = identity.readIdentityState(got.body.identity);
@@ -199,7 +217,7 @@ function target(
 }
 
 /** The state record: the declaration as it really stands on the scale set, plus what role assignments need. */
-function outputsOf(props: Props, state: identity.IdentityState): VmssIdentityOutputs {
+function outputsOf(props: Props, state: identity.IdentityState, systemAssignedOwned: boolean): VmssIdentityOutputs {
   const declared = identity.declarationOf(props);
   const declaredKeys = new Set(declared.userAssignedIdentities.map(identity.armIdKey));
   const owned = declared.userAssignedIdentities.filter((id) => state.user.has(identity.armIdKey(id)));
@@ -219,6 +237,7 @@ function outputsOf(props: Props, state: identity.IdentityState): VmssIdentityOut
       return dropUndefined({ id, principalId: info?.principalId, clientId: info?.clientId });
     }),
     otherUserAssignedIdentities: others,
+    systemAssignedOwned,
   };
   for (const key of ["apiVersion", "environment", "endpoint", "adoption"] as const) {
     if (typeof props[key] === "string") (outs as unknown as Props)[key] = props[key];
@@ -231,11 +250,6 @@ function outputsOf(props: Props, state: identity.IdentityState): VmssIdentityOut
 
 function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
-
-/** The scale set (or its resource group) no longer exists. */
-function isGone(e: unknown): boolean {
-  return isArmError(e) && e.statusCode === 404;
 }
 
 function warnOnStderr(message: string): void {

@@ -74,6 +74,8 @@ export class VmssManagedIdentity extends pulumi.dynamic.Resource {
   declare readonly userIdentities: pulumi.Output<OwnedUserIdentity[]>;
   /** User-assigned identities on the scale set that this resource does not own. */
   declare readonly otherUserAssignedIdentities: pulumi.Output<string[]>;
+  /** Whether this resource turned the system-assigned identity on (only then does deleting it turn it off). */
+  declare readonly systemAssignedOwned: pulumi.Output<boolean>;
 
   constructor(name: string, args: VmssManagedIdentityArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -86,6 +88,7 @@ export class VmssManagedIdentity extends pulumi.dynamic.Resource {
         tenantId: undefined,
         userIdentities: undefined,
         otherUserAssignedIdentities: undefined,
+        systemAssignedOwned: undefined,
       },
       opts,
       "pulumi-vmss-identity",

@@ -531,6 +531,11 @@ export function getSharedClient(cloud: Cloud, env: NodeJS.ProcessEnv = process.e
       credential: getCredential(cloud, env),
       dispatcher: getSharedDispatcher(cloud),
       pollIntervalMs,
+      // In the provider process stderr becomes a Pulumi diagnostic: a user waiting on throttling sees why.
+      onRetry: (event) =>
+        process.stderr.write(
+          `retrying ${event.method} ${event.path} in ${(event.delayMs / 1000).toFixed(1)} s (retry ${event.retry}): ${event.reason}\n`,
+        ),
     });
     sharedClients.set(key, client);
   }

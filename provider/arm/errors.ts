@@ -105,6 +105,22 @@ export function isArmError(e: unknown): e is ArmError {
   );
 }
 
+/**
+ * ARM's codes for "this resource, or the resource group that held it, does not exist". A 404 with another code
+ * (`SubscriptionNotFound` when the tenant or cloud is wrong, a 404 from something that is not ARM) says nothing about
+ * the resource, so it must never be read as "deleted".
+ */
+export const RESOURCE_GONE_CODES: readonly string[] = ["ResourceNotFound", "ResourceGroupNotFound"];
+
+/** Whether `e` (or the error it wraps, through `cause`) is ARM saying the resource no longer exists. */
+export function isResourceGone(e: unknown): boolean {
+  for (let current = e, depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
+    if (isArmError(current)) return current.statusCode === 404 && RESOURCE_GONE_CODES.includes(current.code);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /** The `{ code, message, details }` of an ARM error body, `{"error":{...}}` or bare (ARM RPC common-api-details). */
 export interface ArmErrorBody {
   code?: string;

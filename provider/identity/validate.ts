@@ -58,7 +58,7 @@ export function containsUnknown(value: unknown): boolean {
  * - `userAssignedIdentities`: an array of user-assigned identity IDs, each in canonical spelling, user order kept
  *   (order is not significant, but reordering a user's list would be surprising); absent becomes `[]`. An
  *   identity listed twice, in any casing, is a failure naming both spellings.
- * - `mode`: `"additive"` (default, filled in) or `"exclusive"`. Exclusive with neither `systemAssigned` nor a
+ * - `mode`: `"additive"` (default, filled in) or `"exclusive"` (an absent `systemAssigned` is then filled in as `false`). Exclusive with neither `systemAssigned` nor a
  *   user identity would strip the scale set of every identity, which is more likely a mistake than a wish: it
  *   is a failure; declare `systemAssigned: false` to mean it.
  * - `apiVersion`: `YYYY-MM-DD` or `YYYY-MM-DD-preview`, 2017-12-01 or later; absent stays absent (the
@@ -143,6 +143,9 @@ export function validateDeclarationInputs(news: Record<string, unknown>): {
         `scale set; declare systemAssigned: false to mean that, or use mode "additive"`,
     );
   }
+  // Exclusive owns the whole identity: an absent systemAssigned means off. Saying so in the inputs keeps the stored
+  // state (which records the system identity as it is) and the inputs comparable, so there is no perpetual diff.
+  if (inputs.mode === "exclusive" && inputs.systemAssigned === undefined) inputs.systemAssigned = false;
 
   if (!absent("apiVersion") && news.apiVersion !== UNKNOWN) {
     const result = canonical(news.apiVersion, (v) => (parseApiVersion(v), v), API_VERSION_EXPECTED);

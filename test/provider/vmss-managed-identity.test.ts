@@ -4,6 +4,9 @@
  * Each ARM fault the emulator can produce must end in the right final state on the scale set.
  */
 import assert from "node:assert/strict";
+import { ClientSecretCredential } from "@azure/identity";
+import { Agent } from "undici";
+import { ArmClient, renewableCredential, resolveCloud } from "../../provider/arm";
 import * as runtime from "../../provider/runtime";
 import {
   createIdentity,
@@ -139,6 +142,76 @@ describe("VmssManagedIdentity provider against the emulator", function () {
     );
     assert.equal(runtime.diff(refreshed as unknown as Props, news).changes, true);
     assert.equal(runtime.diff(outs as unknown as Props, news).changes, false);
+  });
+
+  it("keeps a system identity that was already on: a warning on create, still on after delete", async () => {
+    const scaleSetId = await freshScaleSet({ type: "SystemAssigned" });
+    const principalBefore = (await identityOf(world, scaleSetId)).principalId;
+    const { outs } = await runtime.create(
+      inputs({ scaleSetId, systemAssigned: true, userAssignedIdentities: [id1] }),
+      ctx(),
+    );
+    assert.equal(outs.systemAssignedOwned, false);
+    assert.ok(
+      warnings.some((w) => w.includes("system-assigned identity") && w.includes(principalBefore ?? "?")),
+      warnings.join("\n"),
+    );
+    await runtime.remove(outs as unknown as Props, ctx());
+    const after = await identityOf(world, scaleSetId);
+    assert.equal(after.system, true);
+    assert.equal(after.principalId, principalBefore);
+    assert.deepEqual(userIds(after), []);
+  });
+
+  it("turns off on delete a system identity it turned on", async () => {
+    const scaleSetId = await freshScaleSet();
+    const { outs } = await runtime.create(inputs({ scaleSetId, systemAssigned: true }), ctx());
+    assert.equal(outs.systemAssignedOwned, true);
+    await runtime.remove(outs as unknown as Props, ctx());
+    assert.equal((await identityOf(world, scaleSetId)).system, false);
+  });
+
+  it("exclusive mode without systemAssigned has no perpetual diff and removes foreign identities", async () => {
+    const scaleSetId = await freshScaleSet({
+      type: "SystemAssigned, UserAssigned",
+      userAssignedIdentities: { [id3]: {} },
+    });
+    const news = inputs({ scaleSetId, userAssignedIdentities: [id1], mode: "exclusive" });
+    assert.equal(news.systemAssigned, false);
+    const { outs } = await runtime.create(news, ctx());
+    const state = await identityOf(world, scaleSetId);
+    assert.equal(state.system, false);
+    assert.deepEqual(userIds(state), lower(id1));
+    assert.equal(runtime.diff(outs as unknown as Props, news).changes, false);
+    const refreshed = await runtime.read(outs as unknown as Props, ctx());
+    assert.equal(runtime.diff(refreshed as unknown as Props, news).changes, false);
+  });
+
+  it("a 404 that is not ARM's ResourceNotFound never counts as a deleted scale set", async () => {
+    const scaleSetId = await freshScaleSet();
+    const { outs } = await runtime.create(inputs({ scaleSetId, userAssignedIdentities: [id1] }), ctx());
+    const elsewhere = new ArmClient({
+      cloud: resolveCloud({
+        endpoint: `${world.emulator.url}/not-arm`,
+        tokenScope: "https://management.azure.com/.default",
+      }),
+      credential: renewableCredential(
+        () =>
+          new ClientSecretCredential(world.emulator.tenantId, world.emulator.clientId, world.emulator.clientSecret, {
+            authorityHost: world.emulator.url,
+            disableInstanceDiscovery: true,
+          }),
+      ),
+      dispatcher: new Agent({ connect: { ca: world.emulator.caPem } }),
+      retry: { maxRetries: 0 },
+    });
+    try {
+      await assert.rejects(runtime.read(outs as unknown as Props, { client: elsewhere }), /404/);
+      await assert.rejects(runtime.remove(outs as unknown as Props, { client: elsewhere }), /404/);
+    } finally {
+      await elsewhere.close();
+    }
+    assert.deepEqual(userIds(await identityOf(world, scaleSetId)), lower(id1), "the identity must still be there");
   });
 
   it("serialises two resources on one scale set so that both land", async () => {

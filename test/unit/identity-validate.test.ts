@@ -87,6 +87,19 @@ describe("check: validating VmssManagedIdentity inputs", () => {
     deepEqual(failuresOf({ mode: "exclusive", userAssignedIdentities: UNKNOWN }), []);
   });
 
+  it("fills systemAssigned: false in exclusive mode (absent means off there), and leaves additive mode alone", () => {
+    const exclusive = validateDeclarationInputs({
+      scaleSetId: SCALE_SET_ID,
+      userAssignedIdentities: [ID1],
+      mode: "exclusive",
+    });
+    deepEqual([exclusive.failures, exclusive.inputs.systemAssigned], [[], false]);
+    const explicit = validateDeclarationInputs({ scaleSetId: SCALE_SET_ID, mode: "exclusive", systemAssigned: true });
+    equal(explicit.inputs.systemAssigned, true);
+    const additive = validateDeclarationInputs({ scaleSetId: SCALE_SET_ID, userAssignedIdentities: [ID1] });
+    equal("systemAssigned" in additive.inputs, false);
+  });
+
   const cases: [string, Record<string, unknown>, { property: string; reason: string }[]][] = [
     [
       "a missing scaleSetId",
