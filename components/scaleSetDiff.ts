@@ -22,7 +22,7 @@
  * (the same rule as `VmssManagedIdentity`: provider/identity/diff.ts).
  * A replacement property that is unknown in a preview counts as replaced, as Terraform marks unknown force-new values.
  */
-import { UNKNOWN, parseEndpoint } from "../provider/identity";
+import { UNKNOWN, canonicalEndpoint } from "../provider/identity";
 import { jsonEqual } from "./jsonEqual";
 import { isPlainObject } from "./secretProperties";
 
@@ -108,7 +108,7 @@ const IN_PLACE: readonly Rule[] = [
 export function diffScaleSet(olds: Json, news: Json): ScaleSetDiff {
   const differs = (rule: Rule) => {
     const next = rule.get(news);
-    if (containsUnknown(next)) return true;
+    if (containsUnknownAnywhere(next)) return true;
     return !jsonEqual(rule.normalise(rule.get(olds)), rule.normalise(next));
   };
   const movedAddress = ADDRESS.filter(differs).map((r) => r.path);
@@ -118,18 +118,9 @@ export function diffScaleSet(olds: Json, news: Json): ScaleSetDiff {
 }
 
 /** Whether a value is, or contains at any depth, Pulumi's unknown sentinel. */
-export function containsUnknown(value: unknown): boolean {
+export function containsUnknownAnywhere(value: unknown): boolean {
   if (value === UNKNOWN) return true;
-  if (Array.isArray(value)) return value.some(containsUnknown);
-  if (isPlainObject(value)) return Object.values(value).some(containsUnknown);
+  if (Array.isArray(value)) return value.some(containsUnknownAnywhere);
+  if (isPlainObject(value)) return Object.values(value).some(containsUnknownAnywhere);
   return false;
-}
-
-function canonicalEndpoint(value: unknown): unknown {
-  if (typeof value !== "string") return value;
-  try {
-    return parseEndpoint(value);
-  } catch {
-    return value;
-  }
 }

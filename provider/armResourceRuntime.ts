@@ -2,8 +2,8 @@
  * The implementation behind {@link ArmResource}: PUT, follow the operation, GET; DELETE, follow the operation.
  * Loaded by package name in the provider process, like provider/runtime.ts.
  */
-import { ArmClient, isArmError, sharedClientFor } from "./arm";
-import type { CheckFailure } from "./identity";
+import { ArmClient, isResourceGone, sharedClientFor } from "./arm";
+import { ENVIRONMENTS, UNKNOWN, canonicalEndpoint, parseEndpoint, type CheckFailure } from "./identity";
 
 type Props = Record<string, unknown>;
 
@@ -11,7 +11,6 @@ type Props = Record<string, unknown>;
 // input cannot steer the request to another path.
 const ARM_RESOURCE_ID = /^\/subscriptions\/[0-9a-fA-F-]{36}(\/[A-Za-z0-9_()-][A-Za-z0-9_.()-]*)+$/;
 const API_VERSION = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** Validates `resourceId`, `apiVersion` and `body`; unknown values (preview) pass. Pure. */
 export function checkArmResource(news: Props): { inputs: Props; failures: CheckFailure[] } {
@@ -32,19 +31,48 @@ export function checkArmResource(news: Props): { inputs: Props; failures: CheckF
   if (body !== UNKNOWN && (typeof body !== "object" || body === null || Array.isArray(body))) {
     failures.push({ property: "body", reason: `body must be a JSON object, got ${JSON.stringify(body)}` });
   }
-  return { inputs: news, failures };
+  const { environment, endpoint } = news;
+  const inputs = { ...news };
+  if (environment !== undefined && environment !== UNKNOWN) {
+    if (typeof environment === "string" && (ENVIRONMENTS as readonly string[]).includes(environment.toLowerCase())) {
+      inputs.environment = environment.toLowerCase();
+    } else {
+      failures.push({
+        property: "environment",
+        reason: `expected "public", "usgovernment" or "china", got ${JSON.stringify(environment)}`,
+      });
+    }
+  }
+  if (endpoint !== undefined && endpoint !== UNKNOWN) {
+    try {
+      inputs.endpoint = parseEndpoint(String(endpoint));
+    } catch (e) {
+      failures.push({ property: "endpoint", reason: (e as Error).message });
+    }
+  }
+  if (environment !== undefined && endpoint !== undefined) {
+    failures.push({ property: "endpoint", reason: "both environment and endpoint are set; set one of them" });
+  }
+  return { inputs, failures };
 }
 
-/** A new PUT when the body, api-version or endpoint changes; a new resource when the ID changes (case-insensitive). */
+/**
+ * A new PUT when the body, api-version, environment or endpoint changes; a new resource when the ID changes
+ * (case-insensitive). A changed endpoint is an update, as for VmssManagedIdentity: a replacement would try to delete
+ * through the old endpoint, which may be gone (the emulator's port changes on every start).
+ */
 export function diffArmResource(
   olds: Props,
   news: Props,
 ): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
   const replaces: string[] = [];
   if (String(olds.resourceId).toLowerCase() !== String(news.resourceId).toLowerCase()) replaces.push("resourceId");
-  for (const key of ["environment", "endpoint"]) if (olds[key] !== news[key]) replaces.push(key);
   const changes =
-    replaces.length > 0 || olds.apiVersion !== news.apiVersion || canonicalJson(olds.body) !== canonicalJson(news.body);
+    replaces.length > 0 ||
+    olds.apiVersion !== news.apiVersion ||
+    olds.environment !== news.environment ||
+    canonicalEndpoint(olds.endpoint) !== canonicalEndpoint(news.endpoint) ||
+    canonicalJson(olds.body) !== canonicalJson(news.body);
   return { changes, replaces, deleteBeforeReplace: false };
 }
 
@@ -72,7 +100,7 @@ export async function readArmResource(props: Props, client?: ArmClient): Promise
     });
     return { ...props, resource: got.body };
   } catch (e) {
-    if (isArmError(e) && e.statusCode === 404) return undefined;
+    if (isResourceGone(e)) return undefined;
     throw e;
   }
 }
@@ -83,7 +111,7 @@ export async function deleteArmResource(props: Props, client?: ArmClient): Promi
   try {
     await arm.execute({ method: "DELETE", path: String(props.resourceId), apiVersion: String(props.apiVersion) });
   } catch (e) {
-    if (isArmError(e) && e.statusCode === 404) return;
+    if (isResourceGone(e)) return;
     throw e;
   }
 }

@@ -5,7 +5,7 @@
  */
 import { armIdKey, parseScaleSetId, parseUserAssignedIdentityId } from "./armId";
 import { sameIdSet } from "./declaration";
-import { parseEndpoint } from "./endpoint";
+import { canonicalEndpoint } from "./endpoint";
 import { UNKNOWN, containsUnknown } from "./validate";
 
 /** What `diff` reports to Pulumi. */
@@ -67,10 +67,6 @@ function sameIdentityList(old: unknown, next: unknown): boolean {
   const [a, b] = [list(old), list(next)];
   if (a === undefined || b === undefined) return JSON.stringify(old) === JSON.stringify(next);
   return sameIdSet(a, b);
-}
-
-function canonicalEndpoint(value: unknown): unknown {
-  return typeof value === "string" ? canonicalOr(value, parseEndpoint) : (value ?? undefined);
 }
 
 // Old state may predate a grammar change; compare what cannot be parsed as it is rather than fail a preview.
