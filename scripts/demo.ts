@@ -6,7 +6,7 @@
  * 2. Build or reuse the Pulumi CLI (scripts/ensure-pulumi.sh).
  * 3. `pulumi up` the quickstart (examples/quickstart) with a local file backend, then print its outputs.
  * 4. Show `pulumi preview --diff` of a follow-up change (one user-assigned identity removed), as a code reviewer sees it.
- * 5. Stop the emulator and delete the temporary folder (`--keep` keeps it and says where).
+ * 5. Stop the emulator and delete the temporary folder.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -16,7 +16,6 @@ import * as path from "node:path";
 import { startEmulator } from "../emulator";
 
 const root = path.resolve(__dirname, "..");
-const keep = process.argv.includes("--keep");
 
 function banner(text: string): void {
   console.log(`\n=== ${text} ===\n`);
@@ -92,10 +91,9 @@ async function main(): Promise<void> {
     await pulumi(["preview", "--diff"]);
 
     banner("Done");
-    if (keep) console.log(`Kept ${world} (state, project, CA). Emulator stopped.`);
   } finally {
     await emulator.close();
-    if (!keep) fs.rmSync(world, { recursive: true, force: true });
+    fs.rmSync(world, { recursive: true, force: true });
   }
 }
 

@@ -57,7 +57,7 @@ fi
 
 command -v go >/dev/null 2>&1 || { log "error: no pulumi >= $MIN_VERSION on PATH and no Go toolchain to build one"; exit 1; }
 
-log "building pulumi $PULUMI_VERSION from Go modules into $BIN (cold: about 10-20 minutes on 2 cores)"
+log "building pulumi $PULUMI_VERSION from Go modules into $BIN (cold: about 9 minutes on 2 cores)"
 start=$(date +%s)
 WORK="$DEST/build"
 mkdir -p "$WORK" "$BIN"

@@ -80,23 +80,27 @@ describe("e2e: the how-to's recipes under the real Pulumi engine", function () {
     const stack = await project(world, "user-assigned-existing");
     await stack.configure({ scaleSetId, identities: [id1] });
 
+    world.emulator.admin.clearRequests();
     const first = await stack.preview();
     assert.deepEqual(identityDelta(first, "user-identities"), {
       op: "create",
       added: [id1.toLowerCase()],
       removed: [],
     });
-    assert.equal(world.emulator.admin.requests().filter((r) => r.method === "PATCH").length, 0, "preview sent a PATCH");
+    // Preview runs check and diff only: not one request reached the emulator, not even for a token.
+    assert.deepEqual(world.emulator.admin.requests(), [], "preview talked to ARM");
 
     await stack.up();
     assert.deepEqual(userIds(await identityOf(world, scaleSetId)), [foreign, id1].map((s) => s.toLowerCase()).sort());
 
     await stack.configure({ identities: [id1, id2] });
+    world.emulator.admin.clearRequests();
     assert.deepEqual(identityDelta(await stack.preview(), "user-identities"), {
       op: "update",
       added: [id2.toLowerCase()],
       removed: [],
     });
+    assert.deepEqual(world.emulator.admin.requests(), [], "preview talked to ARM");
     await stack.up();
     assert.deepEqual(
       userIds(await identityOf(world, scaleSetId)),
