@@ -5,8 +5,8 @@
 // 2. ScaleSetWithIdentity: one PUT of the full scale set body with `"identity": {"type": "SystemAssigned"}`.
 // 3. VmssManagedIdentity: GET the scale set, then one PATCH that adds both user identities as `{}` and keeps the
 //    system identity (`"type": "SystemAssigned, UserAssigned"`).
-// Config: `adminPassword` (secret, required), `location` (default eastus), `assignSecondIdentity` (default true:
-// set it to false to see a removal in `pulumi preview --diff`). The subscription comes from AZURE_SUBSCRIPTION_ID.
+// Config: `adminPassword` (secret, required), `location` (default eastus), `capacity` (default 3),
+// `assignSecondIdentity` (default true: set it to false to see a removal in `pulumi preview --diff`). The subscription comes from AZURE_SUBSCRIPTION_ID.
 import * as pulumi from "@pulumi/pulumi";
 import { ArmResource, ScaleSetWithIdentity, VmssManagedIdentity } from "pulumi-vmss-identity";
 
@@ -40,7 +40,7 @@ const scaleSet = new ScaleSetWithIdentity(
     resourceGroupName: "quickstart-rg",
     scaleSetName: "myVMSS",
     location,
-    sku: { name: "Standard_D1_v2", tier: "Standard", capacity: 3 },
+    sku: { name: "Standard_D1_v2", tier: "Standard", capacity: config.getNumber("capacity") ?? 3 },
     upgradePolicy: { mode: "Manual" },
     overprovision: true,
     virtualMachineProfile: {

@@ -3,8 +3,9 @@
  * 1. `up` creates the resource group, two identities, the scale set with its system identity (one PUT) and adds both
  *    user identities (one PATCH); the outputs carry the principal IDs the emulator holds.
  * 2. A second preview has no changes.
- * 3. The demo's follow-up change (one identity dropped) previews as exactly that removal, and `up` applies it.
- * 4. `destroy` removes everything the stack made.
+ * 3. A capacity change updates the scale set in place (one PATCH without `identity`): every identity stays.
+ * 4. The demo's follow-up change (one identity dropped) previews as exactly that removal, and `up` applies it.
+ * 5. `destroy` removes everything the stack made.
  */
 import assert from "node:assert/strict";
 import * as path from "node:path";
@@ -47,6 +48,27 @@ describe("e2e: the quickstart stack", function () {
       ["app-identity", "ops-identity"].map((n) => state.user.get(identityIdOf(n))?.principalId),
     );
     await stack.must(["preview", "--expect-no-changes"]);
+
+    await stack.configure({ capacity: "2" });
+    const resize = await stack.preview();
+    assert.deepEqual(resize.changeSummary, { same: 7, update: 1 });
+    assert.equal(stepOf(resize, "pulumi-nodejs:dynamic/pulumi-vmss-identity:ScaleSet", "vmss-scaleset")?.op, "update");
+    world.emulator.admin.clearRequests();
+    await stack.up();
+    const writes = world.emulator.admin.requests().filter((r) => r.method === "PUT" || r.method === "PATCH");
+    assert.deepEqual(
+      writes.map((r) => `${r.method} ${r.path.split("/").pop()}`),
+      ["PATCH myVMSS"],
+    );
+    const resized = await world.arm.request<{ sku: { capacity: number } }>({
+      method: "GET",
+      path: scaleSetId,
+      apiVersion: "2024-11-01",
+    });
+    assert.equal(resized.body.sku.capacity, 2);
+    const kept = await identityOf(world, scaleSetId);
+    assert.equal(kept.principalId, state.principalId, "the system identity survived the update");
+    assert.deepEqual(userIds(kept), userIds(state));
 
     await stack.configure({ assignSecondIdentity: "false" });
     const preview = await stack.preview();

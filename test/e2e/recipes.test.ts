@@ -205,6 +205,22 @@ describe("e2e: the how-to's recipes under the real Pulumi engine", function () {
     assert.deepEqual(userIds(await identityOf(world, scaleSetId)), []);
   });
 
+  it("warns when it adopts identities that were already assigned, and removes them on destroy as their owner", async () => {
+    const scaleSetId = await createScaleSet(world, "myResourceGroup", "adopt", {
+      type: "UserAssigned",
+      userAssignedIdentities: { [id1]: {} },
+    });
+    const stack = await project(world, "user-assigned-existing");
+    await stack.configure({ scaleSetId, identities: [id1, id2] });
+    world.emulator.admin.clearRequests();
+    const up = await stack.up();
+    assert.match(up.stdout, /now owns identities that were already assigned/);
+    assert.ok(up.stdout.toLowerCase().includes(id1.toLowerCase()), up.stdout);
+    assert.equal(world.emulator.admin.requests().filter((r) => r.method === "PATCH").length, 1);
+    await stack.destroy();
+    assert.deepEqual(userIds(await identityOf(world, scaleSetId)), []);
+  });
+
   it("lands two VmssManagedIdentity resources on one scale set in one up", async () => {
     const scaleSetId = await createScaleSet(world, "myResourceGroup", "two-owners");
     const stack = await project(world, "two-owners");
