@@ -31,6 +31,13 @@ export interface RunningEmulator {
   clientId: string;
   clientSecret: string;
   subscriptionId: string;
+  /**
+   * The environment a process needs to use this emulator as its Azure: the ARM endpoint and authority host
+   * (`VMSS_IDENTITY_ARM_ENDPOINT`, `AZURE_AUTHORITY_HOST`), the service principal (`AZURE_TENANT_ID`,
+   * `AZURE_CLIENT_ID`, `AZURE_CLIENT_SECRET`), `AZURE_SUBSCRIPTION_ID`, and with tls `NODE_EXTRA_CA_CERTS`.
+   * Hand it to child processes (the Pulumi CLI and its plugins); it holds the client secret, so never log it.
+   */
+  clientEnv(): Record<string, string>;
   /** Test controls (also served over HTTP under /_emulator/). */
   admin: EmulatorAdmin;
   /** Stops listening, closes connections and writes the state file. */
@@ -121,6 +128,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     clientId: config.clientId,
     clientSecret: config.clientSecret,
     subscriptionId: config.subscriptionId,
+    clientEnv: () => ({
+      VMSS_IDENTITY_ARM_ENDPOINT: url,
+      AZURE_AUTHORITY_HOST: url,
+      AZURE_TENANT_ID: config.tenantId,
+      AZURE_CLIENT_ID: config.clientId,
+      AZURE_CLIENT_SECRET: config.clientSecret,
+      AZURE_SUBSCRIPTION_ID: config.subscriptionId,
+      ...(tlsMaterial ? { NODE_EXTRA_CA_CERTS: tlsMaterial.caPath } : {}),
+    }),
     admin,
     close: () => {
       closing ??= (async () => {

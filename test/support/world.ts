@@ -59,12 +59,7 @@ export async function startWorld(options: EmulatorOptions = {}): Promise<World> 
     PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    VMSS_IDENTITY_ARM_ENDPOINT: emulator.url,
-    AZURE_AUTHORITY_HOST: emulator.url,
-    AZURE_TENANT_ID: emulator.tenantId,
-    AZURE_CLIENT_ID: emulator.clientId,
-    AZURE_CLIENT_SECRET: emulator.clientSecret,
-    AZURE_SUBSCRIPTION_ID: emulator.subscriptionId,
+    ...emulator.clientEnv(),
     // The emulator's operations end in milliseconds: poll them without the 1 s floor meant for real ARM.
     VMSS_IDENTITY_ARM_POLL_INTERVAL_MS: "50",
   };
