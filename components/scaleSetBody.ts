@@ -9,7 +9,7 @@
  *   assigned after creation survive. A PUT would replace the identity with the one sent.
  */
 import { type BodyFormat, identityForCreate } from "../provider/identity";
-import { jsonEqual } from "./jsonEqual";
+import { jsonEqual } from "../provider/jsonEqual";
 import { type SecretProperties, isPlainObject, mergeSecrets } from "./secretProperties";
 
 type Json = Record<string, unknown>;

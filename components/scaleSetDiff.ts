@@ -23,7 +23,7 @@
  * A replacement property that is unknown in a preview counts as replaced, as Terraform marks unknown force-new values.
  */
 import { UNKNOWN, canonicalEndpoint } from "../provider/identity";
-import { jsonEqual } from "./jsonEqual";
+import { jsonEqual } from "../provider/jsonEqual";
 import { isPlainObject } from "./secretProperties";
 
 type Json = Record<string, unknown>;

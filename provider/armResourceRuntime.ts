@@ -3,6 +3,7 @@
  * Loaded by package name in the provider process, like provider/runtime.ts.
  */
 import { ArmClient, isResourceGone, sharedClientFor } from "./arm";
+import { jsonEqual } from "./jsonEqual";
 import { ENVIRONMENTS, UNKNOWN, canonicalEndpoint, parseEndpoint, type CheckFailure } from "./identity";
 
 type Props = Record<string, unknown>;
@@ -72,7 +73,7 @@ export function diffArmResource(
     olds.apiVersion !== news.apiVersion ||
     olds.environment !== news.environment ||
     canonicalEndpoint(olds.endpoint) !== canonicalEndpoint(news.endpoint) ||
-    canonicalJson(olds.body) !== canonicalJson(news.body);
+    !jsonEqual(olds.body, news.body);
   return { changes, replaces, deleteBeforeReplace: false };
 }
 
@@ -114,13 +115,4 @@ export async function deleteArmResource(props: Props, client?: ArmClient): Promi
     if (isResourceGone(e)) return;
     throw e;
   }
-}
-
-/** JSON with object keys sorted, so that key order is never a difference. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Props).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
 }
