@@ -159,7 +159,9 @@ function rateLimitFlags(values: Record<string, unknown>): Partial<RateLimitSpec>
     if (raw === "off") return null;
     const match = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(raw);
     if (match === null || Number(match[1]) < 1) {
-      throw new Error(`--${flag} expects CAPACITY/REFILL_PER_SECOND (e.g. 250/25) or "off", got ${JSON.stringify(raw)}`);
+      throw new Error(
+        `--${flag} expects CAPACITY/REFILL_PER_SECOND (e.g. 250/25) or "off", got ${JSON.stringify(raw)}`,
+      );
     }
     return { capacity: Number(match[1]), refillPerSecond: Number(match[2]) };
   };

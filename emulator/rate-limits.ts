@@ -146,7 +146,9 @@ function validatePolicies(input: unknown, where: string): ComputePolicySpec[] {
   return input.map((item: unknown, i) => {
     const at = `${where}[${i}]`;
     if (item === null || typeof item !== "object" || Array.isArray(item)) {
-      throw new AdminInputError(`${at}: expected { name, appliesTo, limit, windowSeconds }, got ${JSON.stringify(item)}`);
+      throw new AdminInputError(
+        `${at}: expected { name, appliesTo, limit, windowSeconds }, got ${JSON.stringify(item)}`,
+      );
     }
     const p = item as Record<string, unknown>;
     if (typeof p.name !== "string" || !/^[A-Za-z0-9]+$/.test(p.name)) {

@@ -66,6 +66,8 @@ export interface RuntimeContext {
 type Props = Record<string, unknown>;
 
 const writes = new KeyedLock();
+/** api-version for reading a user-assigned identity's principal and client IDs (Microsoft.ManagedIdentity). */
+const USER_IDENTITY_API_VERSION = "2023-01-31";
 /** How many times a PATCH is re-planned after ARM answered 412 (someone wrote between our GET and our PATCH). */
 const MAX_PRECONDITION_RETRIES = 5;
 
@@ -189,21 +191,69 @@ async function converge(
       const patch = identity.planPatch(before, changeFor(before), format);
       if (!patch) return { before, after: before };
       const etag = got.headers["etag"];
+      let done;
       try {
-        const done = await client.execute<ScaleSetBody>({
+        // The PATCH response already shows the identity as it stands once the operation succeeds (a failed one
+        // throws), so no second read of the scale set: docs/arm-behavior.md "Long-running operations".
+        done = await client.execute<ScaleSetBody>({
           method: "PATCH",
           path: scaleSetId,
           apiVersion,
           body: patch,
           headers: etag ? { "If-Match": etag } : undefined,
+          result: "response",
         });
-        return { before, after: identity.readIdentityState(done.body.identity) };
       } catch (e) {
         if (isArmError(e) && e.statusCode === 412 && attempt < MAX_PRECONDITION_RETRIES) continue;
         throw operationError(operation, scaleSetId, e);
       }
+      const after = identity.readIdentityState(done.body.identity);
+      return { before, after: await withUserIdentityDetails(client, scaleSetId, apiVersion, after) };
     }
   });
+}
+
+/**
+ * Fills in the principal and client IDs that the PATCH response shows as `{}` (identities the operation added) from
+ * the identities themselves: they are properties of the user-assigned identity resource, read from the Managed
+ * Identity service, whose reads Compute's scale set budget does not count. If one cannot be read, one GET of the
+ * scale set says them all.
+ */
+async function withUserIdentityDetails(
+  client: ArmClient,
+  scaleSetId: string,
+  apiVersion: string,
+  state: identity.IdentityState,
+): Promise<identity.IdentityState> {
+  const missing = [...state.user.values()].filter((info) => info.principalId === undefined);
+  if (missing.length === 0 || identity.bodyFormatFor(apiVersion) !== "dictionary") return state;
+  try {
+    const details = await Promise.all(
+      missing.map(async (info) => {
+        const got = await client.request<{ properties?: { principalId?: unknown; clientId?: unknown } }>({
+          method: "GET",
+          path: identity.parseUserAssignedIdentityId(info.id).id,
+          apiVersion: USER_IDENTITY_API_VERSION,
+        });
+        return [info.id, got.body?.properties ?? {}] as const;
+      }),
+    );
+    const user = new Map(state.user);
+    for (const [id, properties] of details) {
+      const key = identity.armIdKey(id);
+      const principalId = typeof properties.principalId === "string" ? properties.principalId : undefined;
+      const clientId = typeof properties.clientId === "string" ? properties.clientId : undefined;
+      user.set(key, dropUndefined({ ...user.get(key)!, principalId, clientId }));
+    }
+    return { ...state, user };
+  } catch {
+    try {
+      const got = await client.request<ScaleSetBody>({ method: "GET", path: scaleSetId, apiVersion });
+      return identity.readIdentityState(got.body.identity);
+    } catch (e) {
+      throw operationError("reading back identities of", scaleSetId, e);
+    }
+  }
 }
 
 function target(
