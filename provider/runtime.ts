@@ -68,6 +68,11 @@ type Props = Record<string, unknown>;
 const writes = new KeyedLock();
 /** api-version for reading a user-assigned identity's principal and client IDs (Microsoft.ManagedIdentity). */
 const USER_IDENTITY_API_VERSION = "2023-01-31";
+/**
+ * Principal and client IDs of user-assigned identities read in this process, by armIdKey: they are fixed for the
+ * life of the identity, and one identity is typically added to many scale sets in one `pulumi up`.
+ */
+const userIdentityDetails = new Map<string, Promise<{ principalId?: string; clientId?: string }>>();
 /** How many times a PATCH is re-planned after ARM answered 412 (someone wrote between our GET and our PATCH). */
 const MAX_PRECONDITION_RETRIES = 5;
 
@@ -230,21 +235,19 @@ async function withUserIdentityDetails(
   try {
     const details = await Promise.all(
       missing.map(async (info) => {
-        const got = await client.request<{ properties?: { principalId?: unknown; clientId?: unknown } }>({
-          method: "GET",
-          path: identity.parseUserAssignedIdentityId(info.id).id,
-          apiVersion: USER_IDENTITY_API_VERSION,
-        });
-        return [info.id, got.body?.properties ?? {}] as const;
+        const key = identity.armIdKey(info.id);
+        // One read per identity even when many changes add it at once; a failed read is not remembered.
+        let details = userIdentityDetails.get(key);
+        if (details === undefined) {
+          details = readUserIdentityDetails(client, info.id);
+          userIdentityDetails.set(key, details);
+          details.catch(() => userIdentityDetails.delete(key));
+        }
+        return [key, await details] as const;
       }),
     );
     const user = new Map(state.user);
-    for (const [id, properties] of details) {
-      const key = identity.armIdKey(id);
-      const principalId = typeof properties.principalId === "string" ? properties.principalId : undefined;
-      const clientId = typeof properties.clientId === "string" ? properties.clientId : undefined;
-      user.set(key, dropUndefined({ ...user.get(key)!, principalId, clientId }));
-    }
+    for (const [key, read] of details) user.set(key, { ...user.get(key)!, ...read });
     return { ...state, user };
   } catch {
     try {
@@ -254,6 +257,22 @@ async function withUserIdentityDetails(
       throw operationError("reading back identities of", scaleSetId, e);
     }
   }
+}
+
+async function readUserIdentityDetails(
+  client: ArmClient,
+  id: string,
+): Promise<{ principalId?: string; clientId?: string }> {
+  const got = await client.request<{ properties?: { principalId?: unknown; clientId?: unknown } }>({
+    method: "GET",
+    path: identity.parseUserAssignedIdentityId(id).id,
+    apiVersion: USER_IDENTITY_API_VERSION,
+  });
+  const properties = got.body?.properties ?? {};
+  return dropUndefined({
+    principalId: typeof properties.principalId === "string" ? properties.principalId : undefined,
+    clientId: typeof properties.clientId === "string" ? properties.clientId : undefined,
+  });
 }
 
 function target(

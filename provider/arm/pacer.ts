@@ -45,6 +45,7 @@ export class Pacer {
   private readonly inFlight = new Map<string, number>();
   private readonly queues = new Map<string, Waiter[]>();
   private readonly durations = new Map<string, number[]>();
+  private readonly lowest = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
 
@@ -89,6 +90,7 @@ export class Pacer {
       const previous = this.budgets.get(reading.key);
       const unseen = Math.max(0, (previous?.unseen ?? 0) - (ticket.budgets.includes(reading.key) ? 1 : 0));
       this.budgets.set(reading.key, observe(previous, reading, now, unseen));
+      this.lowest.set(reading.key, Math.min(this.lowest.get(reading.key) ?? Infinity, reading.remaining));
       seen.add(reading.key);
     }
     for (const key of ticket.budgets) {
@@ -120,10 +122,16 @@ export class Pacer {
     return this.durations.get(operationClass) ?? [];
   }
 
-  /** What the scheduler knows of each budget (for benchmarks and logs): remaining as last reported. */
-  snapshot(): Record<string, { remaining: number; shared: boolean }> {
+  /**
+   * What the scheduler knows of each budget (for benchmarks and logs): what is left as last reported, the lowest
+   * count ever reported, and whether another client spends it too.
+   */
+  snapshot(): Record<string, { remaining: number; lowest: number; shared: boolean }> {
     return Object.fromEntries(
-      [...this.budgets].map(([key, s]) => [key, { remaining: s.reading.remaining, shared: s.shared }]),
+      [...this.budgets].map(([key, s]) => [
+        key,
+        { remaining: s.reading.remaining, lowest: this.lowest.get(key) ?? s.reading.remaining, shared: s.shared },
+      ]),
     );
   }
 

@@ -172,7 +172,7 @@ describe("the request scheduler (pacer.ts) on a fake clock", () => {
     pacer.settle(t2, header(1));
     pacer.settle(t3, header(0));
     assert.equal(await settled(fourth), false, "0 left: it waits for the window");
-    assert.deepEqual(pacer.snapshot()[GET_VMSS_3MIN], { remaining: 0, shared: false });
+    assert.deepEqual(pacer.snapshot()[GET_VMSS_3MIN], { remaining: 0, lowest: 0, shared: false });
   });
 
   it("holds a budget for a 429's Retry-After", async () => {
