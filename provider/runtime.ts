@@ -69,8 +69,9 @@ const writes = new KeyedLock();
 /** api-version for reading a user-assigned identity's principal and client IDs (Microsoft.ManagedIdentity). */
 const USER_IDENTITY_API_VERSION = "2023-01-31";
 /**
- * Principal and client IDs of user-assigned identities read in this process, by armIdKey: they are fixed for the
- * life of the identity, and one identity is typically added to many scale sets in one `pulumi up`.
+ * Reads of user-assigned identities in flight, by armIdKey: changes that add one identity to many scale sets at once
+ * share one read. Nothing is kept once a read is answered: an identity deleted and created again under the same
+ * name has a new principal, and a remembered one would end up in role assignments.
  */
 const userIdentityDetails = new Map<string, Promise<{ principalId?: string; clientId?: string }>>();
 /** How many times a PATCH is re-planned after ARM answered 412 (someone wrote between our GET and our PATCH). */
@@ -236,12 +237,12 @@ async function withUserIdentityDetails(
     const details = await Promise.all(
       missing.map(async (info) => {
         const key = identity.armIdKey(info.id);
-        // One read per identity even when many changes add it at once; a failed read is not remembered.
         let details = userIdentityDetails.get(key);
         if (details === undefined) {
           details = readUserIdentityDetails(client, info.id);
           userIdentityDetails.set(key, details);
-          details.catch(() => userIdentityDetails.delete(key));
+          const forget = () => userIdentityDetails.delete(key);
+          details.then(forget, forget);
         }
         return [key, await details] as const;
       }),
