@@ -2,7 +2,7 @@
  * Turning what a `VmssManagedIdentity` declares into changes of the scale set's identity, for create, update
  * and delete (../shared/DESIGN.md "The identity algebra"). The resulting change goes to `planPatch`.
  */
-import { armIdKey, parseUserAssignedIdentityId } from "./armId";
+import { armIdKey, parseUserAssignedIdentityId } from "../grammar/armId";
 import type { IdentityChange } from "./plan";
 import type { IdentityState } from "./state";
 

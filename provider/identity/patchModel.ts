@@ -3,8 +3,8 @@
  * (plan → apply → plan again must be nothing). It models the rules of ../shared/ARM-BEHAVIOR.md
  * "PATCH merge rules" and "Errors"; it is not the emulator, which must be free to disagree with the provider.
  */
-import { armIdKey, parseUserAssignedIdentityId } from "./armId";
-import type { BodyFormat } from "./apiVersion";
+import { armIdKey, parseUserAssignedIdentityId } from "../grammar/armId";
+import type { BodyFormat } from "../grammar/apiVersion";
 import type { IdentityPatch } from "./plan";
 import type { IdentityState, UserIdentityInfo } from "./state";
 import { hasSystem, hasUser, parseIdentityType } from "./types";

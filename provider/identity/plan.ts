@@ -6,8 +6,8 @@
  *   system' = change.system ?? C.system
  *   type'   = identityTypeOf(system', user' ≠ ∅)
  */
-import { armIdKey, parseUserAssignedIdentityId } from "./armId";
-import type { BodyFormat } from "./apiVersion";
+import { armIdKey, parseUserAssignedIdentityId } from "../grammar/armId";
+import type { BodyFormat } from "../grammar/apiVersion";
 import type { IdentityState } from "./state";
 import { NO_IDENTITY } from "./state";
 import { type IdentityType, identityTypeOf } from "./types";

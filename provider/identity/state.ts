@@ -7,8 +7,8 @@
  * deleted and re-created, and the 2017-12-01 `identityIds` array. All of that is read; any other shape is an
  * {@link IdentityShapeError}, never silently ignored.
  */
-import { armIdKey, parseUserAssignedIdentityId } from "./armId";
-import { describeValue, quote } from "./describeValue";
+import { armIdKey, parseUserAssignedIdentityId } from "../grammar/armId";
+import { describeValue, quote } from "../grammar/describeValue";
 import { hasSystem, hasUser, parseIdentityType } from "./types";
 
 /** One user-assigned identity on a scale set. */

@@ -3,17 +3,18 @@
  * naming the value and what was expected; valid values come back canonicalised. No I/O, no credential: a
  * preview runs it with unknown values (the sentinel {@link UNKNOWN}), which always pass through untouched.
  */
-import { API_VERSION_EXPECTED, parseApiVersion } from "./apiVersion";
+import { API_VERSION_EXPECTED, parseApiVersion } from "../grammar/apiVersion";
 import {
   SCALE_SET_ID_SHAPE,
   USER_IDENTITY_ID_SHAPE,
   armIdKey,
   parseScaleSetId,
   parseUserAssignedIdentityId,
-} from "./armId";
+} from "../grammar/armId";
 import type { Declaration, Mode } from "./declaration";
-import { describeValue, quote } from "./describeValue";
-import { ENDPOINT_EXPECTED, parseEndpoint, redactUrl } from "./endpoint";
+import { describeValue, quote } from "../grammar/describeValue";
+import { ENDPOINT_EXPECTED, parseEndpoint, redactUrl } from "../grammar/endpoint";
+import { CLOUD_NAME_EXPECTED, cloudNameOf } from "../grammar/cloud";
 
 /** One invalid input: the property and why, as Pulumi's `check` reports it. */
 export interface CheckFailure {
@@ -41,9 +42,6 @@ export const DECLARATION_PROPERTIES = [
   "adoption",
 ] as const;
 
-/** The named clouds an `environment` input may name (any casing; canonical lower-case). */
-export const ENVIRONMENTS = ["public", "usgovernment", "china"] as const;
-
 const MODES: readonly Mode[] = ["additive", "exclusive"];
 
 /** Whether a value is, or (in an array) contains, Pulumi's unknown sentinel. */
@@ -61,9 +59,11 @@ export function containsUnknown(value: unknown): boolean {
  * - `mode`: `"additive"` (default, filled in) or `"exclusive"` (an absent `systemAssigned` is then filled in as `false`). Exclusive with neither `systemAssigned` nor a
  *   user identity would strip the scale set of every identity, which is more likely a mistake than a wish: it
  *   is a failure; declare `systemAssigned: false` to mean it.
- * - `apiVersion`: `YYYY-MM-DD` or `YYYY-MM-DD-preview`, 2017-12-01 or later; absent stays absent (the
- *   provider's default, so a package upgrade can move it).
- * - `environment`: `public`, `usgovernment` or `china` (any casing, returned lower-case).
+ * - `apiVersion`: a version the scale set type serves (provider/grammar/apiVersion.ts), 2017-12-01 or later; a
+ *   version it does not serve fails naming the nearest served ones. Absent stays absent (the provider's default, so a
+ *   package upgrade can move it).
+ * - `environment`: a cloud name or alias the transport knows (`public`, `AzureCloud`, `AzureUSGovernment`, …, any
+ *   casing; provider/grammar/cloud.ts), returned as the canonical name (`public`, `usgovernment`, `china`).
  * - `endpoint`: https URL, or http to a loopback host, no credentials/query/fragment; canonical spelling.
  *   Giving both `environment` and `endpoint` is a failure (on `endpoint`).
  * - `adoption`: `"warn"` (default when absent) or `"silent"`: how `create` reports identities it finds already
@@ -159,12 +159,12 @@ export function validateDeclarationInputs(news: Record<string, unknown>): {
   let environmentOk = false;
   if (!absent("environment") && news.environment !== UNKNOWN) {
     const environment = news.environment;
-    const name = typeof environment === "string" ? environment.toLowerCase() : undefined;
-    if (name !== undefined && (ENVIRONMENTS as readonly string[]).includes(name)) {
+    const name = cloudNameOf(environment);
+    if (name !== undefined) {
       inputs.environment = name;
       environmentOk = true;
     } else {
-      fail("environment", `expected "public", "usgovernment" or "china", got ${describeValue(environment)}`);
+      fail("environment", `expected ${CLOUD_NAME_EXPECTED}, got ${describeValue(environment)}`);
     }
   }
 

@@ -105,7 +105,7 @@ describe("arm clouds: resolveCloud", () => {
     assert.throws(() => resolveCloud({ environment: "mars" }, {}), {
       message:
         'environment: unknown Azure cloud "mars"; expected one of public, usgovernment, china ' +
-        "(or AzureCloud, AzurePublicCloud, AzureUSGovernment, AzureUSGovernmentCloud, AzureChinaCloud)",
+        "(or AzureCloud, AzurePublicCloud, AzureUSGovernment, AzureUSGovernmentCloud, AzureChinaCloud), in any casing",
     });
     assert.throws(
       () => resolveCloud({}, { ARM_ENVIRONMENT: "german" }),

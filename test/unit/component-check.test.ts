@@ -147,9 +147,14 @@ describe("ScaleSet check", () => {
         {
           property: "apiVersion",
           reason:
-            'invalid api-version "2016-01-01": it predates user-assigned identities on scale sets; expected a Compute api-version YYYY-MM-DD or YYYY-MM-DD-preview, 2017-12-01 or later',
+            'invalid api-version "2016-01-01": it predates user-assigned identities on scale sets; expected an api-version that Microsoft.Compute/virtualMachineScaleSets serves, 2017-12-01 or later (e.g. 2024-11-01; the list is in docs/arm-behavior.md)',
         },
-        { property: "environment", reason: 'expected "public", "usgovernment" or "china", got "mars"' },
+        {
+          property: "environment",
+          reason:
+            "expected one of public, usgovernment, china (or AzureCloud, AzurePublicCloud, AzureUSGovernment, " +
+            'AzureUSGovernmentCloud, AzureChinaCloud), in any casing, got "mars"',
+        },
       ],
     );
   });

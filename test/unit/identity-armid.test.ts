@@ -142,7 +142,7 @@ describe("ARM IDs: the one parser", () => {
         parseUserAssignedIdentityId,
         value,
         `invalid user-assigned identity ID ${JSON.stringify(value)}: 'identities' is the 2017-12-01 spec's typo for ` +
-          `user-assigned identities (arm-facts.md §1.2); use 'userAssignedIdentities'; expected ${USER_IDENTITY_ID_SHAPE}`,
+          `user-assigned identities (docs/arm-behavior.md); use 'userAssignedIdentities'; expected ${USER_IDENTITY_ID_SHAPE}`,
       );
     });
 
