@@ -109,7 +109,7 @@ describe("arm clouds: resolveCloud", () => {
     });
     assert.throws(
       () => resolveCloud({}, { ARM_ENVIRONMENT: "german" }),
-      /^Error: ARM_ENVIRONMENT: unknown Azure cloud "german"/,
+      /^UnknownCloudError: ARM_ENVIRONMENT: unknown Azure cloud "german"/,
     );
   });
 
