@@ -11,3 +11,4 @@ export * from "./plan";
 export * from "./state";
 export * from "./types";
 export * from "./validate";
+export * from "./plannedChange";
