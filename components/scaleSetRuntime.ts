@@ -17,6 +17,7 @@ import { type ArmClient, isArmError, isResourceGone, sharedClientFor } from "../
 import { DEFAULT_API_VERSION, PROVIDER_KEY, bodyFormatFor, parseScaleSetId } from "../provider/identity";
 import type { ScaleSetRef } from "../provider/identity";
 import { operationError } from "../provider/operationError";
+import { ErrorCodes, VmssIdentityError } from "../provider/errors";
 import { checkScaleSetInputs } from "./scaleSetCheck";
 import { type ScaleSetInputs, createBody, updateBody } from "./scaleSetBody";
 import { diffScaleSet } from "./scaleSetDiff";
@@ -141,10 +142,11 @@ async function ensureAbsent(client: ArmClient, id: string, apiVersion: string, s
     if (isResourceGone(e)) return;
     throw failure("checking (before creating)", id, e, secrets);
   }
-  throw new Error(
+  throw new VmssIdentityError(
     `creating ${id} failed: a scale set with this ID already exists. ScaleSetWithIdentity creates its scale set and ` +
       `does not take over an existing one (a PUT would replace its configuration and identities); choose another ` +
       `scaleSetName, or delete the existing scale set first`,
+    { code: ErrorCodes.scaleSetExists, operation: "creating", resourceId: id },
   );
 }
 
@@ -175,16 +177,19 @@ async function createFailure(
   return Object.assign(error, { id: ref.id, properties: outputsOf(rest, body), reasons: [error.message] });
 }
 
-/** Wraps a failure with the operation and the scale set, redacted of every secret value. No `cause`: it is not. */
-function failure(operation: string, id: string, cause: unknown, secrets: SecretProperties): Error {
-  const wrapped = operationError(operation, id, cause) as Error & {
-    code?: string;
-    statusCode?: number;
-    requestId?: string;
-  };
-  const error = new Error(redactSecrets(wrapped.message, secrets));
-  const { code, statusCode, requestId } = wrapped;
-  return Object.assign(error, dropUndefined({ code, statusCode, requestId }));
+/**
+ * Wraps a failure with the operation and the scale set, redacted of every secret value. No `cause`: ARM may quote the
+ * request body, secrets included, in the cause's message.
+ */
+function failure(operation: string, id: string, cause: unknown, secrets: SecretProperties): VmssIdentityError {
+  const wrapped = operationError(operation, id, cause);
+  return new VmssIdentityError(redactSecrets(wrapped.message, secrets), {
+    code: wrapped.code,
+    statusCode: wrapped.statusCode,
+    requestId: wrapped.requestId,
+    operation,
+    resourceId: id,
+  });
 }
 
 /** The state record: the inputs as declared, plus what ARM computed. */

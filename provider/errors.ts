@@ -31,10 +31,12 @@ export const ErrorCodes = {
   invalidIdentityType: "InvalidIdentityType",
   /** A cloud name (`environment`, `AZURE_ENVIRONMENT`, `ARM_ENVIRONMENT`) is not one this package knows. */
   unknownCloud: "UnknownCloud",
-  /** A PATCH body would be one that ARM refuses (the identity algebra refuses to build it). */
-  rejectedPatch: "RejectedPatch",
+  /** ARM returned a scale set `identity` whose shape is not one ARM documents; nothing was written. */
+  unexpectedIdentityShape: "UnexpectedIdentityShape",
   /** `ScaleSet` found a scale set with its ID already there and will not take it over. */
   scaleSetExists: "ScaleSetExists",
+  /** A failure that is none of the above (a bug, or a response nothing here expects); the cause is attached. */
+  unexpected: "Unexpected",
   /** An `Azure-AsyncOperation` status or a `provisioningState` ended in `Failed` without an `error.code`. */
   operationFailed: "OperationFailed",
   /** An operation ended in `Canceled`/`Cancelled` without an `error.code`. */

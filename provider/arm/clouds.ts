@@ -3,6 +3,7 @@
  * from, and which scope a token needs. Cloud names, their aliases and endpoints have one owner,
  * provider/grammar/cloud.ts (docs/arm-behavior.md, "Tokens").
  */
+import { ErrorCodes, InvalidInputError } from "../errors";
 import { CLOUD_ENDPOINTS, type CloudName, parseCloudName } from "../grammar/cloud";
 
 export { type CloudName, parseCloudName } from "../grammar/cloud";
@@ -112,7 +113,10 @@ function parseBaseUrl(source: string, value: string): string {
   try {
     url = new URL(value.trim());
   } catch {
-    throw new Error(`${source}: ${JSON.stringify(value)} is not a URL; ${expected}`);
+    throw new InvalidInputError(`${source}: ${JSON.stringify(value)} is not a URL; ${expected}`, {
+      code: ErrorCodes.invalidEndpoint,
+      property: source,
+    });
   }
   if (
     (url.protocol !== "https:" && url.protocol !== "http:") ||
@@ -122,8 +126,9 @@ function parseBaseUrl(source: string, value: string): string {
     url.password !== ""
   ) {
     // The value may carry user info (a password): name only the parts that are safe to show.
-    throw new Error(
+    throw new InvalidInputError(
       `${source}: ${JSON.stringify(`${url.protocol}//${url.host}${url.pathname}`)} is invalid; ${expected}`,
+      { code: ErrorCodes.invalidEndpoint, property: source },
     );
   }
   return `${url.origin}${url.pathname}`.replace(/\/+$/, "");

@@ -2,6 +2,7 @@
  * Where a request may go: the checks that keep a path from steering a request elsewhere, and a bearer token
  * from leaving for a host that is neither https nor loopback.
  */
+import { ErrorCodes, InvalidInputError } from "../errors";
 import { apiVersionShapeProblem } from "../grammar/apiVersion";
 import { LOOPBACK_HOSTS, isLoopbackHost } from "../grammar/endpoint";
 
@@ -18,19 +19,23 @@ export function isBearerAllowed(url: URL): boolean {
 
 /**
  * Checks an ARM endpoint before any request: an absolute http(s) URL to which a bearer token may go.
- * @throws Error naming the endpoint and what is allowed.
+ * @throws InvalidInputError (code `InvalidEndpoint`) naming the endpoint and what is allowed.
  */
 export function assertEndpointAllowed(endpoint: string): URL {
   let url: URL;
   try {
     url = new URL(endpoint);
   } catch {
-    throw new Error(`resourceManagerEndpoint: ${JSON.stringify(endpoint)} is not an absolute URL`);
+    throw new InvalidInputError(`resourceManagerEndpoint: ${JSON.stringify(endpoint)} is not an absolute URL`, {
+      code: ErrorCodes.invalidEndpoint,
+      property: "resourceManagerEndpoint",
+    });
   }
   if (!isBearerAllowed(url)) {
-    throw new Error(
+    throw new InvalidInputError(
       `resourceManagerEndpoint: refusing to send bearer tokens to ${JSON.stringify(url.origin)}; ` +
         `expected an https URL, or http to a loopback host (${LOOPBACK_HOSTS})`,
+      { code: ErrorCodes.invalidEndpoint, property: "resourceManagerEndpoint" },
     );
   }
   return url;

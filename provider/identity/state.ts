@@ -2,11 +2,12 @@
  * What a GET (or PATCH response) tells about a scale set's identity, read into one normal form: the system
  * identity on or off, and the user-assigned identities keyed case-insensitively.
  *
- * ARM is loose in what it returns (../shared/research/arm-facts.md §2.1, §3): dictionary keys in any casing
+ * ARM is loose in what it returns (docs/arm-behavior.md, "IDs and casing"): dictionary keys in any casing
  * (`resourcegroups`, fully lower-case), values `{}` while an operation runs, `"null"` strings for an identity
  * deleted and re-created, and the 2017-12-01 `identityIds` array. All of that is read; any other shape is an
  * {@link IdentityShapeError}, never silently ignored.
  */
+import { ErrorCodes, VmssIdentityError } from "../errors";
 import { armIdKey, parseUserAssignedIdentityId } from "../grammar/armId";
 import { describeValue, quote } from "../grammar/describeValue";
 import { hasSystem, hasUser, parseIdentityType } from "./types";
@@ -33,14 +34,17 @@ export interface IdentityState {
   user: ReadonlyMap<string, UserIdentityInfo>;
 }
 
-/** An `identity` value whose shape is not one ARM produces. Recognise it by `name`. */
-export class IdentityShapeError extends Error {
+/** An `identity` value whose shape is not one ARM produces (code `UnexpectedIdentityShape`). */
+export class IdentityShapeError extends VmssIdentityError {
   override readonly name = "IdentityShapeError";
   /** Where in the identity object the problem is, e.g. `identity.userAssignedIdentities`. */
   readonly path: string;
 
   constructor(path: string, problem: string, options?: { cause?: unknown }) {
-    super(`unexpected scale set identity: ${path} ${problem}`, options);
+    super(`unexpected scale set identity: ${path} ${problem}`, {
+      code: ErrorCodes.unexpectedIdentityShape,
+      cause: options?.cause,
+    });
     this.path = path;
   }
 }

@@ -12,6 +12,7 @@ import {
   parseUserAssignedIdentityId,
 } from "../grammar/armId";
 import type { Declaration, Mode } from "./declaration";
+import { InvalidInputError } from "../errors";
 import { describeValue, quote } from "../grammar/describeValue";
 import { ENDPOINT_EXPECTED, parseEndpoint, redactUrl } from "../grammar/endpoint";
 import { CLOUD_NAME_EXPECTED, cloudNameOf } from "../grammar/cloud";
@@ -190,20 +191,25 @@ export function validateDeclarationInputs(news: Record<string, unknown>): {
 /**
  * The {@link Declaration} of validated, known inputs (`userAssignedIdentities` absent means none, `mode` absent
  * means additive).
- * @throws TypeError naming the property when an input has the wrong kind (inputs that did not pass validation).
+ * @throws InvalidInputError naming the property when an input has the wrong kind (inputs that did not pass validation).
  */
 export function declarationOf(inputs: Record<string, unknown>): Declaration {
   const { systemAssigned, userAssignedIdentities = [], mode = "additive" } = inputs;
   if (systemAssigned !== undefined && systemAssigned !== null && typeof systemAssigned !== "boolean") {
-    throw new TypeError(`systemAssigned: expected a boolean or nothing, got ${describeValue(systemAssigned)}`);
+    throw new InvalidInputError(`systemAssigned: expected a boolean or nothing, got ${describeValue(systemAssigned)}`, {
+      property: "systemAssigned",
+    });
   }
   if (!Array.isArray(userAssignedIdentities) || !userAssignedIdentities.every((id) => typeof id === "string")) {
-    throw new TypeError(
+    throw new InvalidInputError(
       `userAssignedIdentities: expected an array of strings, got ${describeValue(userAssignedIdentities)}`,
+      { property: "userAssignedIdentities" },
     );
   }
   if (!MODES.includes(mode as Mode))
-    throw new TypeError(`mode: expected "additive" or "exclusive", got ${describeValue(mode)}`);
+    throw new InvalidInputError(`mode: expected "additive" or "exclusive", got ${describeValue(mode)}`, {
+      property: "mode",
+    });
   const declaration: Declaration = { userAssignedIdentities, mode: mode as Mode };
   if (typeof systemAssigned === "boolean") declaration.systemAssigned = systemAssigned;
   return declaration;

@@ -120,11 +120,11 @@ describe("arm clouds: resolveCloud", () => {
     });
     assert.throws(
       () => resolveCloud({ endpoint: "https://arm.local/?x=1" }, {}),
-      /^Error: endpoint: "https:\/\/arm.local\/" is invalid/,
+      /^InvalidInputError: endpoint: "https:\/\/arm.local\/" is invalid/,
     );
     assert.throws(
       () => resolveCloud({}, { VMSS_IDENTITY_ARM_ENDPOINT: "ftp://arm.local" }),
-      /^Error: VMSS_IDENTITY_ARM_ENDPOINT:/,
+      /^InvalidInputError: VMSS_IDENTITY_ARM_ENDPOINT:/,
     );
   });
 

@@ -334,7 +334,9 @@ describe("check: validating VmssManagedIdentity inputs", () => {
 
     it("refuses inputs of the wrong kind, naming the property", () => {
       throws(() => declarationOf({ userAssignedIdentities: "x" }), {
-        name: "TypeError",
+        name: "InvalidInputError",
+        code: "InvalidInput",
+        property: "userAssignedIdentities",
         message: `userAssignedIdentities: expected an array of strings, got "x"`,
       });
     });
