@@ -18,6 +18,7 @@ import { DEFAULT_API_VERSION, PROVIDER_KEY, bodyFormatFor, parseScaleSetId } fro
 import type { ScaleSetRef } from "../provider/identity";
 import { operationError } from "../provider/operationError";
 import { ErrorCodes, VmssIdentityError } from "../provider/errors";
+import { withScaleSetWriteLock } from "../provider/scaleSetLock";
 import { checkScaleSetInputs } from "./scaleSetCheck";
 import { type ScaleSetInputs, createBody, updateBody } from "./scaleSetBody";
 import { diffScaleSet } from "./scaleSetDiff";
@@ -61,13 +62,15 @@ export async function create(inputs: Props, ctx: RuntimeContext = {}): Promise<{
   const { ref, client, apiVersion } = target(inputs, ctx);
   const body = createBody(inputs as unknown as ScaleSetInputs, bodyFormatFor(apiVersion));
 
-  await ensureAbsent(client, ref.id, apiVersion, secrets);
-  try {
-    const done = await client.execute<ScaleSetBody>({ method: "PUT", path: ref.id, apiVersion, body });
-    return { id: ref.id, outs: outputsOf(inputs, done.body) };
-  } catch (e) {
-    throw await createFailure(client, ref, apiVersion, inputs, e, secrets);
-  }
+  return withScaleSetWriteLock(ref.id, async () => {
+    await ensureAbsent(client, ref.id, apiVersion, secrets);
+    try {
+      const done = await client.execute<ScaleSetBody>({ method: "PUT", path: ref.id, apiVersion, body });
+      return { id: ref.id, outs: outputsOf(inputs, done.body) };
+    } catch (e) {
+      throw await createFailure(client, ref, apiVersion, inputs, e, secrets);
+    }
+  });
 }
 
 /** Reads the scale set: `undefined` when it is gone, else the state with the declared values as ARM reports them. */
@@ -102,10 +105,13 @@ export async function update(olds: Props, news: Props, ctx: RuntimeContext = {})
   const body = updateBody(olds as unknown as ScaleSetInputs, news as unknown as ScaleSetInputs);
   try {
     // Nothing for ARM to store (only the endpoint or cloud changed): confirm the scale set is there.
+    // The PATCH takes the scale set's write lock, as VmssManagedIdentity's identity PATCH does: the two never overlap.
     const done =
       body === undefined
         ? await client.request<ScaleSetBody>({ method: "GET", path: ref.id, apiVersion })
-        : await client.execute<ScaleSetBody>({ method: "PATCH", path: ref.id, apiVersion, body });
+        : await withScaleSetWriteLock(ref.id, () =>
+            client.execute<ScaleSetBody>({ method: "PATCH", path: ref.id, apiVersion, body }),
+          );
     return { outs: outputsOf(news, done.body) };
   } catch (e) {
     throw failure("updating", ref.id, e, secrets);
@@ -116,7 +122,7 @@ export async function update(olds: Props, news: Props, ctx: RuntimeContext = {})
 export async function remove(props: Props, ctx: RuntimeContext = {}): Promise<void> {
   const { ref, client, apiVersion } = target(props, ctx);
   try {
-    await client.execute({ method: "DELETE", path: ref.id, apiVersion });
+    await withScaleSetWriteLock(ref.id, () => client.execute({ method: "DELETE", path: ref.id, apiVersion }));
   } catch (e) {
     if (isResourceGone(e)) return;
     throw failure("deleting", ref.id, e, secretPropertiesOf(props));

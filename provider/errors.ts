@@ -81,7 +81,7 @@ export interface VmssIdentityErrorInit {
 /**
  * A failure of pulumi-vmss-identity. Subclasses: {@link InvalidInputError} (and the grammar errors:
  * `InvalidArmIdError`, `InvalidApiVersionError`, `InvalidEndpointError`, `InvalidIdentityTypeError`,
- * `UnknownCloudError`), `ArmError` (the transport), `RejectedPatchError` (the identity algebra).
+ * `UnknownCloudError`), `IdentityShapeError` (the identity algebra), `ArmError` (the transport).
  */
 export class VmssIdentityError extends Error {
   override readonly name: string = "VmssIdentityError";

@@ -11,7 +11,7 @@
  */
 import * as identity from "./identity";
 import { ArmClient, isArmError, isResourceGone, sharedClientFor } from "./arm";
-import { KeyedLock } from "./keyedLock";
+import { withScaleSetWriteLock } from "./scaleSetLock";
 import { operationError } from "./operationError";
 
 /** Inputs after `check`: canonical spelling, defaults filled. */
@@ -65,7 +65,6 @@ export interface RuntimeContext {
 
 type Props = Record<string, unknown>;
 
-const writes = new KeyedLock();
 /** How many times a PATCH is re-planned after ARM answered 412 (someone wrote between our GET and our PATCH). */
 const MAX_PRECONDITION_RETRIES = 5;
 
@@ -177,7 +176,7 @@ async function converge(
   changeFor: (current: identity.IdentityState) => identity.IdentityChange,
 ): Promise<{ before: identity.IdentityState; after: identity.IdentityState }> {
   const format = identity.bodyFormatFor(apiVersion);
-  return writes.run(identity.armIdKey(scaleSetId), async () => {
+  return withScaleSetWriteLock(scaleSetId, async () => {
     for (let attempt = 0; ; attempt++) {
       let got;
       try {

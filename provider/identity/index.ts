@@ -6,7 +6,6 @@
 export * from "../grammar";
 export * from "./declaration";
 export * from "./diff";
-export * from "./patchModel";
 export * from "./plan";
 export * from "./state";
 export * from "./types";

@@ -65,11 +65,6 @@ export function identityStateOf(system: boolean, userIds: readonly string[] = []
   return { system, user };
 }
 
-/** The canonical IDs of a state's user-assigned identities, in order. */
-export function userIdsOf(state: IdentityState): string[] {
-  return [...state.user.values()].map((u) => u.id);
-}
-
 /**
  * Reads the `identity` JSON of a scale set GET/PUT/PATCH response.
  *

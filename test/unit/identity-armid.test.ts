@@ -7,9 +7,9 @@ import {
   parseScaleSetId,
   parseUserAssignedIdentityId,
   quote,
-  sameArmId,
   sameIdSet,
 } from "../../provider/identity";
+import { sameArmId } from "../support/patchModel";
 import { SUB } from "./identity-fixtures";
 
 const VMSS = `/subscriptions/${SUB}/resourceGroups/rg-1/providers/Microsoft.Compute/virtualMachineScaleSets/vmss1`;

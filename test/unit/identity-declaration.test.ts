@@ -3,14 +3,13 @@ import {
   type Declaration,
   NO_IDENTITY,
   adoptedIdentities,
-  applyPatch,
   changeForCreate,
   changeForDelete,
   changeForUpdate,
   identityStateOf,
   planPatch,
-  userIdsOf,
 } from "../../provider/identity";
+import { applyPatch, userIdsOf } from "../support/patchModel";
 import { ID1, ID2, ID3, canonicalId, docId } from "./identity-fixtures";
 
 const decl = (d: Partial<Declaration>): Declaration => ({ userAssignedIdentities: [], mode: "additive", ...d });

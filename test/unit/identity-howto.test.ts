@@ -11,7 +11,6 @@ import {
   type IdentityChange,
   type IdentityPatch,
   type IdentityState,
-  applyPatch,
   armIdKey,
   bodyFormatFor,
   changeForCreate,
@@ -23,6 +22,7 @@ import {
   planPatch,
   readIdentityState,
 } from "../../provider/identity";
+import { applyPatch } from "../support/patchModel";
 import { ID1, ID2, docId, getIdentity, getIdentity2017 } from "./identity-fixtures";
 
 const additive = (d: Partial<Declaration>): Declaration => ({ userAssignedIdentities: [], mode: "additive", ...d });

@@ -1,13 +1,24 @@
 /**
- * A pure model of what ARM does with an identity PATCH body, for property tests of the planner
- * (plan → apply → plan again must be nothing). It models the rules of ../shared/ARM-BEHAVIOR.md
- * "PATCH merge rules" and "Errors"; it is not the emulator, which must be free to disagree with the provider.
+ * Test-only helpers of the identity algebra (not in the shipped build): a pure model of what ARM does with an
+ * identity PATCH body, for property tests of the planner (plan → apply → plan again must be nothing), and small ID
+ * helpers. The model follows docs/arm-behavior.md ("PATCH merge rules", "Errors"); it is not the emulator, which must
+ * be free to disagree with the provider.
  */
-import { armIdKey, parseUserAssignedIdentityId } from "../grammar/armId";
-import type { BodyFormat } from "../grammar/apiVersion";
-import type { IdentityPatch } from "./plan";
-import type { IdentityState, UserIdentityInfo } from "./state";
-import { hasSystem, hasUser, parseIdentityType } from "./types";
+import { armIdKey, parseUserAssignedIdentityId } from "../../provider/grammar/armId";
+import type { BodyFormat } from "../../provider/grammar/apiVersion";
+import type { IdentityPatch } from "../../provider/identity/plan";
+import type { IdentityState, UserIdentityInfo } from "../../provider/identity/state";
+import { hasSystem, hasUser, parseIdentityType } from "../../provider/identity/types";
+
+/** Whether two ARM IDs name the same resource (case-insensitive). */
+export function sameArmId(a: string, b: string): boolean {
+  return armIdKey(a) === armIdKey(b);
+}
+
+/** The user-assigned identity IDs of a state, in the order ARM listed them. */
+export function userIdsOf(state: IdentityState): string[] {
+  return [...state.user.values()].map((u) => u.id);
+}
 
 /** A body ARM would reject; `code` is the ARM error code it would answer with. Recognise it by `name`. */
 export class RejectedPatchError extends Error {
