@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { EnvironmentName } from "./grammar/cloud";
 import type { ArmResourceInputs, ArmResourceOutputs } from "./armResourceRuntime";
 
 /** Arguments of {@link ArmResource}. */
@@ -18,7 +19,7 @@ export interface ArmResourceArgs {
   /** The PUT body (at least `location` for most types). A change is a new PUT. */
   readonly body: pulumi.Input<Record<string, unknown>>;
   /** Azure cloud, as for `VmssManagedIdentity` (`public`, `usgovernment`, `china`, or an alias such as `AzureCloud`). */
-  readonly environment?: pulumi.Input<string>;
+  readonly environment?: pulumi.Input<EnvironmentName>;
   /** Explicit ARM endpoint (the emulator), as for `VmssManagedIdentity`. */
   readonly endpoint?: pulumi.Input<string>;
 }

@@ -12,6 +12,18 @@ export type CloudName = "public" | "usgovernment" | "china";
 /** Every {@link CloudName}. */
 export const CLOUD_NAMES: readonly CloudName[] = ["public", "usgovernment", "china"];
 
+/**
+ * The cloud names an `environment` input takes, as TypeScript sees them: the canonical names and the other tools'
+ * aliases (any casing is accepted at run time).
+ */
+export type EnvironmentName =
+  | CloudName
+  | "AzureCloud"
+  | "AzurePublicCloud"
+  | "AzureUSGovernment"
+  | "AzureUSGovernmentCloud"
+  | "AzureChinaCloud";
+
 /** Where a known cloud's ARM and Microsoft Entra authority live (no trailing slash). */
 export interface CloudEndpoints {
   /** ARM base URL, e.g. `https://management.azure.com`. */

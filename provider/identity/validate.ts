@@ -3,6 +3,8 @@
  * naming the value and what was expected; valid values come back canonicalised. No I/O, no credential: a
  * preview runs it with unknown values (the sentinel {@link UNKNOWN}), which always pass through untouched.
  */
+// The rpc module alone: the constant without loading the whole SDK into pure code.
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { API_VERSION_EXPECTED, parseApiVersion } from "../grammar/apiVersion";
 import {
   SCALE_SET_ID_SHAPE,
@@ -25,8 +27,11 @@ export interface CheckFailure {
   reason: string;
 }
 
-/** Pulumi's unknown-value sentinel: an input not known yet during a preview. Never a failure. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/**
+ * Pulumi's unknown-value sentinel (`@pulumi/pulumi`'s `runtime.unknownValue`): an input not known yet during a
+ * preview, as a dynamic provider's `check` and `diff` receive it. Never a failure.
+ */
+export const UNKNOWN: string = unknownValue;
 
 /** The key under which Pulumi's dynamic provider host carries the serialised provider; passed through. */
 export const PROVIDER_KEY = "__provider";
