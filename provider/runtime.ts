@@ -13,6 +13,7 @@ import * as identity from "./identity";
 import { ArmClient, isArmError, isResourceGone, sharedClientFor } from "./arm";
 import { withScaleSetWriteLock } from "./scaleSetLock";
 import { operationError } from "./operationError";
+import { reportPlannedChange } from "./previewPlan";
 
 /** Inputs after `check`: canonical spelling, defaults filled. */
 export interface VmssIdentityInputs {
@@ -68,12 +69,17 @@ type Props = Record<string, unknown>;
 /** How many times a PATCH is re-planned after ARM answered 412 (someone wrote between our GET and our PATCH). */
 const MAX_PRECONDITION_RETRIES = 5;
 
-/** Validates and canonicalises the inputs. Pure. */
-export function check(_olds: Props, news: Props): { inputs: Props; failures: identity.CheckFailure[] } {
-  return identity.validateDeclarationInputs(news);
+/** Validates and canonicalises the inputs; for a creation, shows the planned change (previewPlan.ts). No I/O. */
+export function check(olds: Props, news: Props): { inputs: Props; failures: identity.CheckFailure[] } {
+  const result = identity.validateDeclarationInputs(news);
+  if (result.failures.length === 0 && olds.scaleSetId === undefined) reportPlannedChange(undefined, result.inputs);
+  return result;
 }
 
-/** Compares the recorded state with the new inputs. Pure: a casing-only difference is never a change. */
+/**
+ * Compares the recorded state with the new inputs, and shows the planned change (previewPlan.ts). No I/O: a
+ * casing-only difference is never a change.
+ */
 export function diff(olds: Props, news: Props): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
   const result = identity.diffDeclarations(olds, news);
   let changes = result.changes;
@@ -81,6 +87,9 @@ export function diff(olds: Props, news: Props): { changes: boolean; replaces: st
   if (news.mode === "exclusive" && Array.isArray(olds.otherUserAssignedIdentities)) {
     changes ||= olds.otherUserAssignedIdentities.length > 0;
   }
+  // The preview names what up will add and remove, from the recorded state (previewPlan.ts).
+  const plan = result.replaces.length === 0 ? reportPlannedChange(olds, news) : undefined;
+  if (plan !== undefined) changes ||= identity.changesAnything(plan);
   return { changes, replaces: result.replaces, deleteBeforeReplace: false };
 }
 

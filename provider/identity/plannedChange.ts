@@ -13,6 +13,7 @@ import { FIRST_DICTIONARY_API_VERSION, DEFAULT_API_VERSION } from "../grammar/ap
 import { armIdKey, parseUserAssignedIdentityId } from "../grammar/armId";
 import { type Declaration, type Mode, changeForCreate, changeForUpdate } from "./declaration";
 import { type IdentityState, identityStateOf } from "./state";
+import { containsUnknown, declarationOf } from "./validate";
 
 /** The part of a `VmssManagedIdentity`'s recorded state (its outputs) that planning reads. */
 export interface RecordedIdentityState {
@@ -158,4 +159,32 @@ function canonicalSorted(ids: readonly string[]): string[] {
     if (!seen.has(armIdKey(id))) seen.set(armIdKey(id), id);
   }
   return [...seen.values()].sort((a, b) => (armIdKey(a) < armIdKey(b) ? -1 : armIdKey(a) > armIdKey(b) ? 1 : 0));
+}
+
+/**
+ * {@link plannedChange} from the records Pulumi hands a provider: the recorded outputs (`undefined` or empty for a
+ * creation) and the new inputs after `check`. `undefined` when the plan cannot be known before `up`: an identity
+ * input is still unknown (it depends on another resource), or the records do not parse (old state from another
+ * version of the package).
+ */
+export function plannedChangeOf(
+  recorded: Readonly<Record<string, unknown>> | undefined,
+  news: Readonly<Record<string, unknown>>,
+): PlannedChange | undefined {
+  if (
+    ["scaleSetId", "systemAssigned", "userAssignedIdentities", "mode", "apiVersion"].some((k) =>
+      containsUnknown(news[k]),
+    )
+  ) {
+    return undefined;
+  }
+  const creating = recorded === undefined || recorded.scaleSetId === undefined;
+  try {
+    const next = declarationOf(news);
+    const apiVersion = typeof news.apiVersion === "string" ? news.apiVersion : undefined;
+    if (creating) return plannedChange(undefined, undefined, next, apiVersion);
+    return plannedChange(recorded as RecordedIdentityState, declarationOf(recorded), next, apiVersion);
+  } catch {
+    return undefined;
+  }
 }
