@@ -72,6 +72,18 @@ export class InvalidArmIdError extends InvalidInputError {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Whether `value` is a subscription ID (a GUID, any casing). */
+export function isSubscriptionId(value: unknown): value is string {
+  return typeof value === "string" && GUID.test(value);
+}
+
+/** Azure's rule for resource group names, as messages state it. */
+export const RESOURCE_GROUP_NAME_RULE = "1-90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'";
+
+/** Azure's rule for scale set names, as messages state it. */
+export const SCALE_SET_NAME_RULE =
+  "1-64 letters, digits, '_', '.' or '-', starting with a letter or digit and ending with one or '_'";
+
 // Resource group: 1-90 characters, letters or digits as Char.IsLetterOrDigit defines them, or _ - . ( ),
 // not ending in '.'. Source: https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules
 // (Microsoft.Resources / resourcegroups).
@@ -106,7 +118,7 @@ const SCALE_SET_GRAMMAR: ResourceGrammar = {
   namespace: "Microsoft.Compute",
   type: "virtualMachineScaleSets",
   nameRule: SCALE_SET_NAME,
-  nameRuleText: "1-64 letters, digits, '_', '.' or '-', starting with a letter or digit and ending with one or '_'",
+  nameRuleText: SCALE_SET_NAME_RULE,
 };
 
 const USER_IDENTITY_GRAMMAR: ResourceGrammar = {
@@ -207,7 +219,7 @@ export function parseArmResourceId(value: string): ArmResourceRef {
   if (resourceGroupName === undefined) fail("has no resource group name after 'resourceGroups'");
   const rg = resourceGroupName as string;
   if (!RESOURCE_GROUP.test(rg) || rg.endsWith(".")) {
-    fail(`resource group name ${quote(rg)} is not 1-90 letters, digits, '_', '-', '.', '(' or ')' not ending in '.'`);
+    fail(`resource group name ${quote(rg)} is not ${RESOURCE_GROUP_NAME_RULE}`);
   }
   const groupId = `/subscriptions/${sub}/resourceGroups/${rg}`;
   if (providers === undefined) {
@@ -250,10 +262,7 @@ function parseResourceId(value: string, g: ResourceGrammar, options: ParseArmIdO
   if (!GUID.test(subscriptionId)) fail(`subscription ID ${quote(subscriptionId)} is not a GUID`);
   expectFixed(resourceGroups, "resourceGroups", 3, fail);
   if (!RESOURCE_GROUP.test(resourceGroupName) || resourceGroupName.endsWith(".")) {
-    fail(
-      `resource group name ${quote(resourceGroupName)} is not 1-90 letters, digits, '_', '-', '.', '(' or ')' ` +
-        `not ending in '.'`,
-    );
+    fail(`resource group name ${quote(resourceGroupName)} is not ${RESOURCE_GROUP_NAME_RULE}`);
   }
   expectFixed(providers, "providers", 5, fail);
   if (namespace.toLowerCase() !== g.namespace.toLowerCase() || type.toLowerCase() !== g.type.toLowerCase()) {

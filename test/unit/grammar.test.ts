@@ -251,7 +251,7 @@ describe("grammar: ARM resource IDs of any type (ArmResource)", () => {
     [`/subscriptions/${SUB}/groups/rg`, `segment 3 is "groups", expected "resourceGroups"`],
     [
       `/subscriptions/${SUB}/resourceGroups/rg./providers/A/b/c`,
-      `resource group name "rg." is not 1-90 letters, digits, '_', '-', '.', '(' or ')' not ending in '.'`,
+      `resource group name "rg." is not 1-90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'`,
     ],
   ];
   for (const [value, reason] of bad) {

@@ -89,12 +89,12 @@ describe("ARM IDs: the one parser", () => {
       [
         "a resource group ending in '.'",
         VMSS.replace("rg-1", "rg."),
-        `resource group name "rg." is not 1-90 letters, digits, '_', '-', '.', '(' or ')' not ending in '.'`,
+        `resource group name "rg." is not 1-90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'`,
       ],
       [
         "a resource group of 91 characters",
         VMSS.replace("rg-1", "r".repeat(91)),
-        `resource group name "${"r".repeat(91)}" is not 1-90 letters, digits, '_', '-', '.', '(' or ')' not ending in '.'`,
+        `resource group name "${"r".repeat(91)}" is not 1-90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'`,
       ],
       [
         "a scale set name with '!'",
