@@ -5,7 +5,7 @@
  * properties) the types are its own, imported with `import type`: the compiled JavaScript never loads that very
  * large package (an optional peer dependency, needed only to type-check). Where azure-native flattens ARM's
  * `properties` wrappers (network interface and IP configurations, extensions), these types keep ARM's JSON shape,
- * as the how-to sends it (../shared/seed/vmss-managed-identity-rest.md), because the body goes to ARM verbatim.
+ * as the how-to sends it (the how-to: docs/arm-behavior.md), because the body goes to ARM verbatim.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentName } from "../provider/grammar/cloud";

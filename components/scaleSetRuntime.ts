@@ -140,7 +140,7 @@ function target(props: Props, ctx: RuntimeContext): { ref: ScaleSetRef; client: 
   return { ref, client, apiVersion };
 }
 
-/** A dynamic resource cannot be imported (research/pulumi-mechanics.md §2.4): refuse to PUT over a scale set. */
+/** A dynamic resource cannot be imported (docs/arm-behavior.md, "Pulumi facts"): refuse to PUT over a scale set. */
 async function ensureAbsent(client: ArmClient, id: string, apiVersion: string, secrets: SecretProperties) {
   try {
     await client.request({ method: "GET", path: id, apiVersion });

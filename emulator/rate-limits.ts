@@ -1,6 +1,6 @@
 // ARM's request accounting: the x-ms-ratelimit-remaining-* headers on every response, and the optional
 // subscription write bucket (200 tokens refilling 10 per second in the 2024 regional model;
-// shared/research/arm-facts.md §6). Off by default: only the counters run.
+// docs/arm-behavior.md, "Throttling"). Off by default: only the counters run.
 import { AdminInputError } from "./faults";
 
 /** A token bucket for subscription writes. */
@@ -39,7 +39,7 @@ export function validateWriteBucket(input: unknown): WriteBucketSpec | null {
 export type WriteAdmission = { allowed: true; remaining: number } | { allowed: false; retryAfterSeconds: number };
 
 // Hourly limits of the classic model, which the recorded header values count down from
-// (12 000 reads, 1 200 writes per hour; shared/arm-recordings show 1199, 1198, …).
+// (12 000 reads, 1 200 writes per hour; the Azure CLI's recordings show 1199, 1198, …).
 const READS_PER_HOUR = 12_000;
 const WRITES_PER_HOUR = 1_200;
 const HOUR_MS = 60 * 60 * 1000;

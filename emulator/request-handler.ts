@@ -2,7 +2,7 @@
 //   ARM: 1. authentication (401) → 2. subscription rate limits (429 when the write bucket is empty)
 //        → 3. injected faults → 4. api-version present → 5. route → 6. api-version served by the route
 //        → 7. the handler. Every ARM response carries x-ms-request-id, x-ms-correlation-request-id (the
-//        client's if sent) and x-ms-ratelimit-remaining-*-reads|writes (ARM-BEHAVIOR.md "Errors").
+//        client's if sent) and x-ms-ratelimit-remaining-*-reads|writes (docs/arm-behavior.md, "Errors").
 //   Authority (/{tenant}/…): faults, then the discovery or token handler.
 //   Admin (/_emulator/…): admin-http.ts; never logged, never faulted.
 import { randomUUID } from "node:crypto";
@@ -300,7 +300,7 @@ function authenticate(
 function checkApiVersion(core: EmulatorCore, route: ArmRoute, apiVersion: string): void {
   if (!isWellFormedApiVersion(apiVersion)) throw invalidApiVersion(apiVersion);
   const provider = routeProvider(route);
-  if (provider === "resources") return; // Microsoft.Resources: any version a client commonly sends (ARM-BEHAVIOR.md)
+  if (provider === "resources") return; // Microsoft.Resources: any version a client commonly sends (docs/arm-behavior.md)
   const served = provider === "compute" ? isScaleSetApiVersion(apiVersion) : isIdentityApiVersion(apiVersion);
   if (served) return;
   const location = locationForMessage(core, route);

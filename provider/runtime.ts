@@ -174,7 +174,7 @@ interface ScaleSetBody {
 
 /**
  * GET → plan → PATCH (only when the plan says so) → follow the operation → read back, under the scale set's lock.
- * With an ETag (api-version 2024-03-01 and later: shared/ARM-BEHAVIOR.md, Shapes) the PATCH carries If-Match, and a
+ * With an ETag (api-version 2024-03-01 and later: docs/arm-behavior.md, "Shapes by api-version") the PATCH carries If-Match, and a
  * 412 means another writer got in between: read again and plan again.
  */
 async function converge(

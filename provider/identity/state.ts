@@ -68,7 +68,7 @@ export function identityStateOf(system: boolean, userIds: readonly string[] = []
 /**
  * Reads the `identity` JSON of a scale set GET/PUT/PATCH response.
  *
- * Accepts: `undefined`/`null` (no identity: ARM omits the key, ../shared/ARM-BEHAVIOR.md); property names in any
+ * Accepts: `undefined`/`null` (no identity: ARM omits the key, docs/arm-behavior.md); property names in any
  * casing; either format (`userAssignedIdentities` dictionary or `identityIds` array); dictionary keys in any
  * casing; values `{}`, `{principalId, clientId}` (strings, `null` or the string `"null"` meaning unknown). Two
  * keys that differ only in casing are one identity (ARM matches keys case-insensitively); their values merge.
@@ -192,7 +192,7 @@ function propertiesOf(value: unknown, path: string): Map<string, unknown> {
 }
 
 // principalId/clientId/tenantId: a string, or null/absent/"null" for "not known". The "null" string is what a
-// GET shows for an identity deleted and re-created with the same name (arm-facts.md §2.1, aad-pod-identity).
+// GET shows for an identity deleted and re-created with the same name (docs/arm-behavior.md, "IDs and casing", aad-pod-identity).
 function optionalString(value: unknown, path: string): string | undefined {
   if (value === undefined || value === null || value === "null" || value === "") return undefined;
   if (typeof value !== "string") throw new IdentityShapeError(path, `is ${describeValue(value)}; expected a string`);

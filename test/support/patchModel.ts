@@ -41,8 +41,8 @@ export class RejectedPatchError extends Error {
  *
  * @throws RejectedPatchError where ARM answers 400: an empty user set with type UserAssigned
  *   (`MissingIdentityIds`), user identities with a type without UserAssigned (`InvalidParameter`), a dictionary
- *   value other than `{}`/`null` (`InvalidIdentityValues`), `null` for an identity not assigned (arm-facts.md
- *   §2.2 says the service may reject it; modelled as rejected so the planner is held to never sending one), the
+ *   value other than `{}`/`null` (`InvalidIdentityValues`), `null` for an identity not assigned (docs/arm-behavior.md,
+ *   "PATCH merge rules": the service may reject it; modelled as rejected so the planner is held to never sending one), the
  *   other format's field, or one identity named twice.
  */
 export function applyPatch(current: IdentityState, patch: IdentityPatch, format: BodyFormat): IdentityState {
@@ -113,7 +113,7 @@ function applyIdentityIds(
   keepsUser: boolean,
 ): Map<string, UserIdentityInfo> {
   if (!keepsUser) {
-    // "ResourceIdentity identityIds should not be provided if the type is "SystemAssigned"" (arm-facts.md §2.2).
+    // "ResourceIdentity identityIds should not be provided if the type is "SystemAssigned"" (docs/arm-behavior.md, "Errors").
     if (identityIds !== undefined && identityIds.length > 0) {
       throw new RejectedPatchError("InvalidParameter", "identityIds should not be provided for this type");
     }

@@ -129,7 +129,7 @@ describe("ARM IDs: the one parser", () => {
       equal(parseUserAssignedIdentityId(UAI.replace("resourceGroups", "resourcegroups")).id, UAI);
     });
 
-    it("accepts a fully lower-cased ID (seen from Compute, arm-facts.md §3)", () => {
+    it("accepts a fully lower-cased ID (seen from Compute, docs/arm-behavior.md, IDs and casing)", () => {
       equal(
         parseUserAssignedIdentityId(UAI.toLowerCase()).id,
         `/subscriptions/${SUB}/resourceGroups/rg-1/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-1`,

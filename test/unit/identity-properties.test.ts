@@ -31,7 +31,7 @@ const POOL = [
   canonicalId("ID6"),
 ];
 
-/** The spellings ARM and users produce for one ID (arm-facts.md §3). */
+/** The spellings ARM and users produce for one ID (docs/arm-behavior.md, "IDs and casing"). */
 const spellings = (id: string): string[] => [
   id,
   id.replace("/resourceGroups/", "/resourcegroups/"),
