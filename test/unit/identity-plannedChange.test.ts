@@ -6,7 +6,9 @@ import {
   describePlannedChange,
   identityIdsWarning,
   plannedChange,
+  UNKNOWN,
 } from "../../provider/identity";
+import { reportPlannedChange } from "../../provider/previewPlan";
 import { ID1, ID2, ID3, docId } from "./identity-fixtures";
 
 const additive = (ids: string[], systemAssigned?: boolean): Declaration => ({
@@ -96,5 +98,43 @@ describe("plannedChange: what up will do, from the recorded state and the new in
     assert.deepEqual(plannedChange(undefined, undefined, additive([ID1]), "2018-06-01").warnings, []);
     assert.deepEqual(plannedChange(undefined, undefined, additive([ID1])).warnings, []);
     assert.match(identityIdsWarning("2017-12-01"), /removed again, and both writes report success/);
+  });
+});
+
+describe("reportPlannedChange: the lines a preview shows", () => {
+  const SCALE_SET = `/subscriptions/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0/resourceGroups/myResourceGroup/providers/Microsoft.Compute/virtualMachineScaleSets/myVMSS`;
+
+  it("writes the plan from the recorded outputs, and nothing when nothing changes", () => {
+    const lines: string[] = [];
+    const recorded = {
+      scaleSetId: SCALE_SET,
+      mode: "additive",
+      userAssignedIdentities: [ID1],
+      otherUserAssignedIdentities: [ID3],
+      identityType: "UserAssigned",
+    };
+    reportPlannedChange(recorded, { scaleSetId: SCALE_SET, mode: "exclusive", userAssignedIdentities: [ID1] }, (l) =>
+      lines.push(l),
+    );
+    assert.deepEqual(lines, [
+      `VmssManagedIdentity plan for ${SCALE_SET}: remove ${ID3} (assigned by someone else; exclusive mode removes ` +
+        "identities it does not declare)",
+    ]);
+    lines.length = 0;
+    reportPlannedChange(recorded, { scaleSetId: SCALE_SET, mode: "additive", userAssignedIdentities: [ID1] }, (l) =>
+      lines.push(l),
+    );
+    assert.deepEqual(lines, []);
+  });
+
+  it("shows only the warnings for the component's silent child at creation, and nothing for unknown inputs", () => {
+    const lines: string[] = [];
+    const news = { scaleSetId: SCALE_SET, mode: "additive", userAssignedIdentities: [ID2], apiVersion: "2017-12-01" };
+    reportPlannedChange(undefined, { ...news, adoption: "silent" }, (l) => lines.push(l));
+    assert.deepEqual(lines, [`warning: VmssManagedIdentity on ${SCALE_SET}: ${identityIdsWarning("2017-12-01")}`]);
+    lines.length = 0;
+    const plan = reportPlannedChange(undefined, { ...news, userAssignedIdentities: [UNKNOWN] }, (l) => lines.push(l));
+    assert.equal(plan, undefined);
+    assert.deepEqual(lines, []);
   });
 });
