@@ -4,6 +4,7 @@
  * - {@link VmssManagedIdentity}: owns part (or all) of a scale set's identity, changed by merged ARM PATCH requests.
  * - {@link ScaleSetWithIdentity}: a scale set created with the full ARM PUT body, identity included.
  * - {@link ArmResource}: any ARM resource made by one PUT (resource groups and identities on the local emulator).
+ * - {@link VmssIdentityError} and its subclasses: every failure the package raises (codes in docs/errors.md).
  * The ARM emulator is a separate entry point: `pulumi-vmss-identity/emulator`.
  */
 export {
@@ -12,4 +13,16 @@ export {
   type OwnedUserIdentity,
 } from "./provider/vmssManagedIdentity";
 export { ArmResource, type ArmResourceArgs } from "./provider/armResource";
+export {
+  VmssIdentityError,
+  InvalidInputError,
+  ErrorCodes,
+  isVmssIdentityError,
+  type ErrorCode,
+  type VmssIdentityErrorInit,
+} from "./provider/errors";
+export { ArmError, isArmError, TransportErrorCodes } from "./provider/arm/errors";
+export { InvalidArmIdError, InvalidApiVersionError, InvalidEndpointError, UnknownCloudError } from "./provider/grammar";
+export { InvalidIdentityTypeError } from "./provider/identity/types";
+export { IdentityShapeError } from "./provider/identity/state";
 export * from "./components";

@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { EnvironmentName } from "../provider/grammar/cloud";
 import type { SecretProperties } from "./secretProperties";
+import type { ScaleSetInputs } from "./scaleSetBody";
+import type { ScaleSetOutputs } from "./scaleSetRuntime";
 import type { ScaleSetExtraProperties, ScaleSetSku, ScaleSetUpgradePolicy, ScaleSetVmProfile } from "./scaleSetArgs";
 
 /** Arguments of {@link ScaleSet}: the scale set's address and ARM body, with the secrets apart. */
@@ -8,39 +11,39 @@ export interface ScaleSetArgs {
    * Subscription GUID. Default: `AZURE_SUBSCRIPTION_ID`, else `ARM_SUBSCRIPTION_ID`, read when the program runs
    * (`check` fails when there is none). Changing it replaces the scale set.
    */
-  subscriptionId?: pulumi.Input<string>;
+  readonly subscriptionId?: pulumi.Input<string>;
   /** Resource group (must exist). Changing it replaces the scale set. */
-  resourceGroupName: pulumi.Input<string>;
+  readonly resourceGroupName: pulumi.Input<string>;
   /** Name of the scale set. Changing it replaces the scale set. */
-  scaleSetName: pulumi.Input<string>;
+  readonly scaleSetName: pulumi.Input<string>;
   /** Azure region. Changing it replaces the scale set. */
-  location: pulumi.Input<string>;
+  readonly location: pulumi.Input<string>;
   /** VM size, tier and capacity (number of virtual machines). Updated in place. */
-  sku: pulumi.Input<ScaleSetSku>;
+  readonly sku: pulumi.Input<ScaleSetSku>;
   /** `properties.upgradePolicy`. Updated in place. */
-  upgradePolicy?: pulumi.Input<ScaleSetUpgradePolicy>;
+  readonly upgradePolicy?: pulumi.Input<ScaleSetUpgradePolicy>;
   /** `properties.overprovision`. Updated in place. */
-  overprovision?: pulumi.Input<boolean>;
+  readonly overprovision?: pulumi.Input<boolean>;
   /** `properties.virtualMachineProfile`, ARM shape, without secrets (they go in `secretProperties`). */
-  virtualMachineProfile?: pulumi.Input<ScaleSetVmProfile>;
+  readonly virtualMachineProfile?: pulumi.Input<ScaleSetVmProfile>;
   /** Tags, replaced as a whole on update. */
-  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Availability zones. Changing them replaces the scale set. */
-  zones?: pulumi.Input<pulumi.Input<string>[]>;
+  readonly zones?: pulumi.Input<pulumi.Input<string>[]>;
   /** Other ARM `properties`, sent as given. */
-  extraProperties?: pulumi.Input<ScaleSetExtraProperties>;
+  readonly extraProperties?: pulumi.Input<ScaleSetExtraProperties>;
   /** System-assigned identity in the creation PUT. Later changes are not this resource's (see ScaleSetWithIdentity). */
-  systemAssigned?: pulumi.Input<boolean>;
+  readonly systemAssigned?: pulumi.Input<boolean>;
   /** User-assigned identities in the creation PUT. Later changes are not this resource's. */
-  userAssignedIdentities?: pulumi.Input<pulumi.Input<string>[]>;
+  readonly userAssignedIdentities?: pulumi.Input<pulumi.Input<string>[]>;
   /** Compute api-version. Default `2024-11-01`. */
-  apiVersion?: pulumi.Input<string>;
+  readonly apiVersion?: pulumi.Input<string>;
   /** Azure cloud: `public` (default), `usgovernment` or `china`. */
-  environment?: pulumi.Input<"public" | "usgovernment" | "china">;
+  readonly environment?: pulumi.Input<EnvironmentName>;
   /** Explicit ARM endpoint (the emulator); default from `VMSS_IDENTITY_ARM_ENDPOINT`, else the cloud's. */
-  endpoint?: pulumi.Input<string>;
+  readonly endpoint?: pulumi.Input<string>;
   /** `adminPassword`, `customData`, extensions' `protectedSettings` (by extension name). Always stored as a secret. */
-  secretProperties?: pulumi.Input<SecretProperties>;
+  readonly secretProperties?: pulumi.Input<SecretProperties>;
 }
 
 /**
@@ -78,7 +81,7 @@ export class ScaleSet extends pulumi.dynamic.Resource {
         ...args,
         subscriptionId: args.subscriptionId ?? defaultSubscriptionId(),
         // Secret whatever the caller passed: the provider host strips the marks before calling the provider, and
-        // re-marks outputs under the same key (research/pulumi-mechanics.md §2.3).
+        // re-marks outputs under the same key (docs/component.md, "Secrets").
         secretProperties: args.secretProperties === undefined ? undefined : pulumi.secret(args.secretProperties),
         provisioningState: undefined,
         uniqueId: undefined,
@@ -98,31 +101,43 @@ function defaultSubscriptionId(): string | undefined {
   return process.env.AZURE_SUBSCRIPTION_ID || process.env.ARM_SUBSCRIPTION_ID || undefined;
 }
 
+/** The implementation module, loaded by package name in the provider process (components/scaleSetRuntime.ts). */
+type Runtime = typeof import("./scaleSetRuntime");
+/** The runtime's functions take the properties as Pulumi hands them over: plain JSON records. */
+type Props = Record<string, unknown>;
+
 /**
  * The dynamic provider. Pulumi serialises this object into every resource's state and runs it in a separate process,
- * so it captures nothing and loads its implementation by package name there (research/pulumi-dynamic-serialization.md):
+ * so it captures nothing and loads its implementation by package name there (see docs/component.md):
  * `pulumi-vmss-identity/components/runtime` is components/scaleSetRuntime.ts. Plain methods only: an arrow function
  * capturing `this` cannot be serialised.
  */
-export const scaleSetProvider: pulumi.dynamic.ResourceProvider = {
+export const scaleSetProvider: pulumi.dynamic.ResourceProvider<ScaleSetInputs, ScaleSetOutputs> = {
   async check(olds, news) {
-    return require("pulumi-vmss-identity/components/runtime").check(olds, news);
+    const runtime: Runtime = require("pulumi-vmss-identity/components/runtime");
+    const { inputs, failures } = runtime.check(olds as unknown as Props, news as unknown as Props);
+    return { inputs: inputs as unknown as ScaleSetInputs, failures };
   },
   async diff(_id, olds, news) {
-    return require("pulumi-vmss-identity/components/runtime").diff(olds, news);
+    const runtime: Runtime = require("pulumi-vmss-identity/components/runtime");
+    return runtime.diff(olds as unknown as Props, news as unknown as Props);
   },
   async create(inputs) {
-    return require("pulumi-vmss-identity/components/runtime").create(inputs);
+    const runtime: Runtime = require("pulumi-vmss-identity/components/runtime");
+    return runtime.create(inputs as unknown as Props);
   },
   async read(id, props) {
-    const outs = await require("pulumi-vmss-identity/components/runtime").read(props);
-    // A blank id tells the engine the scale set is gone (research/pulumi-mechanics.md §2.4).
-    return outs === undefined ? { id: "", props: {} } : { id, props: outs };
+    const runtime: Runtime = require("pulumi-vmss-identity/components/runtime");
+    const outs = props === undefined ? undefined : await runtime.read(props as unknown as Props);
+    // A blank id tells the engine the scale set is gone.
+    return outs === undefined ? { id: "", props: {} as ScaleSetOutputs } : { id, props: outs };
   },
   async update(_id, olds, news) {
-    return require("pulumi-vmss-identity/components/runtime").update(olds, news);
+    const runtime: Runtime = require("pulumi-vmss-identity/components/runtime");
+    return runtime.update(olds as unknown as Props, news as unknown as Props);
   },
   async delete(_id, props) {
-    await require("pulumi-vmss-identity/components/runtime").remove(props);
+    const runtime: Runtime = require("pulumi-vmss-identity/components/runtime");
+    await runtime.remove(props as unknown as Props);
   },
 };

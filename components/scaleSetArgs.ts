@@ -5,9 +5,10 @@
  * properties) the types are its own, imported with `import type`: the compiled JavaScript never loads that very
  * large package (an optional peer dependency, needed only to type-check). Where azure-native flattens ARM's
  * `properties` wrappers (network interface and IP configurations, extensions), these types keep ARM's JSON shape,
- * as the how-to sends it (../shared/seed/vmss-managed-identity-rest.md), because the body goes to ARM verbatim.
+ * as the how-to sends it (the how-to: docs/arm-behavior.md), because the body goes to ARM verbatim.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import type { EnvironmentName } from "../provider/grammar/cloud";
 import type { VirtualMachineScaleSetArgs } from "@pulumi/azure-native/compute";
 import type * as azure from "@pulumi/azure-native/types/input";
 
@@ -121,56 +122,56 @@ export type ScaleSetExtraProperties = Omit<VirtualMachineScaleSetArgs, Dedicated
 /** Arguments of {@link ScaleSetWithIdentity}. */
 export interface ScaleSetWithIdentityArgs {
   /** Resource group of the scale set (must exist). Changing it replaces the scale set. */
-  resourceGroupName: pulumi.Input<string>;
+  readonly resourceGroupName: pulumi.Input<string>;
   /** Name of the scale set. Default: the component's name. Changing it replaces the scale set. */
-  scaleSetName?: pulumi.Input<string>;
+  readonly scaleSetName?: pulumi.Input<string>;
   /** Azure region, e.g. `eastus` (any spelling ARM accepts: `East US` too). Changing it replaces the scale set. */
-  location: pulumi.Input<string>;
+  readonly location: pulumi.Input<string>;
   /**
    * Subscription GUID. Default: `AZURE_SUBSCRIPTION_ID`, else `ARM_SUBSCRIPTION_ID`, read when the program runs.
    * Changing it replaces the scale set.
    */
-  subscriptionId?: pulumi.Input<string>;
+  readonly subscriptionId?: pulumi.Input<string>;
   /** Azure cloud: `public` (default), `usgovernment` or `china`, as for `VmssManagedIdentity`. */
-  environment?: pulumi.Input<"public" | "usgovernment" | "china">;
+  readonly environment?: pulumi.Input<EnvironmentName>;
   /** Explicit ARM endpoint (the local emulator, Azure Stack), as for `VmssManagedIdentity`. */
-  endpoint?: pulumi.Input<string>;
+  readonly endpoint?: pulumi.Input<string>;
   /**
    * Compute api-version of every request. Default `2024-11-01`. `2017-12-01` and `2018-04-01` carry user identities
    * as `identityIds`, later ones as the `userAssignedIdentities` dictionary.
    */
-  apiVersion?: pulumi.Input<string>;
+  readonly apiVersion?: pulumi.Input<string>;
 
   /** `sku`: VM size (`name`), `tier`, and `capacity` (number of virtual machines, a whole number, 0 or more). */
-  sku: pulumi.Input<ScaleSetSku>;
+  readonly sku: pulumi.Input<ScaleSetSku>;
   /** `properties.upgradePolicy`, e.g. `{ mode: "Manual" }`. Updated in place. */
-  upgradePolicy?: pulumi.Input<ScaleSetUpgradePolicy>;
+  readonly upgradePolicy?: pulumi.Input<ScaleSetUpgradePolicy>;
   /** `properties.overprovision`. Updated in place. */
-  overprovision?: pulumi.Input<boolean>;
+  readonly overprovision?: pulumi.Input<boolean>;
   /**
    * `properties.virtualMachineProfile` in ARM's JSON shape (storage, OS, network and extension profiles, as in the
    * how-to). Required unless `extraProperties.orchestrationMode` is `Flexible`. `osProfile.computerNamePrefix` and
    * `osProfile.adminUsername` cannot change in place (replacement); the rest updates in place.
    */
-  virtualMachineProfile?: pulumi.Input<ScaleSetVmProfile>;
+  readonly virtualMachineProfile?: pulumi.Input<ScaleSetVmProfile>;
   /** Resource tags. Replaced as a whole on update; removing the argument removes the tags it had set. */
-  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Availability zones, e.g. `["1", "2"]`. Changing them replaces the scale set. */
-  zones?: pulumi.Input<pulumi.Input<string>[]>;
+  readonly zones?: pulumi.Input<pulumi.Input<string>[]>;
   /**
    * Typed escape hatch: any other property of ARM's `properties` object, sent as given. `orchestrationMode` and
    * `platformFaultDomainCount` cannot change in place (replacement); the others update in place.
    */
-  extraProperties?: pulumi.Input<ScaleSetExtraProperties>;
+  readonly extraProperties?: pulumi.Input<ScaleSetExtraProperties>;
 
   /**
    * Whether the scale set has its system-assigned identity. Created with it in the PUT; later changes go through the
    * child `VmssManagedIdentity` as a PATCH. Absent: created without it, and left alone afterwards.
    */
-  systemAssigned?: pulumi.Input<boolean>;
+  readonly systemAssigned?: pulumi.Input<boolean>;
   /**
    * ARM IDs of user-assigned identities to assign. Created with them in the PUT; later additions and removals go
    * through the child `VmssManagedIdentity`, which never touches identities that something else assigned.
    */
-  userAssignedIdentities?: pulumi.Input<pulumi.Input<string>[]>;
+  readonly userAssignedIdentities?: pulumi.Input<pulumi.Input<string>[]>;
 }

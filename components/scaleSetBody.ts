@@ -1,11 +1,11 @@
 /**
  * The request bodies of the `ScaleSet` resource: the creation PUT and the update PATCH. Pure.
  *
- * - Create is the how-to's body (../shared/seed/vmss-managed-identity-rest.md, "during creation"): `sku`,
+ * - Create is the how-to's body (the how-to, "during creation"): `sku`,
  *   `location`, `identity` in the api-version's format, `properties` (`overprovision`, `virtualMachineProfile`,
  *   `upgradePolicy`, the extra properties), then `tags` and `zones`; the secrets merged back in.
  * - Update is a PATCH of what changed, never carrying `identity`: a PATCH without `identity` leaves it as it is
- *   (../shared/ARM-BEHAVIOR.md, "PATCH merge rules"), so identities that a `VmssManagedIdentity` or anything else
+ *   (docs/arm-behavior.md, "PATCH merge rules"), so identities that a `VmssManagedIdentity` or anything else
  *   assigned after creation survive. A PUT would replace the identity with the one sent.
  */
 import { type BodyFormat, identityForCreate } from "../provider/identity";
@@ -50,9 +50,9 @@ export function createBody(inputs: ScaleSetInputs, format: BodyFormat): Json {
  * The body of the PATCH that takes the scale set from `olds` to `news`, or `undefined` when nothing ARM stores
  * changed. Carries:
  * - `sku` whole, when any of it changed;
- * - `tags` whole (ARM replaces tags as a whole on PATCH: arm-facts.md §5.3); `{}` when the argument was removed;
+ * - `tags` whole (ARM replaces tags as a whole on PATCH: docs/arm-behavior.md, "PATCH merge rules"); `{}` when the argument was removed;
  * - in `properties`, each changed top-level property as a JSON merge patch (RFC 7396, which ARM applies to
- *   `properties`: arm-facts.md §5.3): the new value in full, plus `null` for each key the old value had and the new
+ *   `properties`: docs/arm-behavior.md, "PATCH merge rules"): the new value in full, plus `null` for each key the old value had and the new
  *   one lacks, at any depth; `null` for a property no longer declared.
  * Never `identity`, never the replacement-only properties (those go through `diff` as replacements).
  */

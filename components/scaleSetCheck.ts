@@ -8,7 +8,10 @@ import {
   type CheckFailure,
   PROVIDER_KEY,
   UNKNOWN,
+  RESOURCE_GROUP_NAME_RULE,
+  SCALE_SET_NAME_RULE,
   describeValue,
+  isSubscriptionId,
   parseScaleSetId,
   quote,
   validateDeclarationInputs,
@@ -63,12 +66,8 @@ const TAG_NAME_FORBIDDEN = /[<>%&\\?/]/;
 const MAX_CUSTOM_DATA_BYTES = 65535;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // A placeholder that passes the ID grammar, so that one part of an ID can be checked at a time.
 const VALID_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
-const RESOURCE_GROUP_RULE = "1-90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'";
-const SCALE_SET_NAME_RULE =
-  "1-64 letters, digits, '_', '.' or '-', starting with a letter or digit and ending with one or '_'";
 const UPGRADE_MODES = ["Automatic", "Manual", "Rolling"];
 const SECRET_ELSEWHERE =
   "must not travel in virtualMachineProfile, where it would be stored in plain text: pass it in secretProperties " +
@@ -136,7 +135,7 @@ function checkAddress(inputs: Json, fail: Fail): boolean {
     ok = false;
   } else if (sub === UNKNOWN) {
     ok = false;
-  } else if (typeof sub !== "string" || !GUID.test(sub)) {
+  } else if (typeof sub !== "string" || !isSubscriptionId(sub)) {
     fail("subscriptionId", `expected a subscription GUID, got ${describeValue(sub)}`);
     ok = false;
   } else {
@@ -144,7 +143,7 @@ function checkAddress(inputs: Json, fail: Fail): boolean {
   }
 
   const parts = [
-    { property: "resourceGroupName", what: "a resource group name", rule: RESOURCE_GROUP_RULE },
+    { property: "resourceGroupName", what: "a resource group name", rule: RESOURCE_GROUP_NAME_RULE },
     { property: "scaleSetName", what: "a scale set name", rule: SCALE_SET_NAME_RULE },
   ] as const;
   for (const { property, what, rule } of parts) {

@@ -3,7 +3,7 @@
  *
  * Replacement (ARM refuses to change these on an existing scale set):
  * - `subscriptionId`, `resourceGroupName`, `scaleSetName`: another ARM ID, so another resource (compared
- *   case-insensitively, as ARM compares IDs: arm-facts.md §3);
+ *   case-insensitively, as ARM compares IDs: docs/arm-behavior.md, "IDs and casing");
  * - `location` (compared as ARM normalises it: `East US` = `eastus`), `zones` (as a set);
  * - `virtualMachineProfile.osProfile.computerNamePrefix` and `.adminUsername`;
  * - `extraProperties.orchestrationMode` and `extraProperties.platformFaultDomainCount`.

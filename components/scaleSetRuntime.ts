@@ -17,6 +17,8 @@ import { type ArmClient, isArmError, isResourceGone, sharedClientFor } from "../
 import { DEFAULT_API_VERSION, PROVIDER_KEY, bodyFormatFor, parseScaleSetId } from "../provider/identity";
 import type { ScaleSetRef } from "../provider/identity";
 import { operationError } from "../provider/operationError";
+import { ErrorCodes, VmssIdentityError } from "../provider/errors";
+import { withScaleSetWriteLock } from "../provider/scaleSetLock";
 import { checkScaleSetInputs } from "./scaleSetCheck";
 import { type ScaleSetInputs, createBody, updateBody } from "./scaleSetBody";
 import { diffScaleSet } from "./scaleSetDiff";
@@ -60,13 +62,15 @@ export async function create(inputs: Props, ctx: RuntimeContext = {}): Promise<{
   const { ref, client, apiVersion } = target(inputs, ctx);
   const body = createBody(inputs as unknown as ScaleSetInputs, bodyFormatFor(apiVersion));
 
-  await ensureAbsent(client, ref.id, apiVersion, secrets);
-  try {
-    const done = await client.execute<ScaleSetBody>({ method: "PUT", path: ref.id, apiVersion, body });
-    return { id: ref.id, outs: outputsOf(inputs, done.body) };
-  } catch (e) {
-    throw await createFailure(client, ref, apiVersion, inputs, e, secrets);
-  }
+  return withScaleSetWriteLock(ref.id, async () => {
+    await ensureAbsent(client, ref.id, apiVersion, secrets);
+    try {
+      const done = await client.execute<ScaleSetBody>({ method: "PUT", path: ref.id, apiVersion, body });
+      return { id: ref.id, outs: outputsOf(inputs, done.body) };
+    } catch (e) {
+      throw await createFailure(client, ref, apiVersion, inputs, e, secrets);
+    }
+  });
 }
 
 /** Reads the scale set: `undefined` when it is gone, else the state with the declared values as ARM reports them. */
@@ -101,10 +105,13 @@ export async function update(olds: Props, news: Props, ctx: RuntimeContext = {})
   const body = updateBody(olds as unknown as ScaleSetInputs, news as unknown as ScaleSetInputs);
   try {
     // Nothing for ARM to store (only the endpoint or cloud changed): confirm the scale set is there.
+    // The PATCH takes the scale set's write lock, as VmssManagedIdentity's identity PATCH does: the two never overlap.
     const done =
       body === undefined
         ? await client.request<ScaleSetBody>({ method: "GET", path: ref.id, apiVersion })
-        : await client.execute<ScaleSetBody>({ method: "PATCH", path: ref.id, apiVersion, body });
+        : await withScaleSetWriteLock(ref.id, () =>
+            client.execute<ScaleSetBody>({ method: "PATCH", path: ref.id, apiVersion, body }),
+          );
     return { outs: outputsOf(news, done.body) };
   } catch (e) {
     throw failure("updating", ref.id, e, secrets);
@@ -115,7 +122,7 @@ export async function update(olds: Props, news: Props, ctx: RuntimeContext = {})
 export async function remove(props: Props, ctx: RuntimeContext = {}): Promise<void> {
   const { ref, client, apiVersion } = target(props, ctx);
   try {
-    await client.execute({ method: "DELETE", path: ref.id, apiVersion });
+    await withScaleSetWriteLock(ref.id, () => client.execute({ method: "DELETE", path: ref.id, apiVersion }));
   } catch (e) {
     if (isResourceGone(e)) return;
     throw failure("deleting", ref.id, e, secretPropertiesOf(props));
@@ -133,7 +140,7 @@ function target(props: Props, ctx: RuntimeContext): { ref: ScaleSetRef; client: 
   return { ref, client, apiVersion };
 }
 
-/** A dynamic resource cannot be imported (research/pulumi-mechanics.md §2.4): refuse to PUT over a scale set. */
+/** A dynamic resource cannot be imported (docs/arm-behavior.md, "Pulumi facts"): refuse to PUT over a scale set. */
 async function ensureAbsent(client: ArmClient, id: string, apiVersion: string, secrets: SecretProperties) {
   try {
     await client.request({ method: "GET", path: id, apiVersion });
@@ -141,10 +148,11 @@ async function ensureAbsent(client: ArmClient, id: string, apiVersion: string, s
     if (isResourceGone(e)) return;
     throw failure("checking (before creating)", id, e, secrets);
   }
-  throw new Error(
+  throw new VmssIdentityError(
     `creating ${id} failed: a scale set with this ID already exists. ScaleSetWithIdentity creates its scale set and ` +
       `does not take over an existing one (a PUT would replace its configuration and identities); choose another ` +
       `scaleSetName, or delete the existing scale set first`,
+    { code: ErrorCodes.scaleSetExists, operation: "creating", resourceId: id },
   );
 }
 
@@ -175,16 +183,19 @@ async function createFailure(
   return Object.assign(error, { id: ref.id, properties: outputsOf(rest, body), reasons: [error.message] });
 }
 
-/** Wraps a failure with the operation and the scale set, redacted of every secret value. No `cause`: it is not. */
-function failure(operation: string, id: string, cause: unknown, secrets: SecretProperties): Error {
-  const wrapped = operationError(operation, id, cause) as Error & {
-    code?: string;
-    statusCode?: number;
-    requestId?: string;
-  };
-  const error = new Error(redactSecrets(wrapped.message, secrets));
-  const { code, statusCode, requestId } = wrapped;
-  return Object.assign(error, dropUndefined({ code, statusCode, requestId }));
+/**
+ * Wraps a failure with the operation and the scale set, redacted of every secret value. No `cause`: ARM may quote the
+ * request body, secrets included, in the cause's message.
+ */
+function failure(operation: string, id: string, cause: unknown, secrets: SecretProperties): VmssIdentityError {
+  const wrapped = operationError(operation, id, cause);
+  return new VmssIdentityError(redactSecrets(wrapped.message, secrets), {
+    code: wrapped.code,
+    statusCode: wrapped.statusCode,
+    requestId: wrapped.requestId,
+    operation,
+    resourceId: id,
+  });
 }
 
 /** The state record: the inputs as declared, plus what ARM computed. */

@@ -1,5 +1,5 @@
 // The two 403s of the permission model, raised where ARM raises them: before the resource provider
-// sees the request (shared/research/arm-facts.md §2.2).
+// sees the request (docs/arm-behavior.md, "Errors").
 import { authorizationFailed, linkedAuthorizationFailed } from "./arm-errors";
 import type { EmulatorCore } from "./core";
 import type { ArmCall } from "./exchange";

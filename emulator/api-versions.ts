@@ -1,9 +1,9 @@
 // Which api-versions each emulated resource type serves, and what a version changes.
-// Sources: shared/ARM-BEHAVIOR.md "Shapes by api-version"; shared/research/arm-facts.md §1.1-1.3.
+// Sources: docs/arm-behavior.md, "Shapes by api-version"; docs/arm-behavior.md, "api-versions".
 
-/** Microsoft.Compute/virtualMachineScaleSets versions the service accepts, newest first (ARM-BEHAVIOR.md). */
+/** Microsoft.Compute/virtualMachineScaleSets versions the service accepts, newest first (docs/arm-behavior.md). */
 export const SCALE_SET_API_VERSIONS: readonly string[] = [
-  "2026-04-01", // answered 200 in May 2026, not yet in the published specs (ARM-BEHAVIOR.md)
+  "2026-04-01", // answered 200 in May 2026, not yet in the published specs (docs/arm-behavior.md)
   "2026-03-01",
   "2025-11-01",
   "2025-04-01",
@@ -35,7 +35,7 @@ export const SCALE_SET_API_VERSIONS: readonly string[] = [
   "2015-06-15",
 ];
 
-/** Microsoft.ManagedIdentity/userAssignedIdentities versions in real use (ARM-BEHAVIOR.md), newest first. */
+/** Microsoft.ManagedIdentity/userAssignedIdentities versions in real use (docs/arm-behavior.md), newest first. */
 export const USER_ASSIGNED_IDENTITY_API_VERSIONS: readonly string[] = [
   "2025-05-31-preview",
   "2025-01-31-preview",
@@ -72,7 +72,7 @@ export type IdentityFormat = "identityIds" | "dictionary";
 
 /**
  * `identityIds` array for 2018-04-01 and older (2017-12-01 introduced it; older versions are served the
- * same way by the emulator), the `userAssignedIdentities` dictionary from 2018-06-01 on (arm-facts.md §1.2).
+ * same way by the emulator), the `userAssignedIdentities` dictionary from 2018-06-01 on (docs/arm-behavior.md, "Shapes by api-version").
  */
 export function identityFormat(apiVersion: string): IdentityFormat {
   return apiVersion < "2018-06-01" ? "identityIds" : "dictionary";
@@ -80,7 +80,7 @@ export function identityFormat(apiVersion: string): IdentityFormat {
 
 /**
  * ETag header and body `etag`, If-Match and If-None-Match: from 2024-03-01 on. The spec adds the body
- * property at 2023-09-01 but the service answered without it then (ARM-BEHAVIOR.md "ETag").
+ * property at 2023-09-01 but the service answered without it then (docs/arm-behavior.md, "Shapes by api-version").
  */
 export function supportsEtag(apiVersion: string): boolean {
   return apiVersion >= "2024-03-01";

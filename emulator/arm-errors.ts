@@ -1,5 +1,5 @@
 // ARM error responses: the envelope {"error":{"code","message","target"?,"details"?}} of the ARM RPC
-// (common-api-details.md, see shared/research/arm-facts.md §2.2) and every error the emulator returns,
+// (common-api-details.md, see docs/arm-behavior.md, "Errors") and every error the emulator returns,
 // each with the wording ARM uses where a source shows it. Handlers throw ArmFailure; the server
 // renders it.
 
@@ -57,7 +57,7 @@ export function invalidApiVersion(value: string): ArmFailure {
   );
 }
 
-/** 400 for an api-version the resource type does not serve; the message lists the supported ones (ARM-BEHAVIOR.md). */
+/** 400 for an api-version the resource type does not serve; the message lists the supported ones (docs/arm-behavior.md). */
 export function noRegisteredProvider(
   type: string,
   apiVersion: string,
@@ -147,7 +147,7 @@ export function bodyTooLarge(limitBytes: number): ArmFailure {
   return new ArmFailure(413, "RequestEntityTooLarge", `The request body exceeds ${limitBytes} bytes.`);
 }
 
-// --- authentication (ARM-BEHAVIOR.md §Errors; wording seen in public ARM responses) -------------
+// --- authentication (docs/arm-behavior.md, "Errors"; wording seen in public ARM responses) -------------
 
 /** 401 without an Authorization header. */
 export function authenticationMissing(wwwAuthenticate: string): ArmFailure {
@@ -192,7 +192,7 @@ function armDateTime(date: Date): string {
   );
 }
 
-// --- authorization (arm-facts.md §2.2) ------------------------------------------------------------
+// --- authorization (docs/arm-behavior.md, "Errors") ------------------------------------------------------------
 
 /** 403 when the client may not perform `action` on `scope` (aad-pod-identity#778 wording). */
 export function authorizationFailed(objectId: string, action: string, scope: string): ArmFailure {
@@ -219,7 +219,7 @@ export function resourceGroupNotFound(name: string): ArmFailure {
   return new ArmFailure(404, "ResourceGroupNotFound", `Resource group '${name}' could not be found.`);
 }
 
-/** 404 for a missing resource (arm-facts.md rule 22, aad-pod-identity#63 wording). */
+/** 404 for a missing resource (docs/arm-behavior.md, "Errors", aad-pod-identity#63 wording). */
 export function resourceNotFound(type: string, name: string, resourceGroup: string): ArmFailure {
   return new ArmFailure(
     404,
@@ -265,7 +265,7 @@ export function invalidResourceName(kind: string, name: string, rule: string): A
   return new ArmFailure(400, "InvalidResourceName", `The ${kind} name '${name}' is invalid: ${rule}.`);
 }
 
-/** 409 for a write while another operation runs on the scale set (arm-facts.md §2.2, exact string). */
+/** 409 for a write while another operation runs on the scale set (docs/arm-behavior.md, "Errors", exact string). */
 export function concurrentConflict(): ArmFailure {
   return new ArmFailure(
     409,
@@ -274,7 +274,7 @@ export function concurrentConflict(): ArmFailure {
   );
 }
 
-/** 409 for a write to a scale set being deleted (microsoft/onefuzz#511 wording, arm-facts.md §2.2). */
+/** 409 for a write to a scale set being deleted (microsoft/onefuzz#511 wording, docs/arm-behavior.md, "Errors"). */
 export function markedForDeletion(operation: string, name: string): ArmFailure {
   return new ArmFailure(
     409,
@@ -293,7 +293,7 @@ export function invalidParameter(message: string, target: string): ArmFailure {
   return new ArmFailure(400, "InvalidParameter", message, { target });
 }
 
-// --- identity (arm-facts.md §2.2, rules 14-19) -------------------------------------------------------
+// --- identity (docs/arm-behavior.md, "Errors") -------------------------------------------------------
 
 /** 400 when UserAssigned would end with no identity (ARM-level text; code applied to VMSS is inferred). */
 export function missingIdentityIds(): ArmFailure {
@@ -342,7 +342,7 @@ export function linkedInvalidPropertyId(value: string): ArmFailure {
   );
 }
 
-/** 400 when a referenced identity does not exist (azure-policy#1311 wording, arm-facts.md rule 18). */
+/** 400 when a referenced identity does not exist (azure-policy#1311 wording, docs/arm-behavior.md, "Errors"). */
 export function failedIdentityOperation(resourceId: string, identityId: string): ArmFailure {
   const inner = `{"error":{"code":"BadRequest","message":"Resource '${identityId}' was not found."}}`;
   return new ArmFailure(
@@ -354,7 +354,7 @@ export function failedIdentityOperation(resourceId: string, identityId: string):
 
 /**
  * 400 for `null` on an identity that is not assigned. The real code and text are unknown
- * (arm-facts.md §2.2 "`null` for a key that is not assigned"); this wording is the emulator's.
+ * (docs/arm-behavior.md, "Errors"); this wording is the emulator's.
  */
 export function identityNotAssigned(id: string, scaleSetName: string): ArmFailure {
   return new ArmFailure(
@@ -365,7 +365,7 @@ export function identityNotAssigned(id: string, scaleSetName: string): ArmFailur
   );
 }
 
-// --- throttling (arm-facts.md §6) -----------------------------------------------------------------
+// --- throttling (docs/arm-behavior.md, "Throttling") -----------------------------------------------------------------
 
 /**
  * 429 from an empty subscription bucket: ARM's throttling code and wording (learn.microsoft.com, "Understand how

@@ -1,6 +1,6 @@
 // The Entra ID side: OpenID discovery documents and the OAuth 2.0 client-credentials token endpoint,
 // enough for curl and for @azure/identity's ClientSecretCredential with this emulator as authority host
-// (shared/research/azure-identity-offline.md: it reads token_endpoint, issuer, authorization_endpoint,
+// (docs/arm-behavior.md, "Tokens": it reads token_endpoint, issuer, authorization_endpoint,
 // jwks_uri, end_session_endpoint, then POSTs the form). Error bodies follow Entra ID's shape
 // ({error, error_description "AADSTSnnnn: …", error_codes, timestamp, trace_id, correlation_id}).
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
@@ -28,7 +28,7 @@ export interface AuthorityCall {
 }
 
 // Audiences ARM tokens are issued for in the public, US Government and China clouds
-// (shared/ARM-BEHAVIOR.md §Tokens); the emulator also accepts its own URL (any loopback origin, or the
+// (docs/arm-behavior.md, "Tokens"); the emulator also accepts its own URL (any loopback origin, or the
 // origin the client connected to).
 const ARM_AUDIENCES = new Set([
   "https://management.azure.com",

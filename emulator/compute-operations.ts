@@ -1,5 +1,5 @@
-// Compute long-running operations as clients see them (shared/ARM-BEHAVIOR.md "Long-running
-// operations"; arm-facts.md §5.3): the subscription-level operation URL in Azure-AsyncOperation (and,
+// Compute long-running operations as clients see them (docs/arm-behavior.md,
+// "Long-running operations"): the subscription-level operation URL in Azure-AsyncOperation (and,
 // for DELETE, in Location with monitor=true), and the operation resource polled there.
 import { randomUUID } from "node:crypto";
 import { ArmFailure, methodNotAllowed } from "./arm-errors";
@@ -32,8 +32,9 @@ export function startScaleSetOperation(
 
 /**
  * Headers of a response that starts an operation: Azure-AsyncOperation always, Location (monitor=true)
- * for DELETE, no Retry-After unless a test asked for one (Compute sends none: docs/arm-behavior.md), and x-ms-request-id equal to the operation ID (Compute DELETE recording in
- * arm-facts.md §5.3; `Azure-AsyncNotification: Enabled` as in shared/arm-recordings).
+ * for DELETE, no Retry-After unless a test asked for one (Compute sends none: docs/arm-behavior.md), and
+ * x-ms-request-id equal to the operation ID (Compute DELETE recording in docs/arm-behavior.md, "Long-running
+ * operations"; `Azure-AsyncNotification: Enabled` as in the Azure CLI's recordings).
  */
 export function operationHeaders(core: EmulatorCore, call: ArmCall, operation: OperationRecord): Reply["headers"] {
   const headers: Record<string, string> = {
@@ -72,7 +73,7 @@ export function getComputeOperation(
 }
 
 // The Location (monitor=true) flavour: 202 while running, 200 with an empty body when done (the
-// update-instances recording in shared/arm-recordings), and the operation's error when it failed.
+// update-instances exchange of the Azure CLI's recordings), and the operation's error when it failed.
 function monitorReply(core: EmulatorCore, call: ArmCall, operation: OperationRecord): Reply {
   if (operation.status === "InProgress") {
     return {

@@ -55,7 +55,7 @@ export function normalizeLocation(location: string): string {
   return location.toLowerCase().replace(/\s+/g, "");
 }
 
-/** ISO time as Compute prints it in operation resources: 7 fractional digits and "+00:00" (shared/arm-recordings). */
+/** ISO time as Compute prints it in operation resources: 7 fractional digits and "+00:00" (the Azure CLI's recordings: docs/arm-behavior.md). */
 export function computeTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$10000+00:00");
 }

@@ -1,6 +1,6 @@
 // The identity semantics of Compute for scale sets, as pure functions over the stored identity:
 // reading a request's `identity`, validating it, and computing the identity that results.
-// Sources: shared/ARM-BEHAVIOR.md "PATCH merge rules" and "Errors"; shared/research/arm-facts.md §2.
+// Sources: docs/arm-behavior.md, "PATCH merge rules" and "Errors".
 import type { IdentityFormat } from "./api-versions";
 import {
   dictionaryNotAllowed,
@@ -30,7 +30,7 @@ export interface AssignedUserIdentity {
   name: string;
   principalId: string;
   clientId: string;
-  /** Added by an operation that is still running: shown as `{}` until it ends (ARM-BEHAVIOR.md). */
+  /** Added by an operation that is still running: shown as `{}` until it ends (docs/arm-behavior.md). */
   pending: boolean;
 }
 
@@ -70,7 +70,7 @@ export interface IdentityContext {
   current: IdentityState | null;
   scaleSetId: string;
   scaleSetName: string;
-  /** What `null` on an identity that is not assigned does (arm-facts.md §2.2: unknown; the emulator's choice). */
+  /** What `null` on an identity that is not assigned does (docs/arm-behavior.md, "Errors": unknown; the emulator's choice). */
   unassignedRemoval: UnassignedRemoval;
   /** The identity resource an ID names, if it exists. */
   findIdentity(ref: IdentityRef): Omit<AssignedUserIdentity, "pending" | "lookupKey"> | undefined;
@@ -81,14 +81,14 @@ export interface IdentityContext {
 /**
  * `reject`: `null` for an identity that is not assigned fails with 400 (default: the Terraform maintainer
  * saw the backend reject such `null`s, terraform-provider-azurerm#25058, and ACR notes ARM throws on a
- * `null` entry for an identity being created, Azure/acr#441; arm-facts.md §2.2). `ignore`: a no-op.
+ * `null` entry for an identity being created, Azure/acr#441; docs/arm-behavior.md, "Errors"). `ignore`: a no-op.
  */
 export type UnassignedRemoval = "reject" | "ignore";
 
 /** All unassigned-removal modes, for validation. */
 export const UNASSIGNED_REMOVAL_MODES: readonly UnassignedRemoval[] = ["reject", "ignore"];
 
-/** The canonical spelling responses use (ARM-BEHAVIOR.md: comma and space). */
+/** The canonical spelling responses use (docs/arm-behavior.md: comma and space). */
 export function canonicalType(
   type: IdentityType,
 ): "SystemAssigned" | "UserAssigned" | "SystemAssigned, UserAssigned" | "None" {
@@ -102,7 +102,7 @@ const TYPE_FORMS = /^\s*(systemassigned|userassigned|none|systemassigned\s*,\s*u
 
 /**
  * Parses `identity.type` in any casing, with or without the space after the comma, as Microsoft's own
- * documented calls send it (`userAssigned`, `SystemAssigned,UserAssigned`; arm-facts.md §2.1).
+ * documented calls send it (`userAssigned`, `SystemAssigned,UserAssigned`; docs/arm-behavior.md, "PATCH merge rules").
  */
 export function parseIdentityType(value: unknown): IdentityType {
   if (value === undefined || value === null) {
@@ -183,7 +183,7 @@ export function resolveIdentity(request: IdentityRequest, context: IdentityConte
   const current = context.current ?? { system: null, users: [] };
   const currentByKey = new Map(current.users.map((user) => [user.lookupKey, user]));
 
-  // Read-only values echoed back are accepted when they equal the stored ones (arm-facts.md rule 31).
+  // Read-only values echoed back are accepted when they equal the stored ones (docs/arm-behavior.md, "PATCH merge rules").
   for (const entry of request.entries) {
     if (entry.value === null || Object.keys(entry.value).length === 0) continue;
     const stored = currentByKey.get(entry.ref.lookupKey);
@@ -239,7 +239,7 @@ export function settledIdentity(state: IdentityState | null): IdentityState | nu
 
 /**
  * The `identity` of a scale-set response, or undefined when there is none: responses then carry no
- * `identity` key at all, also after `type: None` (ARM-BEHAVIOR.md; shared/arm-recordings PATCH None).
+ * `identity` key at all, also after `type: None` (docs/arm-behavior.md; the Azure CLI's recordings, PATCH None).
  * Key order follows the recordings: type, principalId, tenantId, then the user identities.
  */
 export function renderIdentity(

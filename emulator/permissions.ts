@@ -1,6 +1,6 @@
 // A deliberately small permission model: everything is allowed except what a test denies, so tests can
 // reproduce 403 LinkedAuthorizationFailed (no Managed Identity Operator role on an identity) and
-// 403 AuthorizationFailed (no write on a scope). Source of the semantics: shared/research/arm-facts.md §2.1
+// 403 AuthorizationFailed (no write on a scope). Source of the semantics: docs/arm-behavior.md, "PATCH merge rules"
 // (azure-cli PR 6845: the assign check applies to the identities named in the request).
 import { AdminInputError } from "./faults";
 import { parseIdentityId } from "./resource-ids";

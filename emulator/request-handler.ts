@@ -321,7 +321,7 @@ function computeRequestKind(method: string, route: ArmRoute): ComputeRequestKind
 function checkApiVersion(core: EmulatorCore, route: ArmRoute, apiVersion: string): void {
   if (!isWellFormedApiVersion(apiVersion)) throw invalidApiVersion(apiVersion);
   const provider = routeProvider(route);
-  if (provider === "resources") return; // Microsoft.Resources: any version a client commonly sends (ARM-BEHAVIOR.md)
+  if (provider === "resources") return; // Microsoft.Resources: any version a client commonly sends (docs/arm-behavior.md)
   const served = provider === "compute" ? isScaleSetApiVersion(apiVersion) : isIdentityApiVersion(apiVersion);
   if (served) return;
   const location = locationForMessage(core, route);

@@ -1,6 +1,6 @@
 // ARM resource IDs of the emulated resources: building them in the casing each service returns, and
 // parsing user-assigned identity IDs sent in scale-set bodies. IDs compare case-insensitively
-// everywhere (shared/research/arm-facts.md §3), so every map in the emulator is keyed by `lookupKey`.
+// everywhere (docs/arm-behavior.md, "IDs and casing"), so every map in the emulator is keyed by `lookupKey`.
 
 /** A user-assigned identity ID taken apart. */
 export interface IdentityRef {
@@ -48,14 +48,14 @@ export function resourceGroupId(subscriptionId: string, resourceGroup: string): 
   return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`;
 }
 
-/** Scale set ID as Compute returns it (camel-case `resourceGroups`; shared/arm-recordings). */
+/** Scale set ID as Compute returns it (camel-case `resourceGroups`; the Azure CLI's recordings). */
 export function scaleSetId(subscriptionId: string, resourceGroup: string, name: string): string {
   return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Compute/virtualMachineScaleSets/${name}`;
 }
 
 /**
  * User-assigned identity ID as the Managed Identity service returns it: lower-case `resourcegroups`
- * (ARM-BEHAVIOR.md; pulumi-azure-native#2152; shared/arm-recordings identity PUT responses).
+ * (docs/arm-behavior.md; pulumi-azure-native#2152; the Azure CLI's recordings of identity PUT responses).
  */
 export function identityIdFromManagedIdentity(subscriptionId: string, resourceGroup: string, name: string): string {
   return `/subscriptions/${subscriptionId}/resourcegroups/${resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
@@ -64,9 +64,9 @@ export function identityIdFromManagedIdentity(subscriptionId: string, resourceGr
 /**
  * How Compute spells identity dictionary keys and identityIds in responses:
  * - `canonical`: camel case `/resourceGroups/…/Microsoft.ManagedIdentity/userAssignedIdentities/…`, whatever
- *   the request used (ARM-BEHAVIOR.md; shared/arm-recordings PATCH responses);
+ *   the request used (docs/arm-behavior.md; the Azure CLI's recordings of PATCH responses);
  * - `lowercase`: the whole ID lower-cased (terraform-provider-azurerm#10300, PR #10722);
- * - `resourcegroups`: canonical but with lower-case `resourcegroups` (aad-pod-identity docs, arm-facts.md §3).
+ * - `resourcegroups`: canonical but with lower-case `resourcegroups` (aad-pod-identity docs, docs/arm-behavior.md, "IDs and casing").
  */
 export type KeyCasing = "canonical" | "lowercase" | "resourcegroups";
 

@@ -1,5 +1,5 @@
 // The scale-set resource body: what the emulator keeps from a PUT, how a PATCH merges into it, and the
-// response shape. Key order follows the recorded GET/PATCH responses (shared/arm-recordings): name, id,
+// response shape. Key order follows the recorded GET/PATCH responses (the Azure CLI's recordings: docs/arm-behavior.md): name, id,
 // type, location, tags, identity, sku, properties.
 import { identityFormat, supportsEtag } from "./api-versions";
 import { invalidRequestContent } from "./arm-errors";
@@ -9,7 +9,7 @@ import type { ScaleSetRecord } from "./store";
 
 /** Top-level properties of VirtualMachineScaleSet a client may write (derived bicep types, 2018-06-01 to 2026-03-01). */
 const WRITABLE = ["sku", "plan", "properties", "zones", "extendedLocation", "tags", "placement"] as const;
-/** Of those, what VirtualMachineScaleSetUpdate (PATCH) accepts (arm-facts.md §1.2). */
+/** Of those, what VirtualMachineScaleSetUpdate (PATCH) accepts (docs/arm-behavior.md, "Shapes by api-version"). */
 const PATCHABLE = ["sku", "plan", "properties", "zones", "tags"] as const;
 /** Read-only values under `properties` that clients echo back and the service ignores. */
 const READ_ONLY_PROPERTIES = ["provisioningState", "uniqueId", "timeCreated"];
@@ -75,7 +75,7 @@ export function renderScaleSet(record: ScaleSetRecord, apiVersion: string, casin
   return out;
 }
 
-/** ETag as header and body carry it: the counter in double quotes (ARM-BEHAVIOR.md "ETag"). */
+/** ETag as header and body carry it: the counter in double quotes (docs/arm-behavior.md, "Shapes by api-version"). */
 export function etagValue(record: ScaleSetRecord): string {
   return `"${record.etag}"`;
 }

@@ -1,7 +1,7 @@
 // Microsoft.Compute/virtualMachineScaleSets: PUT (201 create / 200 replace), GET, PATCH (always 200),
 // DELETE (202), list. Every write starts a long-running operation; the order of checks follows ARM:
 // authorization and linked checks first (ARM front door), then the resource provider's own checks.
-// Sources: shared/ARM-BEHAVIOR.md; shared/research/arm-facts.md §1-2, §5; shared/arm-recordings.
+// Sources: docs/arm-behavior.md; docs/arm-behavior.md, "Shapes by api-version"; the Azure CLI's recordings.
 import { randomUUID } from "node:crypto";
 import { requireAssign, requireWrite } from "./access-checks";
 import { identityFormat, supportsEtag } from "./api-versions";
@@ -136,7 +136,7 @@ function patchScaleSet(core: EmulatorCore, call: ArmCall, subscriptionId: string
   if (existing === undefined) throw resourceNotFound(TYPE, name, group);
   checkWritable(existing, "Update Virtual Machine Scale Set");
   checkPreconditions(call, existing);
-  // A PATCH without identity leaves it unchanged (ARM-BEHAVIOR.md).
+  // A PATCH without identity leaves it unchanged (docs/arm-behavior.md).
   const identity =
     identityRequest === undefined
       ? existing.identity
@@ -148,7 +148,7 @@ function patchScaleSet(core: EmulatorCore, call: ArmCall, subscriptionId: string
   existing.identity = identity;
   existing.etag += 1;
   existing.provisioningState = "Updating";
-  // PATCH answers 200, never 202, with Azure-AsyncOperation and no Location (arm-facts.md §1.3).
+  // PATCH answers 200, never 202, with Azure-AsyncOperation and no Location (docs/arm-behavior.md, "Long-running operations").
   return startWrite(core, call, existing, "update", 200);
 }
 
@@ -209,14 +209,14 @@ function resourceReply(core: EmulatorCore, call: ArmCall, record: ScaleSetRecord
   return { status, body: renderScaleSet(record, apiVersion, core.keyCasing), headers };
 }
 
-/** 409 while an operation runs on the scale set, or while it is being deleted (arm-facts.md rule 23). */
+/** 409 while an operation runs on the scale set, or while it is being deleted (docs/arm-behavior.md, "Errors"). */
 function checkWritable(record: ScaleSetRecord, operationName: string): void {
   if (record.provisioningState === "Deleting") throw markedForDeletion(operationName, record.name);
   if (record.operationId !== undefined) throw concurrentConflict();
 }
 
 /**
- * If-Match / If-None-Match from 2024-03-01 on (arm-facts.md §1.3; ARM RPC: 412 when the condition
+ * If-Match / If-None-Match from 2024-03-01 on (docs/arm-behavior.md, "Long-running operations"; ARM RPC: 412 when the condition
  * fails). Older api-versions do not declare the headers; the service ignores them there.
  */
 function checkPreconditions(call: ArmCall, existing: ScaleSetRecord | undefined): void {

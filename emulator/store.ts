@@ -47,7 +47,7 @@ export interface ScaleSetRecord {
   /** The body as the client gave it (sku, plan, zones, tags, properties, …) minus read-only values. */
   resource: Record<string, unknown>;
   identity: IdentityState | null;
-  /** ETag counter: +1 on every write (ARM-BEHAVIOR.md "ETag"). */
+  /** ETag counter: +1 on every write (docs/arm-behavior.md, "Shapes by api-version"). */
   etag: number;
   provisioningState: ProvisioningState;
   uniqueId: string;

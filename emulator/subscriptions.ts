@@ -1,4 +1,4 @@
-// GET /subscriptions and GET /subscriptions/{id} (shared/ARM-BEHAVIOR.md §Subscriptions): clients that
+// GET /subscriptions and GET /subscriptions/{id} (docs/arm-behavior.md, "Subscriptions"): clients that
 // log in first list subscriptions and refuse an empty list, so the configured default subscription is
 // always listed, with every other subscription that holds a resource group. Any GUID "exists".
 import { invalidSubscriptionId, methodNotAllowed } from "./arm-errors";

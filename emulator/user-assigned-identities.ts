@@ -1,5 +1,5 @@
 // Microsoft.ManagedIdentity/userAssignedIdentities: PUT (synchronous 201 with generated principalId,
-// clientId and tenantId), GET, PATCH (tags), DELETE, list. Shapes from shared/arm-recordings (identity
+// clientId and tenantId), GET, PATCH (tags), DELETE, list. Shapes from the Azure CLI's recordings (identity
 // PUT responses of 2020 and 2023): `id` with lower-case `resourcegroups`, a relative Location header.
 import { randomUUID } from "node:crypto";
 import { requireWrite } from "./access-checks";
@@ -65,7 +65,7 @@ export function handleIdentity(
       core.store.onChange();
       return {
         status: 201,
-        // Relative, as recorded (shared/arm-recordings identity PUT responses).
+        // Relative, as recorded (the Azure CLI's recordings, identity PUT responses: docs/arm-behavior.md).
         headers: { location: identityIdFromManagedIdentity(record.subscriptionId, record.resourceGroup, record.name) },
         body: renderIdentityResource(record, call.apiVersion ?? ""),
       };
@@ -83,7 +83,7 @@ export function handleIdentity(
     case "DELETE": {
       requireWrite(core, call, pathId, `${TYPE}/delete`);
       groupForRead(core, subscriptionId, group);
-      // Scale sets keep referring to a deleted identity, as in Azure (arm-facts.md §2.1, aad-pod-identity known issues).
+      // Scale sets keep referring to a deleted identity, as in Azure (docs/arm-behavior.md, "IDs and casing", aad-pod-identity known issues).
       const existed = core.store.identities.delete(key);
       if (existed) core.store.onChange();
       return { status: existed ? 200 : 204 };

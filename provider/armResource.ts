@@ -1,17 +1,27 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { EnvironmentName } from "./grammar/cloud";
+import type { ArmResourceInputs, ArmResourceOutputs } from "./armResourceRuntime";
 
 /** Arguments of {@link ArmResource}. */
 export interface ArmResourceArgs {
-  /** ARM ID of the resource, e.g. `/subscriptions/<sub>/resourceGroups/<rg>`. Changing it replaces the resource. */
-  resourceId: pulumi.Input<string>;
-  /** api-version of the resource type, e.g. `2021-04-01` for resource groups, `2023-01-31` for user-assigned identities. */
-  apiVersion: pulumi.Input<string>;
+  /**
+   * ARM ID of the resource: a resource group (`/subscriptions/<sub>/resourceGroups/<rg>`) or a resource in one
+   * (`…/providers/<namespace>/<type>/<name>`, child resources too). Changing it (other than in casing) replaces the
+   * resource.
+   */
+  readonly resourceId: pulumi.Input<string>;
+  /**
+   * api-version of the resource type, e.g. `2021-04-01` for resource groups, `2023-01-31` for user-assigned
+   * identities. For scale sets and user-assigned identities, `check` refuses a version the type does not serve and
+   * names the nearest served ones.
+   */
+  readonly apiVersion: pulumi.Input<string>;
   /** The PUT body (at least `location` for most types). A change is a new PUT. */
-  body: pulumi.Input<Record<string, unknown>>;
-  /** Azure cloud, as for `VmssManagedIdentity`. */
-  environment?: pulumi.Input<"public" | "usgovernment" | "china">;
+  readonly body: pulumi.Input<Record<string, unknown>>;
+  /** Azure cloud, as for `VmssManagedIdentity` (`public`, `usgovernment`, `china`, or an alias such as `AzureCloud`). */
+  readonly environment?: pulumi.Input<EnvironmentName>;
   /** Explicit ARM endpoint (the emulator), as for `VmssManagedIdentity`. */
-  endpoint?: pulumi.Input<string>;
+  readonly endpoint?: pulumi.Input<string>;
 }
 
 /**
@@ -19,11 +29,17 @@ export interface ArmResourceArgs {
  *
  * It exists so that stacks can make the resource groups and user-assigned identities they need on the local emulator
  * (the quickstart does) without `@pulumi/azure-native`, which always talks to the real Azure. On real Azure prefer
- * azure-native. Its outputs are what ARM answers to a GET after the PUT, under `resource` (e.g. `resource.properties.principalId`
- * of a user-assigned identity), and `id` is ARM's own spelling of the ID.
+ * azure-native. Its outputs are what ARM answers to a GET after the PUT, under `resource` (e.g.
+ * `resource.properties.principalId` of a user-assigned identity), and `id` is ARM's own spelling of the ID.
+ *
+ * - Create and update: one PUT with the whole body, its operation followed to the end, then a GET.
+ * - Delete: one DELETE, followed to the end; a resource already gone is not an error.
+ * - Refresh: a GET; a resource that is gone (`ResourceNotFound`, `ResourceGroupNotFound`) leaves the stack.
+ * - Preview makes no request. Credentials come from the environment, as for `VmssManagedIdentity`
+ *   (docs/transport.md), and never reach state.
  */
 export class ArmResource extends pulumi.dynamic.Resource {
-  /** The ARM ID as requested. */
+  /** The ARM ID as requested, in canonical spelling. */
   declare readonly resourceId: pulumi.Output<string>;
   /** ARM's answer to a GET of the resource after the PUT finished. */
   declare readonly resource: pulumi.Output<Record<string, unknown>>;
@@ -33,25 +49,39 @@ export class ArmResource extends pulumi.dynamic.Resource {
   }
 }
 
-/** The dynamic provider of {@link ArmResource}; like VmssManagedIdentity's, it captures nothing and loads its code by name. */
-export const armResourceProvider: pulumi.dynamic.ResourceProvider = {
+/** The implementation module, loaded by package name in the provider process (provider/armResourceRuntime.ts). */
+type Runtime = typeof import("./armResourceRuntime");
+
+/**
+ * The dynamic provider of {@link ArmResource}; like VmssManagedIdentity's, it captures nothing and loads its code by
+ * name in the provider process (see provider/vmssManagedIdentity.ts).
+ */
+export const armResourceProvider: pulumi.dynamic.ResourceProvider<ArmResourceInputs, ArmResourceOutputs> = {
   async check(_olds, news) {
-    return require("pulumi-vmss-identity/provider/runtime").checkArmResource(news);
+    const runtime: Runtime = require("pulumi-vmss-identity/provider/runtime");
+    const { inputs, failures } = runtime.checkArmResource(news as unknown as Record<string, unknown>);
+    return { inputs: inputs as unknown as ArmResourceInputs, failures };
   },
   async diff(_id, olds, news) {
-    return require("pulumi-vmss-identity/provider/runtime").diffArmResource(olds, news);
+    const runtime: Runtime = require("pulumi-vmss-identity/provider/runtime");
+    return runtime.diffArmResource(olds, news);
   },
   async create(inputs) {
-    return require("pulumi-vmss-identity/provider/runtime").createArmResource(inputs);
+    const runtime: Runtime = require("pulumi-vmss-identity/provider/runtime");
+    return runtime.createArmResource(inputs);
   },
   async read(id, props) {
-    const outs = await require("pulumi-vmss-identity/provider/runtime").readArmResource(props);
-    return outs === undefined ? { id: "", props: {} } : { id, props: outs };
+    const runtime: Runtime = require("pulumi-vmss-identity/provider/runtime");
+    const outs = props === undefined ? undefined : await runtime.readArmResource(props);
+    // A blank id tells the engine the resource is gone.
+    return outs === undefined ? { id: "", props: {} as ArmResourceOutputs } : { id, props: outs };
   },
   async update(_id, _olds, news) {
-    return require("pulumi-vmss-identity/provider/runtime").createArmResource(news);
+    const runtime: Runtime = require("pulumi-vmss-identity/provider/runtime");
+    return runtime.createArmResource(news);
   },
   async delete(_id, props) {
-    await require("pulumi-vmss-identity/provider/runtime").deleteArmResource(props);
+    const runtime: Runtime = require("pulumi-vmss-identity/provider/runtime");
+    await runtime.deleteArmResource(props);
   },
 };

@@ -1,58 +1,105 @@
 /**
  * The implementation behind {@link ArmResource}: PUT, follow the operation, GET; DELETE, follow the operation.
- * Loaded by package name in the provider process, like provider/runtime.ts.
+ * Loaded by package name in the provider process, like provider/runtime.ts. `check` and `diff` are pure; IDs,
+ * api-versions, clouds and endpoints go through the grammars of provider/grammar, as for `VmssManagedIdentity`.
  */
 import { ArmClient, isResourceGone, sharedClientFor } from "./arm";
 import { jsonEqual } from "./jsonEqual";
-import { ENVIRONMENTS, UNKNOWN, canonicalEndpoint, parseEndpoint, type CheckFailure } from "./identity";
+import {
+  ARM_RESOURCE_ID_SHAPE,
+  CLOUD_NAME_EXPECTED,
+  UNKNOWN,
+  apiVersionShapeProblem,
+  canonicalEndpoint,
+  cloudNameOf,
+  describeValue,
+  parseArmResourceId,
+  parseEndpoint,
+  unservedApiVersionProblem,
+  type CheckFailure,
+} from "./identity";
 
-type Props = Record<string, unknown>;
+/** The inputs of an `ArmResource` after `check`. */
+export interface ArmResourceInputs {
+  /** Subscription-scoped ARM ID, canonical spelling (provider/grammar/armId.ts). */
+  resourceId: string;
+  /** api-version of the resource type. */
+  apiVersion: string;
+  /** The PUT body. */
+  body: Record<string, unknown>;
+  /** Canonical cloud name (`public`, `usgovernment`, `china`). */
+  environment?: string;
+  /** Canonical ARM endpoint. */
+  endpoint?: string;
+}
 
-// Subscription-scoped ARM IDs only, segment by segment; no query, fragment, dot segments or encoded characters, so an
-// input cannot steer the request to another path.
-const ARM_RESOURCE_ID = /^\/subscriptions\/[0-9a-fA-F-]{36}(\/[A-Za-z0-9_()-][A-Za-z0-9_.()-]*)+$/;
-const API_VERSION = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
+/** What an `ArmResource` records in state: its inputs and ARM's answer to a GET after the PUT. */
+export interface ArmResourceOutputs extends ArmResourceInputs {
+  /** ARM's answer to a GET of the resource after the PUT finished. */
+  resource: Record<string, unknown>;
+}
 
-/** Validates `resourceId`, `apiVersion` and `body`; unknown values (preview) pass. Pure. */
-export function checkArmResource(news: Props): { inputs: Props; failures: CheckFailure[] } {
+/**
+ * Validates `resourceId` (any subscription-scoped ARM ID), `apiVersion` (the api-version shape; for the resource
+ * types the package knows, a version the type serves, else the nearest served ones are named), `body` (a JSON
+ * object), `environment` (any cloud name or alias the transport knows) and `endpoint`; unknown values (preview)
+ * pass. Pure.
+ */
+export function checkArmResource(news: Readonly<Record<string, unknown>>): {
+  inputs: Record<string, unknown>;
+  failures: CheckFailure[];
+} {
   const failures: CheckFailure[] = [];
-  const { resourceId, apiVersion, body } = news;
-  if (resourceId !== UNKNOWN && (typeof resourceId !== "string" || !ARM_RESOURCE_ID.test(resourceId))) {
-    failures.push({
-      property: "resourceId",
-      reason: `resourceId ${JSON.stringify(resourceId)} is not an ARM resource ID; expected /subscriptions/<GUID>/resourceGroups/<name>[/providers/<namespace>/<type>/<name>]`,
-    });
-  }
-  if (apiVersion !== UNKNOWN && (typeof apiVersion !== "string" || !API_VERSION.test(apiVersion))) {
-    failures.push({
-      property: "apiVersion",
-      reason: `apiVersion ${JSON.stringify(apiVersion)} is not an api-version; expected YYYY-MM-DD or YYYY-MM-DD-preview`,
-    });
-  }
-  if (body !== UNKNOWN && (typeof body !== "object" || body === null || Array.isArray(body))) {
-    failures.push({ property: "body", reason: `body must be a JSON object, got ${JSON.stringify(body)}` });
-  }
-  const { environment, endpoint } = news;
-  const inputs = { ...news };
-  if (environment !== undefined && environment !== UNKNOWN) {
-    if (typeof environment === "string" && (ENVIRONMENTS as readonly string[]).includes(environment.toLowerCase())) {
-      inputs.environment = environment.toLowerCase();
-    } else {
-      failures.push({
-        property: "environment",
-        reason: `expected "public", "usgovernment" or "china", got ${JSON.stringify(environment)}`,
-      });
+  const inputs: Record<string, unknown> = { ...news };
+  const { resourceId, apiVersion, body, environment, endpoint } = news;
+  let resourceType: string | undefined;
+  if (resourceId !== UNKNOWN) {
+    try {
+      const ref = parseArmResourceId(resourceId as string);
+      inputs.resourceId = ref.id;
+      resourceType = ref.resourceType;
+    } catch (e) {
+      const reason =
+        typeof resourceId === "string"
+          ? (e as Error).message
+          : `expected an ARM resource ID, ${ARM_RESOURCE_ID_SHAPE}, got ${describeValue(resourceId)}`;
+      failures.push({ property: "resourceId", reason });
     }
   }
-  if (endpoint !== undefined && endpoint !== UNKNOWN) {
+  if (apiVersion !== UNKNOWN) {
+    const problem =
+      typeof apiVersion === "string"
+        ? (apiVersionShapeProblem(apiVersion) ??
+          (resourceType === undefined ? undefined : unservedApiVersionProblem(resourceType, apiVersion)))
+        : "expected an api-version like 2024-11-01 or 2022-01-31-preview";
+    if (problem !== undefined) {
+      failures.push({ property: "apiVersion", reason: `invalid api-version ${describeValue(apiVersion)}: ${problem}` });
+    }
+  }
+  if (body !== UNKNOWN && (typeof body !== "object" || body === null || Array.isArray(body))) {
+    failures.push({ property: "body", reason: `expected a JSON object, got ${describeValue(body)}` });
+  }
+  if (environment !== undefined && environment !== null && environment !== UNKNOWN) {
+    const name = cloudNameOf(environment);
+    if (name !== undefined) inputs.environment = name;
+    else
+      failures.push({
+        property: "environment",
+        reason: `expected ${CLOUD_NAME_EXPECTED}, got ${describeValue(environment)}`,
+      });
+  }
+  if (endpoint !== undefined && endpoint !== null && endpoint !== UNKNOWN) {
     try {
       inputs.endpoint = parseEndpoint(String(endpoint));
     } catch (e) {
       failures.push({ property: "endpoint", reason: (e as Error).message });
     }
   }
-  if (environment !== undefined && endpoint !== undefined) {
-    failures.push({ property: "endpoint", reason: "both environment and endpoint are set; set one of them" });
+  if (environment !== undefined && environment !== null && endpoint !== undefined && endpoint !== null) {
+    failures.push({
+      property: "endpoint",
+      reason: `both environment ${describeValue(environment)} and endpoint are set; set one of them`,
+    });
   }
   return { inputs, failures };
 }
@@ -63,8 +110,8 @@ export function checkArmResource(news: Props): { inputs: Props; failures: CheckF
  * through the old endpoint, which may be gone (the emulator's port changes on every start).
  */
 export function diffArmResource(
-  olds: Props,
-  news: Props,
+  olds: Readonly<Partial<ArmResourceOutputs>>,
+  news: Readonly<Partial<ArmResourceInputs>>,
 ): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
   const replaces: string[] = [];
   if (String(olds.resourceId).toLowerCase() !== String(news.resourceId).toLowerCase()) replaces.push("resourceId");
@@ -78,26 +125,32 @@ export function diffArmResource(
 }
 
 /** PUT, follow the operation, GET. Also used for updates: a PUT is idempotent and carries the whole body. */
-export async function createArmResource(inputs: Props, client?: ArmClient): Promise<{ id: string; outs: Props }> {
+export async function createArmResource(
+  inputs: Readonly<ArmResourceInputs>,
+  client?: ArmClient,
+): Promise<{ id: string; outs: ArmResourceOutputs }> {
   const arm = client ?? sharedClientFor(inputs);
   const done = await arm.execute<Record<string, unknown>>({
     method: "PUT",
-    path: String(inputs.resourceId),
-    apiVersion: String(inputs.apiVersion),
+    path: inputs.resourceId,
+    apiVersion: inputs.apiVersion,
     body: inputs.body,
   });
-  const id = typeof done.body.id === "string" ? done.body.id : String(inputs.resourceId);
+  const id = typeof done.body.id === "string" ? done.body.id : inputs.resourceId;
   return { id, outs: { ...inputs, resource: done.body } };
 }
 
 /** GET; `undefined` when the resource is gone. */
-export async function readArmResource(props: Props, client?: ArmClient): Promise<Props | undefined> {
+export async function readArmResource(
+  props: Readonly<ArmResourceOutputs>,
+  client?: ArmClient,
+): Promise<ArmResourceOutputs | undefined> {
   const arm = client ?? sharedClientFor(props);
   try {
     const got = await arm.request<Record<string, unknown>>({
       method: "GET",
-      path: String(props.resourceId),
-      apiVersion: String(props.apiVersion),
+      path: props.resourceId,
+      apiVersion: props.apiVersion,
     });
     return { ...props, resource: got.body };
   } catch (e) {
@@ -107,10 +160,10 @@ export async function readArmResource(props: Props, client?: ArmClient): Promise
 }
 
 /** DELETE and follow the operation; a resource already gone is not an error. */
-export async function deleteArmResource(props: Props, client?: ArmClient): Promise<void> {
+export async function deleteArmResource(props: Readonly<ArmResourceInputs>, client?: ArmClient): Promise<void> {
   const arm = client ?? sharedClientFor(props);
   try {
-    await arm.execute({ method: "DELETE", path: String(props.resourceId), apiVersion: String(props.apiVersion) });
+    await arm.execute({ method: "DELETE", path: props.resourceId, apiVersion: props.apiVersion });
   } catch (e) {
     if (isResourceGone(e)) return;
     throw e;

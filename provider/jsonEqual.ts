@@ -1,7 +1,7 @@
 /**
  * Structural equality of JSON values, the way ARM reads them: object key order never matters, array order does,
  * and a key whose value is `undefined` is the same as an absent key. (`JSON.stringify(a) === JSON.stringify(b)`
- * is order-sensitive and yields false updates: ../shared/STYLE.md, anti-patterns.)
+ * is order-sensitive and yields false updates: a known anti-pattern.)
  */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;

@@ -1,18 +1,22 @@
 import { isArmError } from "./arm";
+import { ErrorCodes, VmssIdentityError } from "./errors";
 
 /**
- * Wraps a failure of an identity operation in an error that names the scale set, the operation and ARM's `code`
- * and request id (STYLE habit 7: wrap with context, keep the cause).
+ * Wraps a failure of an operation on a scale set in a {@link VmssIdentityError} that names the operation and the scale
+ * set (`operation`, `resourceId`) and keeps ARM's `code`, `statusCode` and request id, with the cause attached.
  *
  * `LinkedAuthorizationFailed` gets a sentence that says what to do: the caller needs the Managed Identity Operator
  * role (action `Microsoft.ManagedIdentity/userAssignedIdentities/assign/action`) on the identity ARM names in its
- * message (shared/research/arm-facts.md §2.2; https://github.com/Azure/aad-pod-identity/issues/613).
+ * message (docs/arm-behavior.md, "Errors"; https://github.com/Azure/aad-pod-identity/issues/613).
  */
-export function operationError(operation: string, scaleSetId: string, cause: unknown): Error {
+export function operationError(operation: string, scaleSetId: string, cause: unknown): VmssIdentityError {
   const detail = cause instanceof Error ? cause.message : String(cause);
   // An ArmError's message already reads "<code>: <ARM message> (<METHOD> <path>, HTTP <status>, request id <id>)".
   let message = `${operation} ${scaleSetId} failed: ${detail}`;
-  if (!isArmError(cause)) return new Error(message, { cause });
+  if (!isArmError(cause)) {
+    const code = cause instanceof VmssIdentityError ? cause.code : ErrorCodes.unexpected;
+    return new VmssIdentityError(message, { code, operation, resourceId: scaleSetId, cause });
+  }
   if (cause.code === "LinkedAuthorizationFailed") {
     const scopes = linkedScopes(cause.message);
     const which = scopes.length > 0 ? scopes.join(", ") : "the user-assigned identities in the request";
@@ -20,9 +24,14 @@ export function operationError(operation: string, scaleSetId: string, cause: unk
       `. The caller is missing the Managed Identity Operator role` +
       ` (Microsoft.ManagedIdentity/userAssignedIdentities/assign/action) on ${which}`;
   }
-  const wrapped = new Error(message, { cause });
-  Object.assign(wrapped, { code: cause.code, statusCode: cause.statusCode, requestId: cause.requestId });
-  return wrapped;
+  return new VmssIdentityError(message, {
+    code: cause.code,
+    statusCode: cause.statusCode,
+    requestId: cause.requestId,
+    operation,
+    resourceId: scaleSetId,
+    cause,
+  });
 }
 
 /** The linked scope(s) ARM quotes in a LinkedAuthorizationFailed message: "... on the linked scope(s) '<id>' ...". */

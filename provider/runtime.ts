@@ -11,8 +11,9 @@
  */
 import * as identity from "./identity";
 import { ArmClient, isArmError, isResourceGone, sharedClientFor } from "./arm";
-import { KeyedLock } from "./keyedLock";
+import { withScaleSetWriteLock } from "./scaleSetLock";
 import { operationError } from "./operationError";
+import { reportPlannedChange } from "./previewPlan";
 
 /** Inputs after `check`: canonical spelling, defaults filled. */
 export interface VmssIdentityInputs {
@@ -65,7 +66,6 @@ export interface RuntimeContext {
 
 type Props = Record<string, unknown>;
 
-const writes = new KeyedLock();
 /** api-version for reading a user-assigned identity's principal and client IDs (Microsoft.ManagedIdentity). */
 const USER_IDENTITY_API_VERSION = "2023-01-31";
 /**
@@ -77,12 +77,17 @@ const userIdentityDetails = new Map<string, Promise<{ principalId?: string; clie
 /** How many times a PATCH is re-planned after ARM answered 412 (someone wrote between our GET and our PATCH). */
 const MAX_PRECONDITION_RETRIES = 5;
 
-/** Validates and canonicalises the inputs. Pure. */
-export function check(_olds: Props, news: Props): { inputs: Props; failures: identity.CheckFailure[] } {
-  return identity.validateDeclarationInputs(news);
+/** Validates and canonicalises the inputs; for a creation, shows the planned change (previewPlan.ts). No I/O. */
+export function check(olds: Props, news: Props): { inputs: Props; failures: identity.CheckFailure[] } {
+  const result = identity.validateDeclarationInputs(news);
+  if (result.failures.length === 0 && olds.scaleSetId === undefined) reportPlannedChange(undefined, result.inputs);
+  return result;
 }
 
-/** Compares the recorded state with the new inputs. Pure: a casing-only difference is never a change. */
+/**
+ * Compares the recorded state with the new inputs, and shows the planned change (previewPlan.ts). No I/O: a
+ * casing-only difference is never a change.
+ */
 export function diff(olds: Props, news: Props): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
   const result = identity.diffDeclarations(olds, news);
   let changes = result.changes;
@@ -90,6 +95,9 @@ export function diff(olds: Props, news: Props): { changes: boolean; replaces: st
   if (news.mode === "exclusive" && Array.isArray(olds.otherUserAssignedIdentities)) {
     changes ||= olds.otherUserAssignedIdentities.length > 0;
   }
+  // The preview names what up will add and remove, from the recorded state (previewPlan.ts).
+  const plan = result.replaces.length === 0 ? reportPlannedChange(olds, news) : undefined;
+  if (plan !== undefined) changes ||= identity.changesAnything(plan);
   return { changes, replaces: result.replaces, deleteBeforeReplace: false };
 }
 
@@ -174,7 +182,7 @@ interface ScaleSetBody {
 
 /**
  * GET → plan → PATCH (only when the plan says so) → follow the operation → read back, under the scale set's lock.
- * With an ETag (api-version 2024-03-01 and later: shared/ARM-BEHAVIOR.md, Shapes) the PATCH carries If-Match, and a
+ * With an ETag (api-version 2024-03-01 and later: docs/arm-behavior.md, "Shapes by api-version") the PATCH carries If-Match, and a
  * 412 means another writer got in between: read again and plan again.
  */
 async function converge(
@@ -185,7 +193,7 @@ async function converge(
   changeFor: (current: identity.IdentityState) => identity.IdentityChange,
 ): Promise<{ before: identity.IdentityState; after: identity.IdentityState }> {
   const format = identity.bodyFormatFor(apiVersion);
-  return writes.run(identity.armIdKey(scaleSetId), async () => {
+  return withScaleSetWriteLock(scaleSetId, async () => {
     for (let attempt = 0; ; attempt++) {
       let got;
       try {

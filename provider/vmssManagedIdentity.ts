@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { VmssIdentityInputs, VmssIdentityOutputs } from "./runtime";
+import type { EnvironmentName } from "./grammar/cloud";
 
 /** Arguments of {@link VmssManagedIdentity}. */
 export interface VmssManagedIdentityArgs {
@@ -6,33 +8,33 @@ export interface VmssManagedIdentityArgs {
    * ARM ID of the scale set, e.g. `/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Compute/virtualMachineScaleSets/<name>`.
    * Any casing of the fixed segments is accepted (`resourcegroups` too). Changing it replaces the resource.
    */
-  scaleSetId: pulumi.Input<string>;
+  readonly scaleSetId: pulumi.Input<string>;
   /** `true` ensures the system-assigned identity is on, `false` ensures it is off; absent leaves it alone. */
-  systemAssigned?: pulumi.Input<boolean>;
+  readonly systemAssigned?: pulumi.Input<boolean>;
   /** ARM IDs of the user-assigned identities this resource owns: added on create, removed on delete. */
-  userAssignedIdentities?: pulumi.Input<pulumi.Input<string>[]>;
+  readonly userAssignedIdentities?: pulumi.Input<pulumi.Input<string>[]>;
   /**
    * `"additive"` (default) never touches identities this resource does not list. `"exclusive"` makes the scale set's
    * identity exactly what is declared (an absent `systemAssigned` then means off).
    */
-  mode?: pulumi.Input<"additive" | "exclusive">;
+  readonly mode?: pulumi.Input<"additive" | "exclusive">;
   /** Compute api-version of the requests. Default `2024-11-01`; `2017-12-01` and `2018-04-01` use `identityIds`. */
-  apiVersion?: pulumi.Input<string>;
+  readonly apiVersion?: pulumi.Input<string>;
   /**
    * Azure cloud: `public` (default), `usgovernment` or `china`. Default from `AZURE_ENVIRONMENT` / `ARM_ENVIRONMENT`.
    */
-  environment?: pulumi.Input<"public" | "usgovernment" | "china">;
+  readonly environment?: pulumi.Input<EnvironmentName>;
   /**
    * An explicit Azure Resource Manager endpoint (the local emulator, an Azure Stack hub): https, or http on loopback.
    * Default from `VMSS_IDENTITY_ARM_ENDPOINT`, else the endpoint of `environment`.
    */
-  endpoint?: pulumi.Input<string>;
+  readonly endpoint?: pulumi.Input<string>;
   /**
    * What to say when creation finds declared identities already assigned: `"warn"` (default) warns that this
    * resource now owns them; `"silent"` says nothing (`ScaleSetWithIdentity` uses it: its scale set was created with
    * them a moment before).
    */
-  adoption?: pulumi.Input<"warn" | "silent">;
+  readonly adoption?: pulumi.Input<"warn" | "silent">;
 }
 
 /** One user-assigned identity owned by a {@link VmssManagedIdentity}. */
@@ -97,30 +99,43 @@ export class VmssManagedIdentity extends pulumi.dynamic.Resource {
   }
 }
 
+/** The implementation module, loaded by package name in the provider process (provider/runtime.ts). */
+type Runtime = typeof import("./runtime");
+/** The runtime's functions take the properties as Pulumi hands them over: plain JSON records. */
+type Props = Record<string, unknown>;
+
 /**
  * The dynamic provider. Pulumi serialises this object into every resource's state and runs it in a separate process,
  * so it captures nothing (no credential, no client, no closure over module state) and loads its implementation by
- * package name there (shared/research/pulumi-dynamic-serialization.md). Keep its methods plain functions: an arrow
- * function capturing `this` cannot be serialised.
+ * package name there (its `require` is resolved in the provider process; see docs/component.md). Keep its methods
+ * plain functions: an arrow function capturing `this` cannot be serialised.
  */
-export const vmssManagedIdentityProvider: pulumi.dynamic.ResourceProvider = {
+export const vmssManagedIdentityProvider: pulumi.dynamic.ResourceProvider<VmssIdentityInputs, VmssIdentityOutputs> = {
   async check(olds, news) {
-    return require("pulumi-vmss-identity/provider/runtime").check(olds, news);
+    const runtime: Runtime = require("pulumi-vmss-identity/provider/runtime");
+    const { inputs, failures } = runtime.check(olds as unknown as Props, news as unknown as Props);
+    return { inputs: inputs as unknown as VmssIdentityInputs, failures };
   },
   async diff(_id, olds, news) {
-    return require("pulumi-vmss-identity/provider/runtime").diff(olds, news);
+    const runtime: Runtime = require("pulumi-vmss-identity/provider/runtime");
+    return runtime.diff(olds as unknown as Props, news as unknown as Props);
   },
   async create(inputs) {
-    return require("pulumi-vmss-identity/provider/runtime").create(inputs);
+    const runtime: Runtime = require("pulumi-vmss-identity/provider/runtime");
+    return runtime.create(inputs as unknown as Props);
   },
   async read(id, props) {
-    const outs = await require("pulumi-vmss-identity/provider/runtime").read(props);
-    return outs === undefined ? { id: "", props: {} } : { id, props: outs };
+    const runtime: Runtime = require("pulumi-vmss-identity/provider/runtime");
+    const outs = props === undefined ? undefined : await runtime.read(props as unknown as Props);
+    // A blank id tells the engine the scale set is gone.
+    return outs === undefined ? { id: "", props: {} as VmssIdentityOutputs } : { id, props: outs };
   },
   async update(_id, olds, news) {
-    return require("pulumi-vmss-identity/provider/runtime").update(olds, news);
+    const runtime: Runtime = require("pulumi-vmss-identity/provider/runtime");
+    return runtime.update(olds as unknown as Props, news as unknown as Props);
   },
   async delete(_id, props) {
-    await require("pulumi-vmss-identity/provider/runtime").remove(props);
+    const runtime: Runtime = require("pulumi-vmss-identity/provider/runtime");
+    await runtime.remove(props as unknown as Props);
   },
 };

@@ -8,13 +8,13 @@
 #    reused on later runs. The build follows the "tools module" pattern Pulumi's own repositories use:
 #    a throw-away module that requires pkg/v3 and builds its cmd/pulumi package, so the replace
 #    directives in Pulumi's go.mod (local paths) do not apply.
-#    Why built: the CLI cannot be downloaded on this project's machines (shared/research/pulumi-mechanics.md §1).
+#    Why built: the CLI cannot be downloaded on this project's machines (README, "The Pulumi CLI").
 #    Pulumi's Go language host for Node.js is not served by the Go module proxy here (403 for
 #    sdk/nodejs/cmd/pulumi-language-nodejs), so scripts/pulumi-language-nodejs stands in for it.
 set -euo pipefail
 
 PULUMI_VERSION="${PULUMI_VERSION:-v3.274.1}"
-MIN_VERSION="3.181.0"   # inline refresh/destroy in the Automation API need >= 3.181 (pulumi-mechanics.md §1.5)
+MIN_VERSION="3.181.0"   # inline refresh/destroy in the Automation API need >= 3.181 (Pulumi's CHANGELOG)
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST="${PULUMI_CLI_DIR:-$ROOT/.pulumi-cli}"
 BIN="$DEST/bin"
@@ -27,7 +27,7 @@ version_ge() { # version_ge A B: A >= B (dotted numbers, leading v ignored)
 
 install_plugins() {
   # The dynamic-provider plugin is a tiny script shipped inside @pulumi/pulumi; the engine looks for it next to
-  # the real path of the running `pulumi` binary (pulumi-mechanics.md §1.4).
+  # the real path of the running `pulumi` binary.
   local src="$ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
   if [ -f "$src" ]; then
     install -m 0755 "$src" "$BIN/pulumi-resource-pulumi-nodejs"

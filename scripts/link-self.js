@@ -1,7 +1,7 @@
 // Links node_modules/pulumi-vmss-identity to this folder, so that code resolves the package by name from here.
 // Why: a dynamic provider's serialised code is loaded with require-from-string and no file name, so it can only
 // reach the package's implementation by package name, resolved from the Pulumi program's folder
-// (shared/research/pulumi-dynamic-serialization.md). Examples and tests then load the package as users do.
+// (docs/arm-behavior.md, "Pulumi facts"). Examples and tests then load the package as users do.
 // Runs from `prepare`, which npm runs only in a checkout, never when the package is installed as a dependency.
 "use strict";
 const fs = require("node:fs");

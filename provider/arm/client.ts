@@ -176,7 +176,7 @@ export class ArmClient {
   /**
    * `request`, then follows the long-running operation it started to its end (lro.ts): `Azure-AsyncOperation`,
    * else `Location` on a 202, else `provisioningState`. The result of a PUT/PATCH is a GET of the resource
-   * (azcore's rule, research/arm-facts.md §5.2); of a DELETE, the last poll response.
+   * (azcore's rule, docs/arm-behavior.md, "Long-running operations"); of a DELETE, the last poll response.
    *
    * A 404 at any point (e.g. deleting what is already gone) is thrown as an ArmError with `statusCode` 404, never
    * swallowed: whether that means "done" is the caller's decision.
@@ -363,7 +363,7 @@ export class ArmClient {
         const { response, error } = outcome;
         if (response.status >= 200 && response.status < 300) return this.parsedSuccess(method, url, outcome);
         // A 401 means ARM did not accept this token (expired, revoked, wrong audience): renew it once, past every
-        // cache, and try again; a second 401 is final (ARM-BEHAVIOR.md "Errors": AuthenticationFailed,
+        // cache, and try again; a second 401 is final (docs/arm-behavior.md, "Errors": AuthenticationFailed,
         // InvalidAuthenticationToken, ExpiredAuthenticationToken).
         if (response.status === 401 && !renewedToken) {
           renewedToken = true;

@@ -1,11 +1,12 @@
 /**
- * Azure clouds: where ARM lives, where tokens come from, and which scope a token needs.
- * Endpoints: ../shared/ARM-BEHAVIOR.md "Tokens"; authority hosts: @azure/identity's `AzureAuthorityHosts`.
+ * Azure clouds for the transport: which cloud to talk to (options, then environment variables), where tokens come
+ * from, and which scope a token needs. Cloud names, their aliases and endpoints have one owner,
+ * provider/grammar/cloud.ts (docs/arm-behavior.md, "Tokens").
  */
-import { AzureAuthorityHosts } from "@azure/identity";
+import { ErrorCodes, InvalidInputError } from "../errors";
+import { CLOUD_ENDPOINTS, type CloudName, parseCloudName } from "../grammar/cloud";
 
-/** The national clouds this package knows by name. */
-export type CloudName = "public" | "usgovernment" | "china";
+export { type CloudName, parseCloudName } from "../grammar/cloud";
 
 /** Everything the transport needs to know about one Azure cloud (or a custom endpoint such as the emulator). */
 export interface Cloud {
@@ -46,23 +47,9 @@ export const CloudEnvVars = {
 } as const;
 
 const KNOWN_CLOUDS: Record<CloudName, Cloud> = {
-  public: knownCloud("public", "https://management.azure.com", AzureAuthorityHosts.AzurePublicCloud),
-  usgovernment: knownCloud("usgovernment", "https://management.usgovcloudapi.net", AzureAuthorityHosts.AzureGovernment),
-  china: knownCloud("china", "https://management.chinacloudapi.cn", AzureAuthorityHosts.AzureChina),
-};
-
-// Spellings users of other tools already have in their environment: Terraform/Pulumi (`public`),
-// Azure CLI cloud names (`AzureCloud`, `AzureUSGovernment`, `AzureChinaCloud`), the Go SDK
-// (`AzurePublicCloud`, `AzureUSGovernmentCloud`). Compared case-insensitively.
-const CLOUD_ALIASES: Record<string, CloudName> = {
-  public: "public",
-  azurecloud: "public",
-  azurepubliccloud: "public",
-  usgovernment: "usgovernment",
-  azureusgovernment: "usgovernment",
-  azureusgovernmentcloud: "usgovernment",
-  china: "china",
-  azurechinacloud: "china",
+  public: knownCloud("public"),
+  usgovernment: knownCloud("usgovernment"),
+  china: knownCloud("china"),
 };
 
 /** Hostnames of the known clouds' authorities (instance discovery only works there). */
@@ -104,21 +91,6 @@ export function resolveCloud(opts: CloudOptions = {}, env: NodeJS.ProcessEnv = p
   return knownCloudByName("public");
 }
 
-/**
- * Parses a cloud name or alias, case-insensitively.
- * @param source the property or environment variable the value came from (named in the error).
- */
-export function parseCloudName(source: string, value: string): CloudName {
-  const name = CLOUD_ALIASES[value.trim().toLowerCase()];
-  if (name === undefined) {
-    throw new Error(
-      `${source}: unknown Azure cloud ${JSON.stringify(value)}; expected one of public, usgovernment, china ` +
-        `(or AzureCloud, AzurePublicCloud, AzureUSGovernment, AzureUSGovernmentCloud, AzureChinaCloud)`,
-    );
-  }
-  return name;
-}
-
 function customCloud(source: string, endpoint: string, opts: CloudOptions, env: NodeJS.ProcessEnv): Cloud {
   const resourceManagerEndpoint = parseBaseUrl(source, endpoint);
   const authoritySource = nonEmpty(opts.authorityHost) !== undefined ? "authorityHost" : CloudEnvVars.authorityHost;
@@ -141,7 +113,10 @@ function parseBaseUrl(source: string, value: string): string {
   try {
     url = new URL(value.trim());
   } catch {
-    throw new Error(`${source}: ${JSON.stringify(value)} is not a URL; ${expected}`);
+    throw new InvalidInputError(`${source}: ${JSON.stringify(value)} is not a URL; ${expected}`, {
+      code: ErrorCodes.invalidEndpoint,
+      property: source,
+    });
   }
   if (
     (url.protocol !== "https:" && url.protocol !== "http:") ||
@@ -151,14 +126,16 @@ function parseBaseUrl(source: string, value: string): string {
     url.password !== ""
   ) {
     // The value may carry user info (a password): name only the parts that are safe to show.
-    throw new Error(
+    throw new InvalidInputError(
       `${source}: ${JSON.stringify(`${url.protocol}//${url.host}${url.pathname}`)} is invalid; ${expected}`,
+      { code: ErrorCodes.invalidEndpoint, property: source },
     );
   }
   return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
 }
 
-function knownCloud(name: CloudName, resourceManagerEndpoint: string, authorityHost: string): Cloud {
+function knownCloud(name: CloudName): Cloud {
+  const { resourceManagerEndpoint, authorityHost } = CLOUD_ENDPOINTS[name];
   return { name, resourceManagerEndpoint, authorityHost, tokenScope: `${resourceManagerEndpoint}/.default` };
 }
 

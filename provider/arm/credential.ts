@@ -71,8 +71,8 @@ const credentials = new Map<string, RenewableTokenCredential>();
 /**
  * The process-wide credential for `cloud`: a `ClientSecretCredential` when `AZURE_TENANT_ID`/`AZURE_CLIENT_ID`/
  * `AZURE_CLIENT_SECRET` (or the `ARM_*` triple) are all set, else `DefaultAzureCredential`, both against
- * `cloud.authorityHost`. Instance discovery is disabled for authorities outside the public clouds
- * (../shared/research/azure-identity-offline.md). Cached per authority host and configuration; the secret
+ * `cloud.authorityHost`. Instance discovery is disabled for authorities outside the public clouds (it only works
+ * there; docs/transport.md, "Which credential"). Cached per authority host and configuration; the secret
  * itself never leaves this function except into @azure/identity.
  *
  * @param env environment to read the client secret triple from (default `process.env`). DefaultAzureCredential

@@ -1,31 +1,33 @@
 /**
- * The one error type of the ARM transport (STYLE habit 6). Callers branch on `code` and `statusCode`,
- * never on message text, and recognise it with {@link isArmError} rather than `instanceof`: dynamic
- * providers run deserialised code in another process, where a second copy of this class exists.
+ * The one error type of the ARM transport, a {@link VmssIdentityError} (provider/errors.ts). Callers branch on `code`
+ * and `statusCode`, never on message text. `instanceof ArmError` works across copies of the package (dynamic
+ * providers run deserialised code in another process, where a second copy of this class exists); so does
+ * {@link isArmError}.
  */
+import { ErrorCodes, VmssIdentityError } from "../errors";
 
-/** Codes the transport itself produces (ARM's own codes pass through unchanged). */
+/** Codes the transport itself produces (ARM's own codes pass through unchanged). All are listed in docs/errors.md. */
 export const TransportErrorCodes = {
   /** An `Azure-AsyncOperation` status or a `provisioningState` ended in `Failed` without an `error.code`. */
-  operationFailed: "OperationFailed",
+  operationFailed: ErrorCodes.operationFailed,
   /** An operation ended in `Canceled`/`Cancelled` without an `error.code`. */
-  operationCanceled: "OperationCanceled",
+  operationCanceled: ErrorCodes.operationCanceled,
   /** The operation did not reach a terminal status within `operationTimeoutMs`. */
-  operationTimedOut: "OperationTimedOut",
+  operationTimedOut: ErrorCodes.operationTimedOut,
   /** A 202 for DELETE/POST carried neither `Azure-AsyncOperation` nor `Location` (azcore: "response is missing polling URL"). */
-  missingPollingUrl: "MissingPollingUrl",
+  missingPollingUrl: ErrorCodes.missingPollingUrl,
   /** A polling URL points outside the ARM endpoint, where the bearer token must not go. */
-  pollingUrlOutsideEndpoint: "PollingUrlOutsideEndpoint",
+  pollingUrlOutsideEndpoint: ErrorCodes.pollingUrlOutsideEndpoint,
   /** A 2xx response whose body is not JSON. */
-  invalidResponseBody: "InvalidResponseBody",
+  invalidResponseBody: ErrorCodes.invalidResponseBody,
   /** The credential could not produce a token. */
-  tokenAcquisitionFailed: "TokenAcquisitionFailed",
+  tokenAcquisitionFailed: ErrorCodes.tokenAcquisitionFailed,
   /** The request was refused before sending: bad path, api-version, or endpoint. */
-  invalidRequest: "InvalidRequest",
+  invalidRequest: ErrorCodes.invalidRequest,
   /** An error response without `x-ms-error-code` or an ARM error body. */
-  httpError: "HttpError",
+  httpError: ErrorCodes.httpError,
   /** A network failure without a code of its own. */
-  networkError: "NetworkError",
+  networkError: ErrorCodes.networkError,
 } as const;
 
 /** What an {@link ArmError} is built from. */
@@ -51,14 +53,8 @@ export interface ArmErrorInit {
  * `message` reads `<code>: <ARM message> (<METHOD> <path>[, HTTP <status>][, request id <id>])`; it never contains
  * a query string, a token or a secret.
  */
-export class ArmError extends Error {
+export class ArmError extends VmssIdentityError {
   override readonly name = "ArmError" as const;
-  /** ARM's `error.code` (from `x-ms-error-code`, else the body), a network error code, or a {@link TransportErrorCodes} value. */
-  readonly code: string;
-  /** HTTP status of the response that failed; absent for network failures and failed operations. */
-  readonly statusCode?: number;
-  /** `x-ms-request-id` of the failing response. */
-  readonly requestId?: string;
   /** `x-ms-correlation-request-id` of the failing response. */
   readonly correlationId?: string;
   /** HTTP method of the request. */
@@ -76,12 +72,14 @@ export class ArmError extends Error {
 
   constructor(init: ArmErrorInit) {
     const path = stripQuery(init.path);
+    // `code` is ARM's `error.code` (from `x-ms-error-code`, else the body), a network error code, or a
+    // {@link TransportErrorCodes} value; `statusCode` is absent for network failures and failed operations.
     super(formatMessage(init.code, init.message, init.method, path, init.statusCode, init.requestId), {
+      code: init.code,
+      statusCode: init.statusCode,
+      requestId: init.requestId,
       cause: init.cause,
     });
-    this.code = init.code;
-    this.statusCode = init.statusCode;
-    this.requestId = init.requestId;
     this.correlationId = init.correlationId;
     this.method = init.method;
     this.path = path;
@@ -93,15 +91,16 @@ export class ArmError extends Error {
 }
 
 /**
- * Whether `e` is an {@link ArmError}, judged by its stable `name` and the presence of a string `code`
- * (not `instanceof`, which fails across module copies).
+ * Whether `e` is an {@link ArmError} of any copy of the package: by its brand (`instanceof`), or by its stable `name`
+ * and a string `code` (an error of a package version from before the brand).
  */
 export function isArmError(e: unknown): e is ArmError {
   return (
-    typeof e === "object" &&
-    e !== null &&
-    (e as { name?: unknown }).name === "ArmError" &&
-    typeof (e as { code?: unknown }).code === "string"
+    e instanceof ArmError ||
+    (typeof e === "object" &&
+      e !== null &&
+      (e as { name?: unknown }).name === "ArmError" &&
+      typeof (e as { code?: unknown }).code === "string")
   );
 }
 
@@ -130,7 +129,7 @@ export interface ArmErrorBody {
 
 /**
  * Extracts ARM's error object from a parsed response body. ARM wraps it in `error`
- * (research/arm-facts.md §2.2, "Error envelope"); some services answer with the bare object.
+ * (docs/arm-behavior.md, "Errors"); some services answer with the bare object.
  */
 export function readArmErrorBody(body: unknown): ArmErrorBody {
   if (typeof body !== "object" || body === null) return {};

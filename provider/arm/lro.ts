@@ -1,7 +1,6 @@
 /**
- * ARM long-running operations as named pure functions (STYLE habit 5). The loop that polls lives in the client.
- * Sources: the ARM RPC async contract and azcore's poller (research/arm-facts.md §5.2, §5.3),
- * ../shared/ARM-BEHAVIOR.md "Long-running operations".
+ * ARM long-running operations as named pure functions. The loop that polls lives in the client.
+ * Sources: the ARM RPC async contract and azcore's poller (docs/arm-behavior.md, "Long-running operations").
  */
 import { readArmErrorBody, type ArmErrorBody } from "./errors";
 import type { HttpMethod } from "./retry";

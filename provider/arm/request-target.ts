@@ -2,42 +2,40 @@
  * Where a request may go: the checks that keep a path from steering a request elsewhere, and a bearer token
  * from leaving for a host that is neither https nor loopback.
  */
-import { isIP } from "node:net";
+import { ErrorCodes, InvalidInputError } from "../errors";
+import { apiVersionShapeProblem } from "../grammar/apiVersion";
+import { LOOPBACK_HOSTS, isLoopbackHost } from "../grammar/endpoint";
+
+export { isLoopbackHost } from "../grammar/endpoint";
 
 /**
  * Whether a bearer token may be sent to `url`: https anywhere, plain http only to a loopback host
- * (127.0.0.0/8, ::1, localhost) such as a local emulator.
+ * (127.0.0.0/8, ::1, localhost; the one rule of provider/grammar/endpoint.ts) such as a local emulator.
  */
 export function isBearerAllowed(url: URL): boolean {
   if (url.protocol === "https:") return true;
   return url.protocol === "http:" && isLoopbackHost(url.hostname);
 }
 
-/** Whether `hostname` (as `URL.hostname` gives it, IPv6 in brackets) is a loopback host. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase();
-  if (host === "localhost" || host.endsWith(".localhost")) return true;
-  if (isIP(host) === 4) return host.startsWith("127.");
-  // IPv4-mapped loopback; WHATWG URL writes ::ffff:127.0.0.1 as ::ffff:7f00:1.
-  if (isIP(host) === 6) return host === "::1" || /^::ffff:(127\.|7f[0-9a-f]{2}:)/.test(host);
-  return false;
-}
-
 /**
  * Checks an ARM endpoint before any request: an absolute http(s) URL to which a bearer token may go.
- * @throws Error naming the endpoint and what is allowed.
+ * @throws InvalidInputError (code `InvalidEndpoint`) naming the endpoint and what is allowed.
  */
 export function assertEndpointAllowed(endpoint: string): URL {
   let url: URL;
   try {
     url = new URL(endpoint);
   } catch {
-    throw new Error(`resourceManagerEndpoint: ${JSON.stringify(endpoint)} is not an absolute URL`);
+    throw new InvalidInputError(`resourceManagerEndpoint: ${JSON.stringify(endpoint)} is not an absolute URL`, {
+      code: ErrorCodes.invalidEndpoint,
+      property: "resourceManagerEndpoint",
+    });
   }
   if (!isBearerAllowed(url)) {
-    throw new Error(
+    throw new InvalidInputError(
       `resourceManagerEndpoint: refusing to send bearer tokens to ${JSON.stringify(url.origin)}; ` +
-        `expected an https URL, or http to a loopback host (127.0.0.0/8, ::1, localhost)`,
+        `expected an https URL, or http to a loopback host (${LOOPBACK_HOSTS})`,
+      { code: ErrorCodes.invalidEndpoint, property: "resourceManagerEndpoint" },
     );
   }
   return url;
@@ -61,11 +59,12 @@ export function armPathProblem(path: string): string | undefined {
   return undefined;
 }
 
-/** Validates an ARM api-version: `YYYY-MM-DD` with an optional `-suffix` such as `-preview`. */
+/**
+ * Validates an ARM api-version's shape: `YYYY-MM-DD` with an optional `-suffix` such as `-preview` (the grammar's
+ * {@link apiVersionShapeProblem}; whether a type serves it is `check`'s question, and ARM's).
+ */
 export function apiVersionProblem(apiVersion: string): string | undefined {
-  return typeof apiVersion === "string" && /^\d{4}-\d{2}-\d{2}(-[A-Za-z0-9]+)*$/.test(apiVersion)
-    ? undefined
-    : "expected an api-version like 2024-11-01 or 2022-01-31-preview";
+  return apiVersionShapeProblem(apiVersion);
 }
 
 /** Joins the endpoint base URL and an already validated path, and sets `api-version`. */

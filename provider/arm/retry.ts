@@ -1,5 +1,5 @@
 /**
- * Retry as a decision table (STYLE habit 4): given what happened on an attempt, retry after N ms or give up.
+ * Retry as a decision table: given what happened on an attempt, retry after N ms or give up.
  * Pure: the clock and the randomness come in as arguments. The loop that sleeps lives in the client.
  */
 
@@ -89,14 +89,14 @@ export const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([408, 500, 502, 5
 
 /**
  * ARM codes of a 409 that only say "another operation is running on this resource": wait and try again.
- * Source: research/arm-facts.md §2.2 "Concurrent write to the same VMSS" (409 `Conflict`). A 409
+ * Source: docs/arm-behavior.md, "Errors" (409 `Conflict`). A 409
  * `OperationNotAllowed` (resource being deleted) is final and not listed.
  */
 export const CONFLICT_RETRY_CODES: ReadonlySet<string> = new Set(["Conflict"]);
 
 // Writes are retried on purpose. PUT and PATCH bodies in this package are computed targets (the whole desired
 // identity, or a delta of `{}`/`null` that is idempotent under ARM's merge rules), never increments, so sending
-// one twice leaves the same state (ARM-BEHAVIOR.md "PATCH merge rules"). DELETE is idempotent by HTTP.
+// one twice leaves the same state (docs/arm-behavior.md, "PATCH merge rules"). DELETE is idempotent by HTTP.
 // POST is not assumed idempotent: it is retried only when the server said it did not run it (429) or the
 // connection was refused before anything was sent.
 const IDEMPOTENT_METHODS: ReadonlySet<HttpMethod> = new Set(["GET", "PUT", "PATCH", "DELETE"]);
@@ -178,7 +178,7 @@ export function backoffDelayMs(attempt: number, options: RetryOptions = {}): num
 
 /**
  * The wait a response asks for, in ms: `retry-after-ms`, then `x-ms-retry-after-ms` (milliseconds), then
- * `Retry-After` (seconds or an HTTP date; research/arm-facts.md §6 "On 429", §5.3). Undefined when absent or
+ * `Retry-After` (seconds or an HTTP date; docs/arm-behavior.md, "Throttling" and "Long-running operations"). Undefined when absent or
  * unparseable; a date in the past gives 0.
  *
  * @param headers response headers with lower-case names.

@@ -1,8 +1,8 @@
 /**
  * Turning what a `VmssManagedIdentity` declares into changes of the scale set's identity, for create, update
- * and delete (../shared/DESIGN.md "The identity algebra"). The resulting change goes to `planPatch`.
+ * and delete (the identity algebra, README "How it works"). The resulting change goes to `planPatch`.
  */
-import { armIdKey, parseUserAssignedIdentityId } from "./armId";
+import { armIdKey, parseUserAssignedIdentityId } from "../grammar/armId";
 import type { IdentityChange } from "./plan";
 import type { IdentityState } from "./state";
 
@@ -84,11 +84,6 @@ export function adoptedIdentities(current: IdentityState, d: Declaration): strin
     seen.add(key);
   }
   return adopted;
-}
-
-/** Whether two ARM IDs name the same resource (case-insensitive). */
-export function sameArmId(a: string, b: string): boolean {
-  return armIdKey(a) === armIdKey(b);
 }
 
 /** Whether two lists name the same set of ARM IDs, ignoring order, casing and repeats. */

@@ -1,11 +1,11 @@
 /**
  * Pure `diff` of two `VmssManagedIdentity` input sets: no network, no credential. A casing-only difference of
- * an ARM ID is never a change (the perpetual-diff bug of other tools, ../shared/research/arm-facts.md §7 items
- * 3-4); neither is the order of `userAssignedIdentities`.
+ * an ARM ID is never a change (the perpetual-diff bug of other tools,
+ * docs/arm-behavior.md, "IDs and casing"); neither is the order of `userAssignedIdentities`.
  */
-import { armIdKey, parseScaleSetId, parseUserAssignedIdentityId } from "./armId";
+import { armIdKey, parseScaleSetId, parseUserAssignedIdentityId } from "../grammar/armId";
 import { sameIdSet } from "./declaration";
-import { canonicalEndpoint } from "./endpoint";
+import { canonicalEndpoint } from "../grammar/endpoint";
 import { UNKNOWN, containsUnknown } from "./validate";
 
 /** What `diff` reports to Pulumi. */

@@ -1,13 +1,13 @@
 /**
  * The one place that turns identity state into a request body: `(current state, change, format) → PATCH body`,
- * or nothing when the change changes nothing. The rules are ../shared/DESIGN.md "The identity algebra":
+ * or nothing when the change changes nothing. The rules are the identity algebra:
  *
  *   user'   = (C.user ∪ add) \ remove        (case-insensitive; an ID in both add and remove is removed)
  *   system' = change.system ?? C.system
  *   type'   = identityTypeOf(system', user' ≠ ∅)
  */
-import { armIdKey, parseUserAssignedIdentityId } from "./armId";
-import type { BodyFormat } from "./apiVersion";
+import { armIdKey, parseUserAssignedIdentityId } from "../grammar/armId";
+import type { BodyFormat } from "../grammar/apiVersion";
 import type { IdentityState } from "./state";
 import { NO_IDENTITY } from "./state";
 import { type IdentityType, identityTypeOf } from "./types";
@@ -43,9 +43,9 @@ export interface IdentityPatch {
  *
  * `dictionary` format (2018-06-01+) sends only the delta: `{}` for an identity added and absent now, `null` for
  * one removed and present now. It never names an identity that is not changing: naming one makes ARM check the
- * caller's assign permission on it (azure-cli PR 6845, arm-facts.md §2.1), and a `null` for an absent key may be
- * rejected (arm-facts.md §2.2, terraform-provider-azurerm#25058). The dictionary is omitted when the delta is
- * empty (e.g. only the system identity changes: ARM keeps unnamed keys, ARM-BEHAVIOR.md "PATCH merge rules") and
+ * caller's assign permission on it (azure-cli PR 6845, docs/arm-behavior.md, "PATCH merge rules"), and a `null` for an absent key may be
+ * rejected (docs/arm-behavior.md, "Errors", terraform-provider-azurerm#25058). The dictionary is omitted when the delta is
+ * empty (e.g. only the system identity changes: ARM keeps unnamed keys, docs/arm-behavior.md, "PATCH merge rules") and
  * when no user identity remains (the type then drops UserAssigned, which removes them all, as the how-to does).
  *
  * `identityIds` format (2017-12-01, 2018-04-01) sends the whole array of remaining identities, since a PATCH

@@ -2,13 +2,14 @@
  * What a GET (or PATCH response) tells about a scale set's identity, read into one normal form: the system
  * identity on or off, and the user-assigned identities keyed case-insensitively.
  *
- * ARM is loose in what it returns (../shared/research/arm-facts.md §2.1, §3): dictionary keys in any casing
+ * ARM is loose in what it returns (docs/arm-behavior.md, "IDs and casing"): dictionary keys in any casing
  * (`resourcegroups`, fully lower-case), values `{}` while an operation runs, `"null"` strings for an identity
  * deleted and re-created, and the 2017-12-01 `identityIds` array. All of that is read; any other shape is an
  * {@link IdentityShapeError}, never silently ignored.
  */
-import { armIdKey, parseUserAssignedIdentityId } from "./armId";
-import { describeValue, quote } from "./describeValue";
+import { ErrorCodes, VmssIdentityError } from "../errors";
+import { armIdKey, parseUserAssignedIdentityId } from "../grammar/armId";
+import { describeValue, quote } from "../grammar/describeValue";
 import { hasSystem, hasUser, parseIdentityType } from "./types";
 
 /** One user-assigned identity on a scale set. */
@@ -33,14 +34,17 @@ export interface IdentityState {
   user: ReadonlyMap<string, UserIdentityInfo>;
 }
 
-/** An `identity` value whose shape is not one ARM produces. Recognise it by `name`. */
-export class IdentityShapeError extends Error {
+/** An `identity` value whose shape is not one ARM produces (code `UnexpectedIdentityShape`). */
+export class IdentityShapeError extends VmssIdentityError {
   override readonly name = "IdentityShapeError";
   /** Where in the identity object the problem is, e.g. `identity.userAssignedIdentities`. */
   readonly path: string;
 
   constructor(path: string, problem: string, options?: { cause?: unknown }) {
-    super(`unexpected scale set identity: ${path} ${problem}`, options);
+    super(`unexpected scale set identity: ${path} ${problem}`, {
+      code: ErrorCodes.unexpectedIdentityShape,
+      cause: options?.cause,
+    });
     this.path = path;
   }
 }
@@ -61,15 +65,10 @@ export function identityStateOf(system: boolean, userIds: readonly string[] = []
   return { system, user };
 }
 
-/** The canonical IDs of a state's user-assigned identities, in order. */
-export function userIdsOf(state: IdentityState): string[] {
-  return [...state.user.values()].map((u) => u.id);
-}
-
 /**
  * Reads the `identity` JSON of a scale set GET/PUT/PATCH response.
  *
- * Accepts: `undefined`/`null` (no identity: ARM omits the key, ../shared/ARM-BEHAVIOR.md); property names in any
+ * Accepts: `undefined`/`null` (no identity: ARM omits the key, docs/arm-behavior.md); property names in any
  * casing; either format (`userAssignedIdentities` dictionary or `identityIds` array); dictionary keys in any
  * casing; values `{}`, `{principalId, clientId}` (strings, `null` or the string `"null"` meaning unknown). Two
  * keys that differ only in casing are one identity (ARM matches keys case-insensitively); their values merge.
@@ -193,7 +192,7 @@ function propertiesOf(value: unknown, path: string): Map<string, unknown> {
 }
 
 // principalId/clientId/tenantId: a string, or null/absent/"null" for "not known". The "null" string is what a
-// GET shows for an identity deleted and re-created with the same name (arm-facts.md §2.1, aad-pod-identity).
+// GET shows for an identity deleted and re-created with the same name (docs/arm-behavior.md, "IDs and casing", aad-pod-identity).
 function optionalString(value: unknown, path: string): string | undefined {
   if (value === undefined || value === null || value === "null" || value === "") return undefined;
   if (typeof value !== "string") throw new IdentityShapeError(path, `is ${describeValue(value)}; expected a string`);

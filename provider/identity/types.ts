@@ -1,10 +1,10 @@
 /**
  * The identity `type` string of a scale set: parsed in any casing and spacing, emitted canonically.
  * Microsoft's how-to sends `userAssigned` and `SystemAssigned,UserAssigned` (no space) and they work; responses
- * always use the enum spelling `SystemAssigned, UserAssigned` (../shared/ARM-BEHAVIOR.md "Shapes by api-version";
- * ../shared/seed/vmss-managed-identity-rest.md).
+ * always use the enum spelling `SystemAssigned, UserAssigned` (docs/arm-behavior.md, "Shapes by api-version").
  */
-import { quote } from "./describeValue";
+import { ErrorCodes, InvalidInputError } from "../errors";
+import { quote } from "../grammar/describeValue";
 
 /** The canonical identity types, exactly as the Compute spec's enum spells them. */
 export type IdentityType = "None" | "SystemAssigned" | "UserAssigned" | "SystemAssigned, UserAssigned";
@@ -17,8 +17,8 @@ export const IDENTITY_TYPES: readonly IdentityType[] = [
   "SystemAssigned, UserAssigned",
 ];
 
-/** A type string that is none of the four identity types. Recognise it by `name`. */
-export class InvalidIdentityTypeError extends Error {
+/** A type string that is none of the four identity types (code `InvalidIdentityType`). */
+export class InvalidIdentityTypeError extends InvalidInputError {
   override readonly name = "InvalidIdentityTypeError";
   /** The rejected input, unchanged. */
   readonly value: string;
@@ -29,6 +29,7 @@ export class InvalidIdentityTypeError extends Error {
     super(
       `invalid identity type ${quote(value)}: expected one of ${IDENTITY_TYPES.map((t) => quote(t)).join(", ")} ` +
         `(any casing, space after the comma optional)`,
+      { code: ErrorCodes.invalidIdentityType },
     );
     this.value = value;
   }

@@ -3,17 +3,21 @@
  * naming the value and what was expected; valid values come back canonicalised. No I/O, no credential: a
  * preview runs it with unknown values (the sentinel {@link UNKNOWN}), which always pass through untouched.
  */
-import { API_VERSION_EXPECTED, parseApiVersion } from "./apiVersion";
+// The rpc module alone: the constant without loading the whole SDK into pure code.
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import { API_VERSION_EXPECTED, parseApiVersion } from "../grammar/apiVersion";
 import {
   SCALE_SET_ID_SHAPE,
   USER_IDENTITY_ID_SHAPE,
   armIdKey,
   parseScaleSetId,
   parseUserAssignedIdentityId,
-} from "./armId";
+} from "../grammar/armId";
 import type { Declaration, Mode } from "./declaration";
-import { describeValue, quote } from "./describeValue";
-import { ENDPOINT_EXPECTED, parseEndpoint, redactUrl } from "./endpoint";
+import { InvalidInputError } from "../errors";
+import { describeValue, quote } from "../grammar/describeValue";
+import { ENDPOINT_EXPECTED, parseEndpoint, redactUrl } from "../grammar/endpoint";
+import { CLOUD_NAME_EXPECTED, cloudNameOf } from "../grammar/cloud";
 
 /** One invalid input: the property and why, as Pulumi's `check` reports it. */
 export interface CheckFailure {
@@ -23,8 +27,11 @@ export interface CheckFailure {
   reason: string;
 }
 
-/** Pulumi's unknown-value sentinel: an input not known yet during a preview. Never a failure. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/**
+ * Pulumi's unknown-value sentinel (`@pulumi/pulumi`'s `runtime.unknownValue`): an input not known yet during a
+ * preview, as a dynamic provider's `check` and `diff` receive it. Never a failure.
+ */
+export const UNKNOWN: string = unknownValue;
 
 /** The key under which Pulumi's dynamic provider host carries the serialised provider; passed through. */
 export const PROVIDER_KEY = "__provider";
@@ -40,9 +47,6 @@ export const DECLARATION_PROPERTIES = [
   "endpoint",
   "adoption",
 ] as const;
-
-/** The named clouds an `environment` input may name (any casing; canonical lower-case). */
-export const ENVIRONMENTS = ["public", "usgovernment", "china"] as const;
 
 const MODES: readonly Mode[] = ["additive", "exclusive"];
 
@@ -61,9 +65,11 @@ export function containsUnknown(value: unknown): boolean {
  * - `mode`: `"additive"` (default, filled in) or `"exclusive"` (an absent `systemAssigned` is then filled in as `false`). Exclusive with neither `systemAssigned` nor a
  *   user identity would strip the scale set of every identity, which is more likely a mistake than a wish: it
  *   is a failure; declare `systemAssigned: false` to mean it.
- * - `apiVersion`: `YYYY-MM-DD` or `YYYY-MM-DD-preview`, 2017-12-01 or later; absent stays absent (the
- *   provider's default, so a package upgrade can move it).
- * - `environment`: `public`, `usgovernment` or `china` (any casing, returned lower-case).
+ * - `apiVersion`: a version the scale set type serves (provider/grammar/apiVersion.ts), 2017-12-01 or later; a
+ *   version it does not serve fails naming the nearest served ones. Absent stays absent (the provider's default, so a
+ *   package upgrade can move it).
+ * - `environment`: a cloud name or alias the transport knows (`public`, `AzureCloud`, `AzureUSGovernment`, …, any
+ *   casing; provider/grammar/cloud.ts), returned as the canonical name (`public`, `usgovernment`, `china`).
  * - `endpoint`: https URL, or http to a loopback host, no credentials/query/fragment; canonical spelling.
  *   Giving both `environment` and `endpoint` is a failure (on `endpoint`).
  * - `adoption`: `"warn"` (default when absent) or `"silent"`: how `create` reports identities it finds already
@@ -159,12 +165,12 @@ export function validateDeclarationInputs(news: Record<string, unknown>): {
   let environmentOk = false;
   if (!absent("environment") && news.environment !== UNKNOWN) {
     const environment = news.environment;
-    const name = typeof environment === "string" ? environment.toLowerCase() : undefined;
-    if (name !== undefined && (ENVIRONMENTS as readonly string[]).includes(name)) {
+    const name = cloudNameOf(environment);
+    if (name !== undefined) {
       inputs.environment = name;
       environmentOk = true;
     } else {
-      fail("environment", `expected "public", "usgovernment" or "china", got ${describeValue(environment)}`);
+      fail("environment", `expected ${CLOUD_NAME_EXPECTED}, got ${describeValue(environment)}`);
     }
   }
 
@@ -190,20 +196,25 @@ export function validateDeclarationInputs(news: Record<string, unknown>): {
 /**
  * The {@link Declaration} of validated, known inputs (`userAssignedIdentities` absent means none, `mode` absent
  * means additive).
- * @throws TypeError naming the property when an input has the wrong kind (inputs that did not pass validation).
+ * @throws InvalidInputError naming the property when an input has the wrong kind (inputs that did not pass validation).
  */
 export function declarationOf(inputs: Record<string, unknown>): Declaration {
   const { systemAssigned, userAssignedIdentities = [], mode = "additive" } = inputs;
   if (systemAssigned !== undefined && systemAssigned !== null && typeof systemAssigned !== "boolean") {
-    throw new TypeError(`systemAssigned: expected a boolean or nothing, got ${describeValue(systemAssigned)}`);
+    throw new InvalidInputError(`systemAssigned: expected a boolean or nothing, got ${describeValue(systemAssigned)}`, {
+      property: "systemAssigned",
+    });
   }
   if (!Array.isArray(userAssignedIdentities) || !userAssignedIdentities.every((id) => typeof id === "string")) {
-    throw new TypeError(
+    throw new InvalidInputError(
       `userAssignedIdentities: expected an array of strings, got ${describeValue(userAssignedIdentities)}`,
+      { property: "userAssignedIdentities" },
     );
   }
   if (!MODES.includes(mode as Mode))
-    throw new TypeError(`mode: expected "additive" or "exclusive", got ${describeValue(mode)}`);
+    throw new InvalidInputError(`mode: expected "additive" or "exclusive", got ${describeValue(mode)}`, {
+      property: "mode",
+    });
   const declaration: Declaration = { userAssignedIdentities, mode: mode as Mode };
   if (typeof systemAssigned === "boolean") declaration.systemAssigned = systemAssigned;
   return declaration;

@@ -1,5 +1,5 @@
 // The Entra ID side of the emulator (OpenID documents, client-credentials token endpoint) and ARM's
-// 401s for missing, malformed, unknown, revoked and expired tokens (shared/ARM-BEHAVIOR.md §Tokens).
+// 401s for missing, malformed, unknown, revoked and expired tokens (docs/arm-behavior.md, "Tokens").
 import assert from "node:assert/strict";
 import { fetchToken, httpCall, startHarness, type Harness } from "./support/harness";
 

@@ -1,5 +1,5 @@
-// The real @azure/identity ClientSecretCredential gets a token from the https emulator, as
-// shared/research/azure-identity-offline.md found it must: authorityHost = the emulator's URL,
+// The real @azure/identity ClientSecretCredential gets a token from the https emulator, set up as
+// docs/emulator.md says it must be: authorityHost = the emulator's URL,
 // disableInstanceDiscovery, and a CA trusted through NODE_EXTRA_CA_CERTS. Node reads that variable
 // only at process start, so the credential runs in a child `node` started with it set, against an
 // emulator whose CA was created first with ensureCa (the caDir approach of docs/emulator.md).

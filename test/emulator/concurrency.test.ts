@@ -1,6 +1,6 @@
 // Many writers at once: 50 concurrent PATCHes on 50 distinct scale sets all succeed with the right
 // identity each; 50 concurrent PATCHes on one scale set let exactly one through while the rest get
-// 409 Conflict (shared/ARM-BEHAVIOR.md "A write while another operation runs").
+// 409 Conflict (docs/arm-behavior.md, "Errors").
 import assert from "node:assert/strict";
 import {
   canonicalIdentityId,

@@ -1,5 +1,5 @@
 // Replays, in order, every request of the how-to "Configure managed identities on a virtual machine
-// scale set using REST API calls" (shared/seed/vmss-managed-identity-rest.md; request bodies copied in
+// scale set using REST API calls" (docs/arm-behavior.md; request bodies copied in
 // fixtures/qs-configure-rest-vmss.requests.json from MicrosoftDocs/azure-docs @01d3bc7b) over real HTTP,
 // with a token from the emulator's token endpoint, once per api-version family, and asserts the
 // scale set's identity after each step once its operation has ended.
@@ -14,7 +14,7 @@
 //   7. PUT with UserAssigned ID1 (replace)                  → ID1
 //   8. GET; PATCH userAssigned ID1 (2017 form)               → ID1
 //      The dictionary form is documented with api-version=2018-12-01, a version the Compute service does
-//      not serve (ARM-BEHAVIOR.md list; the section's own heading says 2018-06-01): sent as documented it
+//      not serve (docs/arm-behavior.md list; the section's own heading says 2018-06-01): sent as documented it
 //      gets 400 NoRegisteredProviderFound and changes nothing; the same body at 2018-06-01 works.
 //   9. PATCH SystemAssigned, UserAssigned + ID1, ID2        → new system principal + ID1 + ID2
 //  10. GET; PATCH removing ID2 (null / shorter array)       → system + ID1

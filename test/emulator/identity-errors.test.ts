@@ -1,5 +1,5 @@
-// Every identity validation error of shared/ARM-BEHAVIOR.md "Errors", with ARM's codes and the verbatim
-// messages of shared/research/arm-facts.md §2.2, and proof that a rejected request changes nothing.
+// Every identity validation error of docs/arm-behavior.md, "Errors", with ARM's codes and the verbatim
+// messages of docs/arm-behavior.md, "Errors", and proof that a rejected request changes nothing.
 // Each case starts from: resource group rg, identities ID1 and ID2 (ID3 does not exist), and scale set
 // vmss with a system identity and ID1, its operation finished.
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// Long-running operations as shared/ARM-BEHAVIOR.md "Long-running operations" describes them, the 409s
+// Long-running operations as docs/arm-behavior.md, "Long-running operations" describes them, the 409s
 // while one runs, failed operations that roll back, and ETag / If-Match by api-version.
 // Operations are held open with setOperationDuration(long) and ended with finishOperations(), so no
 // assertion depends on timing.

@@ -1,6 +1,6 @@
 // The permission model: denyAssign reproduces 403 LinkedAuthorizationFailed (no Managed Identity
 // Operator role on an identity named in the request), denyWrite reproduces 403 AuthorizationFailed,
-// both with the wording of shared/research/arm-facts.md §2.2, and neither changes anything.
+// both with the wording of docs/arm-behavior.md, "Errors", and neither changes anything.
 import assert from "node:assert/strict";
 import {
   createGroup,
@@ -78,7 +78,7 @@ describe("emulator: permissions", function () {
     });
     assert.equal(response.status, 200, response.text);
     assert.equal(operation.status, "Succeeded");
-    // type SystemAssigned drops ID1 without naming it: no linked check (arm-facts.md §2.1, azure-cli#6845).
+    // type SystemAssigned drops ID1 without naming it: no linked check (docs/arm-behavior.md, "PATCH merge rules", azure-cli#6845).
     const drop = await writeAndWait(h, "PATCH", path, { body: { identity: { type: "SystemAssigned" } } });
     assert.equal(drop.response.status, 200);
   });

@@ -1,5 +1,5 @@
 // Resource groups, user-assigned identities, subscriptions and ARM's path and api-version rules
-// (shared/ARM-BEHAVIOR.md; identity shapes from shared/arm-recordings).
+// (docs/arm-behavior.md; identity shapes from the Azure CLI's recordings).
 import assert from "node:assert/strict";
 import {
   createGroup,

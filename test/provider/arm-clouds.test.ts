@@ -105,11 +105,11 @@ describe("arm clouds: resolveCloud", () => {
     assert.throws(() => resolveCloud({ environment: "mars" }, {}), {
       message:
         'environment: unknown Azure cloud "mars"; expected one of public, usgovernment, china ' +
-        "(or AzureCloud, AzurePublicCloud, AzureUSGovernment, AzureUSGovernmentCloud, AzureChinaCloud)",
+        "(or AzureCloud, AzurePublicCloud, AzureUSGovernment, AzureUSGovernmentCloud, AzureChinaCloud), in any casing",
     });
     assert.throws(
       () => resolveCloud({}, { ARM_ENVIRONMENT: "german" }),
-      /^Error: ARM_ENVIRONMENT: unknown Azure cloud "german"/,
+      /^UnknownCloudError: ARM_ENVIRONMENT: unknown Azure cloud "german"/,
     );
   });
 
@@ -120,11 +120,11 @@ describe("arm clouds: resolveCloud", () => {
     });
     assert.throws(
       () => resolveCloud({ endpoint: "https://arm.local/?x=1" }, {}),
-      /^Error: endpoint: "https:\/\/arm.local\/" is invalid/,
+      /^InvalidInputError: endpoint: "https:\/\/arm.local\/" is invalid/,
     );
     assert.throws(
       () => resolveCloud({}, { VMSS_IDENTITY_ARM_ENDPOINT: "ftp://arm.local" }),
-      /^Error: VMSS_IDENTITY_ARM_ENDPOINT:/,
+      /^InvalidInputError: VMSS_IDENTITY_ARM_ENDPOINT:/,
     );
   });
 

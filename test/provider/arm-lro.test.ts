@@ -14,7 +14,7 @@ const locationUrl = `${asyncUrl}&monitor=true`;
 
 describe("arm long-running operation rules", () => {
   describe("selectPollingStrategy", () => {
-    it("PATCH 200 with Azure-AsyncOperation polls the operation (Compute, ARM-BEHAVIOR.md)", () => {
+    it("PATCH 200 with Azure-AsyncOperation polls the operation (Compute, docs/arm-behavior.md)", () => {
       const strategy = selectPollingStrategy("PATCH", {
         status: 200,
         headers: { "azure-asyncoperation": asyncUrl },

@@ -1,7 +1,7 @@
 // The ScaleSet runtime (components/scaleSetRuntime.ts) against the ARM emulator, over real HTTPS with a real token
 // from @azure/identity, through an ArmClient whose undici dispatcher records every request body on the wire.
 //
-// 1. Each creation recipe of the how-to (../shared/seed/vmss-managed-identity-rest.md: system-assigned at
+// 1. Each creation recipe of the how-to (docs/arm-behavior.md: system-assigned at
 //    2018-06-01, user-assigned at 2018-06-01 as a dictionary, at 2017-12-01 as identityIds), turned into the
 //    component's inputs, goes through `check` and `create`: one GET that finds nothing, exactly one PUT whose
 //    body equals the how-to's after normalisation, the operation polled to its end, a final GET.
@@ -57,7 +57,7 @@ function substitute<T>(value: T, sub: string): T {
 /**
  * Normalisation before the byte-for-byte comparison: object keys sorted (JSON objects are unordered), and user
  * identity IDs compared case-insensitively, as ARM compares them (the how-to writes `resourcegroups`, the algebra
- * sends the canonical `resourceGroups`: research/arm-facts.md §3). Nothing else is touched: types, values,
+ * sends the canonical `resourceGroups`: docs/arm-behavior.md, "IDs and casing"). Nothing else is touched: types, values,
  * nesting and arrays must be exactly the how-to's.
  */
 function normalised(body: unknown): string {

@@ -16,7 +16,7 @@ export interface CliResult {
   stderr: string;
 }
 
-/** One step of `pulumi preview --json` (shared/research/pulumi-mechanics.md §4). */
+/** One step of `pulumi preview --json` (docs/arm-behavior.md, "Pulumi facts"). */
 export interface PreviewStep {
   op: string;
   urn: string;

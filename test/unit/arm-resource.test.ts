@@ -16,7 +16,12 @@ describe("ArmResource check and diff", () => {
       failures.map((f) => f.property),
       ["resourceId", "apiVersion", "body", "environment"],
     );
-    assert.match(failures[0].reason, /is not an ARM resource ID/);
+    assert.equal(
+      failures[0].reason,
+      `invalid ARM resource ID "${RG}/../other?x=1": contains '?' (a query); expected ` +
+        "/subscriptions/{subscriptionId}[/resourceGroups/{resourceGroupName}[/providers/{namespace}/{type}/{name}" +
+        "[/{childType}/{childName}]…]]",
+    );
   });
 
   it("canonicalises the endpoint and refuses it together with an environment", () => {

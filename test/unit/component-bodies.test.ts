@@ -6,7 +6,7 @@ import { diffScaleSet } from "../../components/scaleSetDiff";
 import { mergeSecrets, redactSecrets, splitSecrets } from "../../components/secretProperties";
 
 const SUB = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+import { unknownValue as UNKNOWN } from "@pulumi/pulumi/runtime/rpc";
 const ID1 = `/subscriptions/${SUB}/resourceGroups/myResourceGroup/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ID1`;
 const SUBNET = `/subscriptions/${SUB}/resourceGroups/myResourceGroup/providers/Microsoft.Network/virtualNetworks/myVnet/subnets/mySubnet`;
 

@@ -5,7 +5,7 @@ import { checkScaleSetInputs } from "../../components/scaleSetCheck";
 import { osFamilyOf, passwordProblem } from "../../components/adminPassword";
 
 const SUB = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+import { unknownValue as UNKNOWN } from "@pulumi/pulumi/runtime/rpc";
 const DOC_ID1 = `/subscriptions/${SUB}/resourcegroups/myResourceGroup/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ID1`;
 const ID1 = `/subscriptions/${SUB}/resourceGroups/myResourceGroup/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ID1`;
 const WINDOWS_PROFILE = {
@@ -147,9 +147,14 @@ describe("ScaleSet check", () => {
         {
           property: "apiVersion",
           reason:
-            'invalid api-version "2016-01-01": it predates user-assigned identities on scale sets; expected a Compute api-version YYYY-MM-DD or YYYY-MM-DD-preview, 2017-12-01 or later',
+            'invalid api-version "2016-01-01": it predates user-assigned identities on scale sets; expected an api-version that Microsoft.Compute/virtualMachineScaleSets serves, 2017-12-01 or later (e.g. 2024-11-01; the list is in docs/arm-behavior.md)',
         },
-        { property: "environment", reason: 'expected "public", "usgovernment" or "china", got "mars"' },
+        {
+          property: "environment",
+          reason:
+            "expected one of public, usgovernment, china (or AzureCloud, AzurePublicCloud, AzureUSGovernment, " +
+            'AzureUSGovernmentCloud, AzureChinaCloud), in any casing, got "mars"',
+        },
       ],
     );
   });

@@ -286,10 +286,13 @@ describe("ScaleSetWithIdentity under Pulumi's runtime mocks", () => {
   });
 
   it("keeps the rest of the profile non-secret when the password is a Pulumi secret inside a plain object", async () => {
-    const args = howToArgs({ systemAssigned: undefined, userAssignedIdentities: undefined });
-    const profile = args.virtualMachineProfile as Record<string, unknown>;
+    const base = howToArgs({ systemAssigned: undefined, userAssignedIdentities: undefined });
+    const profile = base.virtualMachineProfile as Record<string, unknown>;
     const osProfile = profile.osProfile as Record<string, unknown>;
-    args.virtualMachineProfile = { ...profile, osProfile: { ...osProfile, adminPassword: pulumi.secret(PASSWORD) } };
+    const args = {
+      ...base,
+      virtualMachineProfile: { ...profile, osProfile: { ...osProfile, adminPassword: pulumi.secret(PASSWORD) } },
+    };
     await built(new ScaleSetWithIdentity("secretpw", args));
     const { secretProperties, ...rest } = withoutProvider(registered("secretpw-scaleset").inputs);
 
@@ -303,10 +306,11 @@ describe("ScaleSetWithIdentity under Pulumi's runtime mocks", () => {
   });
 
   it("moves customData and named extensions' protectedSettings into secretProperties, also from an Output profile", async () => {
-    const args = howToArgs();
-    const profile = args.virtualMachineProfile as Record<string, unknown>;
+    const base = howToArgs();
+    const profile = base.virtualMachineProfile as Record<string, unknown>;
     // The whole profile arrives as one (non-secret) Output, as when a program builds it in an apply.
-    args.virtualMachineProfile = pulumi.output({
+    const args = { ...base };
+    (args as { virtualMachineProfile: unknown }).virtualMachineProfile = pulumi.output({
       ...profile,
       osProfile: {
         computerNamePrefix: "myVMSS",

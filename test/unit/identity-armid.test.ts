@@ -7,9 +7,9 @@ import {
   parseScaleSetId,
   parseUserAssignedIdentityId,
   quote,
-  sameArmId,
   sameIdSet,
 } from "../../provider/identity";
+import { sameArmId } from "../support/patchModel";
 import { SUB } from "./identity-fixtures";
 
 const VMSS = `/subscriptions/${SUB}/resourceGroups/rg-1/providers/Microsoft.Compute/virtualMachineScaleSets/vmss1`;
@@ -89,12 +89,12 @@ describe("ARM IDs: the one parser", () => {
       [
         "a resource group ending in '.'",
         VMSS.replace("rg-1", "rg."),
-        `resource group name "rg." is not 1-90 letters, digits, '_', '-', '.', '(' or ')' not ending in '.'`,
+        `resource group name "rg." is not 1-90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'`,
       ],
       [
         "a resource group of 91 characters",
         VMSS.replace("rg-1", "r".repeat(91)),
-        `resource group name "${"r".repeat(91)}" is not 1-90 letters, digits, '_', '-', '.', '(' or ')' not ending in '.'`,
+        `resource group name "${"r".repeat(91)}" is not 1-90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'`,
       ],
       [
         "a scale set name with '!'",
@@ -129,7 +129,7 @@ describe("ARM IDs: the one parser", () => {
       equal(parseUserAssignedIdentityId(UAI.replace("resourceGroups", "resourcegroups")).id, UAI);
     });
 
-    it("accepts a fully lower-cased ID (seen from Compute, arm-facts.md §3)", () => {
+    it("accepts a fully lower-cased ID (seen from Compute, docs/arm-behavior.md, IDs and casing)", () => {
       equal(
         parseUserAssignedIdentityId(UAI.toLowerCase()).id,
         `/subscriptions/${SUB}/resourceGroups/rg-1/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-1`,
@@ -142,7 +142,7 @@ describe("ARM IDs: the one parser", () => {
         parseUserAssignedIdentityId,
         value,
         `invalid user-assigned identity ID ${JSON.stringify(value)}: 'identities' is the 2017-12-01 spec's typo for ` +
-          `user-assigned identities (arm-facts.md §1.2); use 'userAssignedIdentities'; expected ${USER_IDENTITY_ID_SHAPE}`,
+          `user-assigned identities (docs/arm-behavior.md); use 'userAssignedIdentities'; expected ${USER_IDENTITY_ID_SHAPE}`,
       );
     });
 

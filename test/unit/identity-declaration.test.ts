@@ -3,18 +3,17 @@ import {
   type Declaration,
   NO_IDENTITY,
   adoptedIdentities,
-  applyPatch,
   changeForCreate,
   changeForDelete,
   changeForUpdate,
   identityStateOf,
   planPatch,
-  userIdsOf,
 } from "../../provider/identity";
+import { applyPatch, userIdsOf } from "../support/patchModel";
 import { ID1, ID2, ID3, canonicalId, docId } from "./identity-fixtures";
 
 const decl = (d: Partial<Declaration>): Declaration => ({ userAssignedIdentities: [], mode: "additive", ...d });
-const FOREIGN = canonicalId("assigned-by-policy"); // another tool's identity (arm-facts.md §7 item 7)
+const FOREIGN = canonicalId("assigned-by-policy"); // another tool's identity (docs/arm-behavior.md, "IDs and casing")
 
 describe("declarations to changes", () => {
   describe("create", () => {

@@ -24,7 +24,7 @@ export const TENANT = "54826b22-38d6-4fb2-bad9-b7b93a3e9c5a";
 
 /**
  * The `identity` of a GET response (2018-06-01+) as Compute returns it: canonical type, read-only values filled
- * (shape of ../shared/arm-recordings/test_vmss_explicit_msi.2023-12.json), keys as given.
+ * (shape of the Azure CLI's recording test_vmss_explicit_msi, 2023-12: docs/arm-behavior.md), keys as given.
  */
 export function getIdentity(system: boolean, userIds: string[]): Record<string, unknown> | undefined {
   if (!system && userIds.length === 0) return undefined;

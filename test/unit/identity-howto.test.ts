@@ -1,5 +1,5 @@
-// Every operation of the how-to (../shared/seed/vmss-managed-identity-rest.md; bodies in
-// ../shared/arm-spec/docs-examples/qs-configure-rest-vmss.requests.json), in both body formats:
+// Every operation of the how-to (docs/arm-behavior.md; bodies in
+// test/emulator/fixtures/qs-configure-rest-vmss.requests.json), in both body formats:
 //   1. the scale set's identity as a GET returns it (read with readIdentityState),
 //   2. what the resource declares (create, update from an old declaration, or delete),
 //   3. the exact PATCH body the algebra plans, and, where the algebra agrees with the how-to, the how-to's own
@@ -11,7 +11,6 @@ import {
   type IdentityChange,
   type IdentityPatch,
   type IdentityState,
-  applyPatch,
   armIdKey,
   bodyFormatFor,
   changeForCreate,
@@ -23,6 +22,7 @@ import {
   planPatch,
   readIdentityState,
 } from "../../provider/identity";
+import { applyPatch } from "../support/patchModel";
 import { ID1, ID2, docId, getIdentity, getIdentity2017 } from "./identity-fixtures";
 
 const additive = (d: Partial<Declaration>): Declaration => ({ userAssignedIdentities: [], mode: "additive", ...d });
@@ -51,7 +51,7 @@ interface DocBody {
 
 const NOT_RESENT =
   "the how-to re-sends the unchanged identities as {}; the algebra names only what changes, since naming an " +
-  "identity makes ARM check the assign permission on it (azure-cli PR 6845, arm-facts.md §2.1)";
+  "identity makes ARM check the assign permission on it (azure-cli PR 6845, docs/arm-behavior.md, PATCH merge rules)";
 
 const rows: Row[] = [
   {
@@ -114,7 +114,7 @@ const rows: Row[] = [
   },
   {
     // The how-to gives no body: "remove SystemAssigned from the type value while keeping the UserAssigned value
-    // and the userAssignedIdentities dictionary values"; keys not named are kept (ARM-BEHAVIOR.md).
+    // and the userAssignedIdentities dictionary values"; keys not named are kept (docs/arm-behavior.md).
     operation: "Disable system-assigned managed identity, keeping user identity ID1",
     format: "dictionary",
     current: { system: true, user: [docId("ID1")] },

@@ -9,7 +9,6 @@ import {
   type Declaration,
   type IdentityChange,
   type IdentityState,
-  applyPatch,
   armIdKey,
   changeForCreate,
   changeForDelete,
@@ -19,6 +18,7 @@ import {
   readIdentityState,
   validateDeclarationInputs,
 } from "../../provider/identity";
+import { applyPatch } from "../support/patchModel";
 import { SCALE_SET_ID, SUB, canonicalId } from "./identity-fixtures";
 
 // A pool of identities in two resource groups; every test draws from it so states and declarations overlap.
@@ -31,7 +31,7 @@ const POOL = [
   canonicalId("ID6"),
 ];
 
-/** The spellings ARM and users produce for one ID (arm-facts.md §3). */
+/** The spellings ARM and users produce for one ID (docs/arm-behavior.md, "IDs and casing"). */
 const spellings = (id: string): string[] => [
   id,
   id.replace("/resourceGroups/", "/resourcegroups/"),

@@ -18,7 +18,7 @@ describe("reading a scale set's identity from a GET/PATCH response", () => {
   });
 
   it("reads a mixed identity as recorded from Compute (2023-12, api 2023-09-01)", () => {
-    // Shape of ../shared/arm-recordings/test_vmss_explicit_msi.2023-12.json, GET after creation.
+    // Shape of the Azure CLI's recording test_vmss_explicit_msi (2023-12; docs/arm-behavior.md), GET after creation.
     const identity = {
       type: "SystemAssigned, UserAssigned",
       principalId: SYSTEM_PRINCIPAL,
@@ -47,7 +47,7 @@ describe("reading a scale set's identity from a GET/PATCH response", () => {
     deepEqual(plain(state), { system: false, user: [[armIdKey(ID1), { id: ID1 }]] });
   });
 
-  it('reads "null" strings (identity deleted and re-created, arm-facts.md §2.1) as unknown IDs', () => {
+  it('reads "null" strings (identity deleted and re-created, docs/arm-behavior.md, "IDs and casing") as unknown IDs', () => {
     const state = readIdentityState({
       type: "UserAssigned",
       userAssignedIdentities: { [docId("ID1")]: { clientId: "null", principalId: "null" } },

@@ -6,6 +6,7 @@ import {
   identityTypeOf,
   parseApiVersion,
   parseIdentityType,
+  servedApiVersions,
 } from "../../provider/identity";
 
 describe("identity type strings", () => {
@@ -54,7 +55,7 @@ describe("api-versions", () => {
     equal(bodyFormatFor("2017-12-01"), "identityIds");
     equal(bodyFormatFor("2018-04-01"), "identityIds");
     equal(bodyFormatFor("2018-06-01"), "dictionary");
-    equal(bodyFormatFor("2018-12-01"), "dictionary"); // the version one how-to URL uses
+    equal(bodyFormatFor("2018-10-01"), "dictionary");
     equal(bodyFormatFor(DEFAULT_API_VERSION), "dictionary");
     equal(bodyFormatFor("2026-04-01"), "dictionary");
   });
@@ -63,9 +64,11 @@ describe("api-versions", () => {
     equal(DEFAULT_API_VERSION, "2024-11-01");
   });
 
-  it("accepts preview versions", () => {
-    equal(parseApiVersion("2025-05-31-preview").preview, true);
-    equal(bodyFormatFor("2018-05-01-preview"), "identityIds");
+  it("accepts every version the scale set type serves from 2017-12-01 on, and no other", () => {
+    const served = servedApiVersions("microsoft.compute/VIRTUALMACHINESCALESETS") ?? [];
+    const withIdentities = served.filter((v) => v >= "2017-12-01");
+    equal(withIdentities.length, 26);
+    for (const version of withIdentities) equal(parseApiVersion(version).date, version.slice(0, 10));
   });
 
   const bad: [string, string][] = [
@@ -74,14 +77,32 @@ describe("api-versions", () => {
     ["2024-11-01-beta", "not in the form YYYY-MM-DD[-preview]"],
     ["2024-02-30", "2024-02-30 is not a calendar date"],
     ["latest", "not in the form YYYY-MM-DD[-preview]"],
+    // The how-to's own URL uses 2018-12-01, which Compute never served (ARM answers NoRegisteredProviderFound).
+    [
+      "2018-12-01",
+      "Microsoft.Compute/virtualMachineScaleSets does not serve 2018-12-01; the nearest served versions are 2018-10-01, 2018-06-01",
+    ],
+    [
+      "2099-01-01",
+      "Microsoft.Compute/virtualMachineScaleSets does not serve 2099-01-01; the nearest served versions are 2026-04-01, 2026-03-01",
+    ],
+    [
+      "2025-05-31-preview",
+      "Microsoft.Compute/virtualMachineScaleSets does not serve 2025-05-31-preview; the nearest served versions are 2025-04-01, 2024-11-01",
+    ],
+    [
+      "2018-05-01-preview",
+      "Microsoft.Compute/virtualMachineScaleSets does not serve 2018-05-01-preview; the nearest served versions are 2018-04-01, 2017-12-01",
+    ],
   ];
   for (const [value, reason] of bad) {
     it(`rejects ${value}: ${reason}`, () => {
       throws(() => bodyFormatFor(value), {
         name: "InvalidApiVersionError",
         message:
-          `invalid api-version ${JSON.stringify(value)}: ${reason}; expected a Compute api-version YYYY-MM-DD or ` +
-          `YYYY-MM-DD-preview, 2017-12-01 or later`,
+          `invalid api-version ${JSON.stringify(value)}: ${reason}; expected an api-version that ` +
+          `Microsoft.Compute/virtualMachineScaleSets serves, 2017-12-01 or later (e.g. 2024-11-01; the list is in ` +
+          `docs/arm-behavior.md)`,
       });
     });
   }

@@ -196,15 +196,37 @@ describe("check: validating VmssManagedIdentity inputs", () => {
         {
           property: "apiVersion",
           reason:
-            `invalid api-version "2017-03-30": it predates user-assigned identities on scale sets; expected a Compute ` +
-            `api-version YYYY-MM-DD or YYYY-MM-DD-preview, 2017-12-01 or later`,
+            `invalid api-version "2017-03-30": it predates user-assigned identities on scale sets; expected an ` +
+            `api-version that Microsoft.Compute/virtualMachineScaleSets serves, 2017-12-01 or later (e.g. 2024-11-01; ` +
+            `the list is in docs/arm-behavior.md)`,
         },
       ],
     ],
     [
       "an unknown environment",
-      { environment: "AzureCloud" },
-      [{ property: "environment", reason: `expected "public", "usgovernment" or "china", got "AzureCloud"` }],
+      { environment: "mars" },
+      [
+        {
+          property: "environment",
+          reason:
+            `expected one of public, usgovernment, china (or AzureCloud, AzurePublicCloud, AzureUSGovernment, ` +
+            `AzureUSGovernmentCloud, AzureChinaCloud), in any casing, got "mars"`,
+        },
+      ],
+    ],
+    [
+      "an api-version the scale set type does not serve (the how-to's 2018-12-01)",
+      { apiVersion: "2018-12-01" },
+      [
+        {
+          property: "apiVersion",
+          reason:
+            `invalid api-version "2018-12-01": Microsoft.Compute/virtualMachineScaleSets does not serve 2018-12-01; ` +
+            `the nearest served versions are 2018-10-01, 2018-06-01; expected an api-version that ` +
+            `Microsoft.Compute/virtualMachineScaleSets serves, 2017-12-01 or later (e.g. 2024-11-01; the list is in ` +
+            `docs/arm-behavior.md)`,
+        },
+      ],
     ],
     [
       "an http endpoint that is not loopback",
@@ -312,7 +334,9 @@ describe("check: validating VmssManagedIdentity inputs", () => {
 
     it("refuses inputs of the wrong kind, naming the property", () => {
       throws(() => declarationOf({ userAssignedIdentities: "x" }), {
-        name: "TypeError",
+        name: "InvalidInputError",
+        code: "InvalidInput",
+        property: "userAssignedIdentities",
         message: `userAssignedIdentities: expected an array of strings, got "x"`,
       });
     });

@@ -3,7 +3,7 @@
 // The resource owns the identities it lists: adding one to the list PATCHes it in as {} (2018-06-01+) or rewrites
 // identityIds with every identity kept (2017-12-01); dropping one PATCHes it out as null; identities it does not list
 // are left alone unless mode is "exclusive".
-// Config: scaleSetId, identities (JSON list of identity ARM IDs), apiVersion (optional), mode (optional).
+// Config: scaleSetId, identities (JSON list of identity ARM IDs), apiVersion, mode, environment (all optional).
 import * as pulumi from "@pulumi/pulumi";
 import { VmssManagedIdentity } from "pulumi-vmss-identity";
 
@@ -13,6 +13,7 @@ const identity = new VmssManagedIdentity("user-identities", {
   userAssignedIdentities: config.requireObject<string[]>("identities"),
   apiVersion: config.get("apiVersion"),
   mode: config.get("mode") as "additive" | "exclusive" | undefined,
+  environment: config.get("environment") as "public" | undefined,
 });
 
 export const identityType = identity.identityType;

@@ -159,7 +159,7 @@ export async function createIdentity(h: Harness, group: string, name: string): P
 }
 
 /**
- * The scale-set PUT body of the how-to (shared/seed/vmss-managed-identity-rest.md, "Enable
+ * The scale-set PUT body of the how-to (docs/arm-behavior.md, "Enable
  * system-assigned managed identity during creation"), with the given identity (or none).
  */
 export function howToScaleSetBody(sub: string, identity?: unknown): Record<string, unknown> {

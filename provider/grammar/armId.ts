@@ -1,11 +1,13 @@
 /**
- * The one place that parses ARM resource IDs of scale sets and user-assigned identities.
+ * The one owner of the ARM resource ID grammar: scale sets, user-assigned identities, and any subscription-scoped
+ * resource (for `ArmResource`).
  *
- * The grammar is strict because a scale set ID becomes a request path: no input may steer a request to
- * another path or add a query (no `..`, `?`, `#`, `%`, whitespace, control characters, empty segments or
- * trailing slash). Fixed segments match case-insensitively; IDs compare case-insensitively everywhere,
- * because ARM treats them so and returns them in varying casing (../shared/research/arm-facts.md §3).
+ * The grammar is strict because an ID becomes a request path: no input may steer a request to another path or add a
+ * query (no `..`, `?`, `#`, `%`, whitespace, control characters, empty segments or trailing slash). Fixed segments
+ * match case-insensitively; IDs compare case-insensitively everywhere, because ARM treats them so and returns them in
+ * varying casing (docs/arm-behavior.md, "IDs and casing").
  */
+import { ErrorCodes, InvalidInputError } from "../errors";
 import { quote } from "./describeValue";
 
 /** A parsed scale set ID. `id` is the canonical spelling. */
@@ -50,11 +52,8 @@ export const SCALE_SET_ID_SHAPE =
 export const USER_IDENTITY_ID_SHAPE =
   "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{identityName}";
 
-/**
- * An ARM ID that does not match the expected grammar. Recognise it by `name` (dynamic providers run
- * deserialised code, so `instanceof` can fail).
- */
-export class InvalidArmIdError extends Error {
+/** An ARM ID that does not match the expected grammar (code `InvalidArmId`; `instanceof` works across copies). */
+export class InvalidArmIdError extends InvalidInputError {
   override readonly name = "InvalidArmIdError";
   /** The rejected input, unchanged. */
   readonly value: string;
@@ -64,7 +63,7 @@ export class InvalidArmIdError extends Error {
   readonly reason: string;
 
   constructor(kind: string, value: string, expected: string, reason: string) {
-    super(`invalid ${kind} ID ${quote(value)}: ${reason}; expected ${expected}`);
+    super(`invalid ${kind} ID ${quote(value)}: ${reason}; expected ${expected}`, { code: ErrorCodes.invalidArmId });
     this.value = value;
     this.expected = expected;
     this.reason = reason;
@@ -72,6 +71,18 @@ export class InvalidArmIdError extends Error {
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `value` is a subscription ID (a GUID, any casing). */
+export function isSubscriptionId(value: unknown): value is string {
+  return typeof value === "string" && GUID.test(value);
+}
+
+/** Azure's rule for resource group names, as messages state it. */
+export const RESOURCE_GROUP_NAME_RULE = "1-90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'";
+
+/** Azure's rule for scale set names, as messages state it. */
+export const SCALE_SET_NAME_RULE =
+  "1-64 letters, digits, '_', '.' or '-', starting with a letter or digit and ending with one or '_'";
 
 // Resource group: 1-90 characters, letters or digits as Char.IsLetterOrDigit defines them, or _ - . ( ),
 // not ending in '.'. Source: https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules
@@ -107,7 +118,7 @@ const SCALE_SET_GRAMMAR: ResourceGrammar = {
   namespace: "Microsoft.Compute",
   type: "virtualMachineScaleSets",
   nameRule: SCALE_SET_NAME,
-  nameRuleText: "1-64 letters, digits, '_', '.' or '-', starting with a letter or digit and ending with one or '_'",
+  nameRuleText: SCALE_SET_NAME_RULE,
 };
 
 const USER_IDENTITY_GRAMMAR: ResourceGrammar = {
@@ -117,12 +128,12 @@ const USER_IDENTITY_GRAMMAR: ResourceGrammar = {
   type: "userAssignedIdentities",
   nameRule: IDENTITY_NAME,
   nameRuleText: "3-128 letters, digits, '-' or '_', starting with a letter or digit",
-  // The 2017-12-01 spec text says ".../Microsoft.ManagedIdentity/identities/{identityName}" (arm-facts.md §1.2),
+  // The 2017-12-01 spec text says ".../Microsoft.ManagedIdentity/identities/{identityName}" (docs/arm-behavior.md),
   // but Microsoft's own 2017-12-01 examples use userAssignedIdentities, and `identities` is the type of the
   // system-assigned identity extension resource. Accepting it would give one identity two spellings.
   typeHints: {
     identities:
-      "'identities' is the 2017-12-01 spec's typo for user-assigned identities (arm-facts.md §1.2); use 'userAssignedIdentities'",
+      "'identities' is the 2017-12-01 spec's typo for user-assigned identities (docs/arm-behavior.md); use 'userAssignedIdentities'",
   },
 };
 
@@ -139,7 +150,7 @@ export function parseScaleSetId(value: string, options: ParseArmIdOptions = {}):
 /**
  * Parses a user-assigned identity ID (`…/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}`,
  * fixed segments in any casing, e.g. the `resourcegroups` the Managed Identity service returns). The
- * 2017-12-01 spelling `…/Microsoft.ManagedIdentity/identities/…` is rejected with a hint (see arm-facts.md §1.2).
+ * 2017-12-01 spelling `…/Microsoft.ManagedIdentity/identities/…` is rejected with a hint (see docs/arm-behavior.md).
  * @returns the parts and the canonical spelling (subscription lower-case, names as given).
  * @throws InvalidArmIdError naming the value, the problem and the expected shape.
  */
@@ -154,6 +165,85 @@ export function parseUserAssignedIdentityId(value: string, options: ParseArmIdOp
  */
 export function armIdKey(id: string): string {
   return id.toLowerCase();
+}
+
+/** A parsed subscription-scoped ARM ID of any resource type (see {@link parseArmResourceId}). */
+export interface ArmResourceRef {
+  /** The ID with the subscription lower-case and the fixed segments in canonical casing. */
+  id: string;
+  /** The subscription GUID, lower-case. */
+  subscriptionId: string;
+  /** The resource group name, absent for the subscription itself. */
+  resourceGroupName?: string;
+  /**
+   * The resource type, `Microsoft.Resources/resourceGroups` for a resource group, else `{namespace}/{type}` with
+   * child types appended (`Microsoft.Network/virtualNetworks/subnets`); `Microsoft.Resources/subscriptions` for the
+   * subscription itself.
+   */
+  resourceType: string;
+  /** The last name segment (the resource group name for a resource group). */
+  name?: string;
+}
+
+/** Shape expected of an ARM resource ID (named in error messages). */
+export const ARM_RESOURCE_ID_SHAPE =
+  "/subscriptions/{subscriptionId}[/resourceGroups/{resourceGroupName}[/providers/{namespace}/{type}/{name}[/{childType}/{childName}]…]]";
+
+/**
+ * Parses a subscription-scoped ARM resource ID of any type: the subscription, a resource group, or a resource in one
+ * (child resources included). The same structural rules as the scale set grammar keep it from steering a request;
+ * names are 1-260 characters (each type's own name rules are ARM's to apply).
+ * @throws InvalidArmIdError naming the value, the problem and the expected shape.
+ */
+export function parseArmResourceId(value: string): ArmResourceRef {
+  const fail = (reason: string): never => {
+    throw new InvalidArmIdError("ARM resource", value, ARM_RESOURCE_ID_SHAPE, reason);
+  };
+  if (typeof value !== "string") fail(`expected a string, got ${typeof value}`);
+  checkStructure(value, fail);
+  const segments = value.slice(1).split("/");
+  for (const segment of segments) {
+    if (segment === ".") fail("contains a '.' segment");
+    if (segment.length > LENIENT_NAME_MAX) fail(`a segment is longer than ${LENIENT_NAME_MAX} characters`);
+  }
+  const [subscriptions, subscriptionId, resourceGroups, resourceGroupName, providers, namespace, ...rest] = segments;
+  expectFixed(subscriptions as string, "subscriptions", 1, fail);
+  if (subscriptionId === undefined || !GUID.test(subscriptionId)) {
+    fail(`subscription ID ${quote(String(subscriptionId ?? ""))} is not a GUID`);
+  }
+  const sub = (subscriptionId as string).toLowerCase();
+  if (resourceGroups === undefined) {
+    return { id: `/subscriptions/${sub}`, subscriptionId: sub, resourceType: "Microsoft.Resources/subscriptions" };
+  }
+  expectFixed(resourceGroups, "resourceGroups", 3, fail);
+  if (resourceGroupName === undefined) fail("has no resource group name after 'resourceGroups'");
+  const rg = resourceGroupName as string;
+  if (!RESOURCE_GROUP.test(rg) || rg.endsWith(".")) {
+    fail(`resource group name ${quote(rg)} is not ${RESOURCE_GROUP_NAME_RULE}`);
+  }
+  const groupId = `/subscriptions/${sub}/resourceGroups/${rg}`;
+  if (providers === undefined) {
+    return {
+      id: groupId,
+      subscriptionId: sub,
+      resourceGroupName: rg,
+      resourceType: "Microsoft.Resources/resourceGroups",
+      name: rg,
+    };
+  }
+  expectFixed(providers, "providers", 5, fail);
+  if (namespace === undefined || rest.length === 0 || rest.length % 2 !== 0) {
+    fail("expected /providers/{namespace}/{type}/{name}, each child as /{type}/{name}");
+  }
+  const types = rest.filter((_, i) => i % 2 === 0);
+  const names = rest.filter((_, i) => i % 2 === 1);
+  return {
+    id: `${groupId}/providers/${namespace as string}/${rest.join("/")}`,
+    subscriptionId: sub,
+    resourceGroupName: rg,
+    resourceType: [namespace as string, ...types].join("/"),
+    name: names[names.length - 1],
+  };
 }
 
 function parseResourceId(value: string, g: ResourceGrammar, options: ParseArmIdOptions): ScaleSetRef {
@@ -172,10 +262,7 @@ function parseResourceId(value: string, g: ResourceGrammar, options: ParseArmIdO
   if (!GUID.test(subscriptionId)) fail(`subscription ID ${quote(subscriptionId)} is not a GUID`);
   expectFixed(resourceGroups, "resourceGroups", 3, fail);
   if (!RESOURCE_GROUP.test(resourceGroupName) || resourceGroupName.endsWith(".")) {
-    fail(
-      `resource group name ${quote(resourceGroupName)} is not 1-90 letters, digits, '_', '-', '.', '(' or ')' ` +
-        `not ending in '.'`,
-    );
+    fail(`resource group name ${quote(resourceGroupName)} is not ${RESOURCE_GROUP_NAME_RULE}`);
   }
   expectFixed(providers, "providers", 5, fail);
   if (namespace.toLowerCase() !== g.namespace.toLowerCase() || type.toLowerCase() !== g.type.toLowerCase()) {

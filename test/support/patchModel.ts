@@ -1,13 +1,24 @@
 /**
- * A pure model of what ARM does with an identity PATCH body, for property tests of the planner
- * (plan → apply → plan again must be nothing). It models the rules of ../shared/ARM-BEHAVIOR.md
- * "PATCH merge rules" and "Errors"; it is not the emulator, which must be free to disagree with the provider.
+ * Test-only helpers of the identity algebra (not in the shipped build): a pure model of what ARM does with an
+ * identity PATCH body, for property tests of the planner (plan → apply → plan again must be nothing), and small ID
+ * helpers. The model follows docs/arm-behavior.md ("PATCH merge rules", "Errors"); it is not the emulator, which must
+ * be free to disagree with the provider.
  */
-import { armIdKey, parseUserAssignedIdentityId } from "./armId";
-import type { BodyFormat } from "./apiVersion";
-import type { IdentityPatch } from "./plan";
-import type { IdentityState, UserIdentityInfo } from "./state";
-import { hasSystem, hasUser, parseIdentityType } from "./types";
+import { armIdKey, parseUserAssignedIdentityId } from "../../provider/grammar/armId";
+import type { BodyFormat } from "../../provider/grammar/apiVersion";
+import type { IdentityPatch } from "../../provider/identity/plan";
+import type { IdentityState, UserIdentityInfo } from "../../provider/identity/state";
+import { hasSystem, hasUser, parseIdentityType } from "../../provider/identity/types";
+
+/** Whether two ARM IDs name the same resource (case-insensitive). */
+export function sameArmId(a: string, b: string): boolean {
+  return armIdKey(a) === armIdKey(b);
+}
+
+/** The user-assigned identity IDs of a state, in the order ARM listed them. */
+export function userIdsOf(state: IdentityState): string[] {
+  return [...state.user.values()].map((u) => u.id);
+}
 
 /** A body ARM would reject; `code` is the ARM error code it would answer with. Recognise it by `name`. */
 export class RejectedPatchError extends Error {
@@ -30,8 +41,8 @@ export class RejectedPatchError extends Error {
  *
  * @throws RejectedPatchError where ARM answers 400: an empty user set with type UserAssigned
  *   (`MissingIdentityIds`), user identities with a type without UserAssigned (`InvalidParameter`), a dictionary
- *   value other than `{}`/`null` (`InvalidIdentityValues`), `null` for an identity not assigned (arm-facts.md
- *   §2.2 says the service may reject it; modelled as rejected so the planner is held to never sending one), the
+ *   value other than `{}`/`null` (`InvalidIdentityValues`), `null` for an identity not assigned (docs/arm-behavior.md,
+ *   "PATCH merge rules": the service may reject it; modelled as rejected so the planner is held to never sending one), the
  *   other format's field, or one identity named twice.
  */
 export function applyPatch(current: IdentityState, patch: IdentityPatch, format: BodyFormat): IdentityState {
@@ -102,7 +113,7 @@ function applyIdentityIds(
   keepsUser: boolean,
 ): Map<string, UserIdentityInfo> {
   if (!keepsUser) {
-    // "ResourceIdentity identityIds should not be provided if the type is "SystemAssigned"" (arm-facts.md §2.2).
+    // "ResourceIdentity identityIds should not be provided if the type is "SystemAssigned"" (docs/arm-behavior.md, "Errors").
     if (identityIds !== undefined && identityIds.length > 0) {
       throw new RejectedPatchError("InvalidParameter", "identityIds should not be provided for this type");
     }

@@ -1,20 +1,28 @@
 /**
- * The explicit ARM endpoint a declaration may name (a custom cloud or the emulator), checked without I/O.
- * Bearer tokens are sent to it, so it must be https, or http only to a loopback host (../shared/DESIGN.md
- * "ARM transport"); it must carry no credentials, query or fragment, which would otherwise end up in state.
+ * The one owner of the endpoint grammar: the explicit ARM endpoint a declaration may name (a custom cloud or the
+ * emulator), and which hosts count as loopback, checked without I/O. Bearer tokens are sent to an endpoint, so it must
+ * be https, or http only to a loopback host (docs/transport.md); it must carry no credentials, query or fragment,
+ * which would otherwise end up in state. The transport (provider/arm/request-target.ts) uses the same loopback rule.
  */
+import { isIP } from "node:net";
+import { ErrorCodes, InvalidInputError } from "../errors";
 import { quote } from "./describeValue";
 
 /** What {@link parseEndpoint} expects (named in error messages). */
 export const ENDPOINT_EXPECTED =
   "an https URL (http only for a loopback host: localhost, 127.0.0.0/8 or [::1]) without user name, password, query or fragment";
 
-/** An endpoint that is not acceptable. The message never shows user info, query or fragment. */
-export class InvalidEndpointError extends Error {
+/** The loopback hosts plain http may reach (named in error messages). */
+export const LOOPBACK_HOSTS = "127.0.0.0/8, ::1, localhost";
+
+/** An endpoint that is not acceptable (code `InvalidEndpoint`). The message never shows user info, query or fragment. */
+export class InvalidEndpointError extends InvalidInputError {
   override readonly name = "InvalidEndpointError";
 
   constructor(value: string, reason: string) {
-    super(`invalid endpoint ${quote(redactUrl(value))}: ${reason}; expected ${ENDPOINT_EXPECTED}`);
+    super(`invalid endpoint ${quote(redactUrl(value))}: ${reason}; expected ${ENDPOINT_EXPECTED}`, {
+      code: ErrorCodes.invalidEndpoint,
+    });
   }
 }
 
@@ -34,16 +42,25 @@ export function parseEndpoint(value: string): string {
   if (url.search !== "" || value.includes("?")) throw new InvalidEndpointError(value, "it has a query");
   if (url.hash !== "" || value.includes("#")) throw new InvalidEndpointError(value, "it has a fragment");
   if (url.protocol === "http:") {
-    if (!isLoopback(url.hostname)) throw new InvalidEndpointError(value, "http is only allowed for a loopback host");
+    if (!isLoopbackHost(url.hostname))
+      throw new InvalidEndpointError(value, "http is only allowed for a loopback host");
   } else if (url.protocol !== "https:") {
     throw new InvalidEndpointError(value, `the scheme ${quote(url.protocol.slice(0, -1))} is not https`);
   }
   return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`;
 }
 
-/** Whether a URL hostname is a loopback address or `localhost`. */
-export function isLoopback(hostname: string): boolean {
-  return hostname === "localhost" || hostname === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+/**
+ * Whether `hostname` (as `URL.hostname` gives it, IPv6 in brackets) is a loopback host: `localhost`, 127.0.0.0/8,
+ * `::1`, or IPv4-mapped loopback (WHATWG URL writes `::ffff:127.0.0.1` as `::ffff:7f00:1`). A name under `.localhost`
+ * is not: whether it resolves to loopback is up to the resolver, and a bearer token must not depend on that.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+  if (host === "localhost") return true;
+  if (isIP(host) === 4) return host.startsWith("127.");
+  if (isIP(host) === 6) return host === "::1" || /^::ffff:(127\.|7f[0-9a-f]{2}:)/.test(host);
+  return false;
 }
 
 /** A URL with user info, query and fragment hidden, for messages: they can hold secrets. */
