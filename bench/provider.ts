@@ -22,6 +22,7 @@ import { ClientSecretCredential } from "@azure/identity";
 import { Agent } from "undici";
 import { ARM_RATE_LIMITS, NO_RATE_LIMITS, startEmulator, type RunningEmulator } from "../emulator";
 import { ArmClient, pacerFor, principalOfToken, resetPacers, resolveCloud } from "../provider/arm";
+import { validateDeclarationInputs } from "../provider/identity";
 import * as runtime from "../provider/runtime";
 
 const SUB_PATH = (sub: string) => `/subscriptions/${sub}/resourceGroups/bench`;
@@ -100,8 +101,9 @@ async function world(count: number, opMs: number): Promise<World> {
   return { emulator, scaleSets, identityIds };
 }
 
+// check's validation without the preview's plan lines (the bench is not a preview).
 const inputsOf = (scaleSetId: string, ids: string[]) =>
-  runtime.check({}, { scaleSetId, userAssignedIdentities: ids }).inputs;
+  validateDeclarationInputs({ scaleSetId, userAssignedIdentities: ids }).inputs;
 
 /** One change per scale set: ID1 → ID1 + ID2, through runtime.update as the provider process runs it. */
 async function changeAll(client: ArmClient, scaleSets: string[], identityIds: string[], concurrency: number) {
@@ -316,7 +318,8 @@ async function twoProcesses(): Promise<void> {
 async function worker(): Promise<void> {
   const env = process.env as Record<string, string>;
   const client = clientFor(env.BENCH_URL, env.BENCH_TENANT, env.BENCH_CLIENT, env.BENCH_SECRET, env.BENCH_CA);
-  await changeAll(client, JSON.parse(env.BENCH_SETS), JSON.parse(env.BENCH_IDS), 50);
+  const sets = JSON.parse(env.BENCH_SETS) as string[];
+  await changeAll(client, sets, JSON.parse(env.BENCH_IDS), 50);
   await client.close();
 }
 

@@ -12,6 +12,7 @@
  *    likely done (pacing.ts pollDelay).
  */
 import {
+  counted,
   observe,
   readBudgetHeaders,
   spend,
@@ -94,9 +95,10 @@ export class Pacer {
       seen.add(reading.key);
     }
     for (const key of ticket.budgets) {
-      const state = this.budgets.get(key);
-      if (state !== undefined && !seen.has(key))
-        this.budgets.set(key, { ...state, unseen: Math.max(0, state.unseen - 1) });
+      let state = this.budgets.get(key);
+      if (state === undefined) continue;
+      if (!seen.has(key)) state = { ...state, unseen: Math.max(0, state.unseen - 1) };
+      this.budgets.set(key, counted(state, now));
     }
     if (retryAfterMs !== undefined) {
       // Hold what the 429 says is spent (a count of 0), else every budget of the class.
@@ -150,7 +152,7 @@ export class Pacer {
         if (waiter.signal !== undefined && waiter.onAbort !== undefined) {
           waiter.signal.removeEventListener("abort", waiter.onAbort);
         }
-        waiter.resolve(this.start(requestClass, now));
+        waiter.resolve(this.start(requestClass));
       }
       if (queue.length === 0) this.queues.delete(requestClass);
     }
@@ -172,9 +174,9 @@ export class Pacer {
     return wait;
   }
 
-  private start(requestClass: string, now: number): PacerTicket {
+  private start(requestClass: string): PacerTicket {
     const keys = [...(this.classBudgets.get(requestClass) ?? [])].filter((k) => this.budgets.has(k));
-    for (const key of keys) this.budgets.set(key, spend(this.budgets.get(key)!, now));
+    for (const key of keys) this.budgets.set(key, spend(this.budgets.get(key)!));
     this.inFlight.set(requestClass, (this.inFlight.get(requestClass) ?? 0) + 1);
     return { requestClass, budgets: keys, settled: false };
   }
@@ -190,8 +192,7 @@ export class Pacer {
       this.timerAt = Infinity;
       this.pump();
     }, waitMs);
-    // A wait for budget must not keep a finished program alive.
-    this.timer.unref();
+    // Not unref'd: the timer exists only while requests wait for it, and a program whose requests wait is not done.
   }
 }
 

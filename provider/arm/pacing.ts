@@ -76,7 +76,11 @@ export interface BudgetState {
   observedAt: number;
   /** Requests this process sent that the reading may not count yet (in flight when it arrived, or sent since). */
   unseen: number;
-  /** When this process sent each request the window still counts, oldest first (windows only). */
+  /**
+   * When each request of this process that the window still counts was answered, oldest first (windows only). The
+   * answer, not the sending: the server counted the request somewhere in between, and only a time at or after its
+   * count ages out no sooner than the server's.
+   */
   sends: number[];
   /** Another client spends this budget too: a reading fell by more than this process explains. */
   shared: boolean;
@@ -174,10 +178,14 @@ export function observe(
   return { reading, observedAt: now, unseen: inFlight, sends, shared, peak, blockedUntil };
 }
 
-/** Records one request sent now against a budget. */
-export function spend(state: BudgetState, now: number): BudgetState {
-  const sends = state.reading.kind === "window" ? [...state.sends, now] : state.sends;
-  return { ...state, unseen: state.unseen + 1, sends };
+/** Records one request sent against a budget (not yet answered). */
+export function spend(state: BudgetState): BudgetState {
+  return { ...state, unseen: state.unseen + 1 };
+}
+
+/** Records that a request counted by a window was answered at `now` (see BudgetState.sends). */
+export function counted(state: BudgetState, now: number): BudgetState {
+  return state.reading.kind === "window" ? { ...state, sends: [...state.sends, now] } : state;
 }
 
 /** The capacity a budget implies: a bucket's size, else the most it has shown left. */

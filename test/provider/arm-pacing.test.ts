@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import {
   ARM_BUCKETS,
   Pacer,
+  counted,
   estimatedRemaining,
   observe,
   policyWindowMs,
@@ -120,13 +121,13 @@ describe("ARM pacing decisions (pure)", () => {
 
   it("notices another client when a reading falls more than this process explains", () => {
     let state = observe(undefined, window3min(190), 0, 0);
-    state = spend(state, 1);
-    state = observe(state, window3min(189), 2, 0);
+    state = spend(state);
+    state = counted(observe(state, window3min(189), 2, 0), 2);
     assert.equal(state.shared, false, "one request of ours, one unit less");
-    state = spend(state, 3);
-    state = observe(state, window3min(150), 4, 0);
+    state = spend(state);
+    state = counted(observe(state, window3min(150), 4, 0), 4);
     assert.equal(state.shared, true, "39 units went to someone else");
-    assert.deepEqual(state.sends, [1, 3], "the window keeps our send times");
+    assert.deepEqual(state.sends, [2, 4], "the window keeps when our requests were answered");
   });
 
   it("polls when operations of the kind typically end, then every 750 ms; Retry-After and a fixed interval win", () => {
