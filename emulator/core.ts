@@ -13,6 +13,8 @@ import { TokenService } from "./tokens";
 /** Fixed configuration of one emulator. */
 export interface EmulatorConfig {
   tenantId: string;
+  /** The tenant's default domain (an alias of tenantId in authority paths). */
+  tenantDomain: string;
   clientId: string;
   clientSecret: string;
   subscriptionId: string;

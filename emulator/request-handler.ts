@@ -36,6 +36,7 @@ import {
 } from "./arm-errors";
 import { openidConfiguration, signingKeys, tokenEndpoint, type AuthorityReply } from "./authority";
 import { getComputeOperation } from "./compute-operations";
+import { cloudMetadata } from "./metadata";
 import type { EmulatorCore } from "./core";
 import type { ArmCall, Reply } from "./exchange";
 import { getOperationResult, handleResourceGroup, listResourceGroups } from "./resource-groups";
@@ -97,6 +98,11 @@ export function createRequestHandler(
       withBody((body) =>
         serveAdmin(admin, req, res, method, path.slice("/_emulator".length), body ?? Buffer.alloc(0), info),
       );
+      return;
+    }
+
+    if (method === "GET" && path.toLowerCase().replace(/\/+/g, "/").replace(/\/$/, "") === "/metadata/endpoints") {
+      serveCloudMetadata(core, res, baseUrl, now, started, logLine);
       return;
     }
 
@@ -271,6 +277,34 @@ export function createRequestHandler(
       fail(error);
     }
   };
+}
+
+// The cloud metadata document: no token, no faults (it is read once, by `az cloud register`).
+function serveCloudMetadata(
+  core: EmulatorCore,
+  res: http.ServerResponse,
+  baseUrl: string,
+  now: number,
+  started: number,
+  logLine: ((line: string) => void) | undefined,
+): void {
+  const requestId = randomUUID();
+  const text = JSON.stringify(cloudMetadata(baseUrl));
+  res.writeHead(200, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    "x-ms-request-id": requestId,
+  });
+  res.end(text);
+  record(core, logLine, {
+    time: now,
+    method: "GET",
+    path: "/metadata/endpoints",
+    status: 200,
+    started,
+    kind: "discovery",
+    requestId,
+  });
 }
 
 function authenticate(
