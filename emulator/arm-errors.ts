@@ -418,3 +418,12 @@ export function injectedStatus(status: number, retryAfterSeconds: number | undef
 export function internalError(): ArmFailure {
   return new ArmFailure(500, "InternalServerError", "The ARM emulator failed to process the request.");
 }
+
+/** 500 when the state file (--state) could not be written: the change is not acknowledged. */
+export function stateNotSaved(): ArmFailure {
+  return new ArmFailure(
+    500,
+    "InternalServerError",
+    "The ARM emulator could not write its state file; the change may not survive a restart. See the emulator's log.",
+  );
+}

@@ -31,6 +31,7 @@ import {
   invalidToken,
   missingApiVersion,
   noRegisteredProvider,
+  stateNotSaved,
   subscriptionThrottled,
   unknownRoute,
 } from "./arm-errors";
@@ -140,13 +141,16 @@ export function createRequestHandler(
                 : openidConfiguration(core, call, authorityRoute.version);
         }
         const text = JSON.stringify(reply.body);
-        res.writeHead(reply.status, {
-          "content-type": "application/json; charset=utf-8",
-          "content-length": Buffer.byteLength(text),
-          "x-ms-request-id": reply.requestId,
-          ...reply.headers,
+        // A token is issued only once the token state (its sequence number) is durable.
+        core.afterPersist(() => {
+          res.writeHead(reply.status, {
+            "content-type": "application/json; charset=utf-8",
+            "content-length": Buffer.byteLength(text),
+            "x-ms-request-id": reply.requestId,
+            ...reply.headers,
+          });
+          res.end(text);
         });
-        res.end(text);
         record(core, logLine, {
           time: now,
           method,
@@ -172,7 +176,17 @@ export function createRequestHandler(
     let remaining: number | undefined;
     let clientId: string | undefined;
 
-    const respond = (reply: Reply, errorCode?: string): void => {
+    // Every answer waits until the changes made so far are in the state file (--state): an acknowledged write
+    // survives a crash. Should that write fail, the client gets a 500 instead of an acknowledgement.
+    const respond = (reply: Reply, errorCode?: string): void =>
+      core.afterPersist((saved) => {
+        if (saved) sendReply(reply, errorCode);
+        else {
+          const failure = stateNotSaved();
+          sendReply({ status: failure.status, body: failure.body() }, failure.code);
+        }
+      });
+    const sendReply = (reply: Reply, errorCode?: string): void => {
       const requestId = reply.requestId ?? randomUUID();
       const headers: Record<string, string | number> = {
         "cache-control": "no-cache",

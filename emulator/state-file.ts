@@ -1,6 +1,7 @@
-// Persistence with --state FILE: the resources, operations and token-signing state, written after
-// changes (coalesced to one write per event-loop turn) as a temporary file renamed over the old one,
-// so a crash never leaves a half-written file.
+// Persistence with --state FILE: the resources, operations and token-signing state. A change is written
+// before any answer leaves (responses wait in `afterFlush`), coalesced to one write per event-loop turn
+// (group commit): a temporary file is written and fsynced, renamed over the old one, and the directory is
+// fsynced, so a crash (kill -9, power loss) never leaves a half-written file nor loses an acknowledged write.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { StoreSnapshot } from "./store";
@@ -43,6 +44,7 @@ export function readStateFile(file: string): StateFileContent | undefined {
 export class StateFileWriter {
   private scheduled = false;
   private dirty = false;
+  private waiting: ((saved: boolean) => void)[] = [];
 
   /**
    * @param file destination path (its directory is created if missing).
@@ -68,17 +70,56 @@ export class StateFileWriter {
     });
   }
 
-  /** Writes now if anything changed since the last write. */
+  /**
+   * Calls `then` once every change noted so far is in the file: at once when nothing is pending, else after the
+   * next write, with `saved` false when that write failed.
+   */
+  afterFlush(then: (saved: boolean) => void): void {
+    if (!this.dirty) then(true);
+    else this.waiting.push(then);
+  }
+
+  /** Writes now if anything changed since the last write, then releases the answers waiting for it. */
   flush(): void {
     if (!this.dirty) return;
     this.dirty = false;
+    const waiting = this.waiting;
+    this.waiting = [];
+    const saved = this.write();
+    for (const then of waiting) then(saved);
+  }
+
+  private write(): boolean {
     const temp = `${this.file}.${process.pid}.tmp`;
     try {
-      fs.writeFileSync(temp, JSON.stringify(this.snapshot()), { mode: 0o600 });
+      const fd = fs.openSync(temp, "w", 0o600);
+      try {
+        fs.writeSync(fd, JSON.stringify(this.snapshot()));
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
       fs.renameSync(temp, this.file);
+      syncDirectory(path.dirname(path.resolve(this.file)));
+      return true;
     } catch (error) {
       fs.rmSync(temp, { force: true });
       this.onError(error as Error);
+      return false;
     }
+  }
+}
+
+// The rename is durable only once the directory entry is on disk (fsync(2) of the directory). Some
+// platforms cannot open a directory for that (Windows): the rename is then as durable as the OS makes it.
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, "r");
+    fs.fsyncSync(fd);
+  } catch {
+    // best effort, see above
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
