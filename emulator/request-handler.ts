@@ -40,6 +40,7 @@ import { getComputeOperation } from "./compute-operations";
 import { cloudMetadata } from "./metadata";
 import type { EmulatorCore } from "./core";
 import type { ArmCall, Reply } from "./exchange";
+import type { FaultSpec } from "./faults";
 import { getOperationResult, handleResourceGroup, listResourceGroups } from "./resource-groups";
 import { isGuid, resourceGroupLookupKey, scaleSetLookupKey } from "./resource-ids";
 import { matchArmRoute, matchAuthorityRoute, pathSegments, routeProvider, type ArmRoute } from "./router";
@@ -120,7 +121,7 @@ export function createRequestHandler(
       }
       withBody((body) => {
         let reply: AuthorityReply;
-        if (fault !== undefined) {
+        if (fault !== undefined && fault.kind !== "response-lost") {
           const failure = faultFailure(core, fault);
           const requestId = randomUUID();
           reply = { status: failure.status, body: failure.body(), headers: failure.extra.headers, requestId };
@@ -141,8 +142,13 @@ export function createRequestHandler(
                 : openidConfiguration(core, call, authorityRoute.version);
         }
         const text = JSON.stringify(reply.body);
+        const lost = fault?.kind === "response-lost";
         // A token is issued only once the token state (its sequence number) is durable.
         core.afterPersist(() => {
+          if (lost) {
+            res.socket?.destroy();
+            return;
+          }
           res.writeHead(reply.status, {
             "content-type": "application/json; charset=utf-8",
             "content-length": Buffer.byteLength(text),
@@ -161,6 +167,7 @@ export function createRequestHandler(
           requestId: reply.requestId,
           clientId: reply.clientId,
           errorCode: reply.status >= 400 ? (reply.body as { error?: string }).error : undefined,
+          responseLost: lost,
         });
       });
       return;
@@ -175,12 +182,28 @@ export function createRequestHandler(
     const isWrite = WRITE_METHODS.has(method);
     let remaining: number | undefined;
     let clientId: string | undefined;
+    let responseLost = false; // a response-lost fault: process the request, then drop the connection
 
     // Every answer waits until the changes made so far are in the state file (--state): an acknowledged write
     // survives a crash. Should that write fail, the client gets a 500 instead of an acknowledgement.
     const respond = (reply: Reply, errorCode?: string): void =>
       core.afterPersist((saved) => {
-        if (saved) sendReply(reply, errorCode);
+        if (responseLost) {
+          res.socket?.destroy();
+          record(core, logLine, {
+            time: now,
+            method,
+            path,
+            apiVersion,
+            status: reply.status,
+            started,
+            kind: "arm",
+            requestId: reply.requestId ?? "",
+            clientId,
+            errorCode,
+            responseLost: true,
+          });
+        } else if (saved) sendReply(reply, errorCode);
         else {
           const failure = stateNotSaved();
           sendReply({ status: failure.status, body: failure.body() }, failure.code);
@@ -260,7 +283,8 @@ export function createRequestHandler(
         });
         return;
       }
-      if (fault !== undefined) throw faultFailure(core, fault);
+      if (fault?.kind === "response-lost") responseLost = true;
+      else if (fault !== undefined) throw faultFailure(core, fault);
       if (apiVersion === undefined || apiVersion === "") throw missingApiVersion();
       const route = matchArmRoute(segments);
       if (route === undefined) throw unknownRoute(method, path);
@@ -400,12 +424,9 @@ function dispatch(core: EmulatorCore, call: ArmCall, route: ArmRoute): Reply {
   }
 }
 
-function faultFailure(
-  core: EmulatorCore,
-  fault: { kind: string; status?: number; retryAfterSeconds?: number },
-): ArmFailure {
+function faultFailure(core: EmulatorCore, fault: FaultSpec): ArmFailure {
   if (fault.kind === "throttle") return computeThrottled(fault.retryAfterSeconds ?? core.retryAfterSeconds);
-  return injectedStatus(fault.status ?? 503, fault.retryAfterSeconds);
+  return injectedStatus(fault.status ?? 503, fault.retryAfterSeconds, fault.code, fault.message);
 }
 
 function record(
@@ -422,6 +443,7 @@ function record(
     requestId: string;
     clientId?: string;
     errorCode?: string;
+    responseLost?: boolean;
   },
 ): void {
   const durationMs = Math.round((performance.now() - entry.started) * 100) / 100;
@@ -436,11 +458,15 @@ function record(
     kind: entry.kind,
     requestId: entry.requestId,
     ...(entry.errorCode === undefined ? {} : { errorCode: entry.errorCode }),
+    ...(entry.responseLost === true ? { responseLost: true as const } : {}),
   });
   if (logLine !== undefined) {
     const version = logged.apiVersion === undefined ? "" : ` api-version=${logged.apiVersion}`;
     const error = logged.errorCode === undefined ? "" : ` ${logged.errorCode}`;
     const client = logged.clientId === undefined ? "" : ` client=${logged.clientId}`;
-    logLine(`${logged.method} ${logged.path}${version} ${logged.status || "dropped"}${error} ${durationMs}ms${client}`);
+    const lost = logged.responseLost === true ? " response-lost" : "";
+    logLine(
+      `${logged.method} ${logged.path}${version} ${logged.status || "dropped"}${error}${lost} ${durationMs}ms${client}`,
+    );
   }
 }
