@@ -4,7 +4,7 @@ import type * as http from "node:http";
 import type { EmulatorAdmin, OperationFailureSpec } from "./admin";
 import { AdminInputError, type FaultSpec } from "./faults";
 import type { UnassignedRemoval } from "./identity";
-import type { WriteBucketSpec } from "./rate-limits";
+import type { BucketSpec, RateLimitSpec } from "./rate-limits";
 import type { KeyCasing } from "./resource-ids";
 
 /** Result of an admin HTTP request. */
@@ -59,7 +59,7 @@ export function handleAdminRequest(
         admin.failNextOperations(input() as OperationFailureSpec);
         return { status: 204 };
       case "PUT /retry-after":
-        admin.setRetryAfter(field("seconds") as number);
+        admin.setRetryAfter(field("seconds") as number | null);
         return { status: 204 };
       case "PUT /key-casing":
         admin.setKeyCasing(field("casing") as KeyCasing);
@@ -77,7 +77,12 @@ export function handleAdminRequest(
         admin.resetPermissions();
         return { status: 204 };
       case "PUT /write-bucket":
-        admin.setWriteBucket(input() as WriteBucketSpec | null);
+        admin.setWriteBucket(input() as BucketSpec | null);
+        return { status: 204 };
+      case "GET /rate-limits":
+        return { status: 200, body: admin.rateLimits() };
+      case "PUT /rate-limits":
+        admin.setRateLimits(input() as Partial<RateLimitSpec>);
         return { status: 204 };
       case "POST /tokens/revoke":
         admin.revokeTokens();

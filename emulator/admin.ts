@@ -4,7 +4,7 @@
 import { DEFAULT_OPERATION_FAILURE, type EmulatorCore } from "./core";
 import { AdminInputError, validateFaultSpec, type ArmedFault, type FaultSpec } from "./faults";
 import { UNASSIGNED_REMOVAL_MODES, type UnassignedRemoval } from "./identity";
-import { validateWriteBucket, type WriteBucketSpec } from "./rate-limits";
+import { mergeRateLimits, validateBucket, type BucketSpec, type RateLimitSpec } from "./rate-limits";
 import type { RequestLogEntry } from "./request-log";
 import { KEY_CASINGS, type KeyCasing } from "./resource-ids";
 import type { StoreSnapshot } from "./store";
@@ -37,8 +37,11 @@ export interface EmulatorAdmin {
   finishOperations(): void;
   /** Makes the next `count` scale-set operations end Failed, rolling their change back. */
   failNextOperations(spec: OperationFailureSpec): void;
-  /** Retry-After seconds sent on operation responses and throttling 429s (>= 0). */
-  setRetryAfter(seconds: number): void;
+  /**
+   * `Retry-After` seconds sent on operation responses (>= 0); `null` sends none, as Compute does (the default).
+   * Also the default of injected `throttle` faults.
+   */
+  setRetryAfter(seconds: number | null): void;
   /** How identity dictionary keys (and identityIds) are spelled in scale-set responses. */
   setKeyCasing(casing: KeyCasing): void;
   /** What `null` does for a user-assigned identity that is not assigned: `reject` (400, default) or `ignore`. */
@@ -49,8 +52,12 @@ export interface EmulatorAdmin {
   denyWrite(clientId: string, scopeId: string): void;
   /** Removes every denial. */
   resetPermissions(): void;
-  /** Subscription write bucket (ARM: capacity 200, refill 10/s); 429 when empty. `null` turns it off (default). */
-  setWriteBucket(spec: WriteBucketSpec | null): void;
+  /** The budgets in force (ARM's subscription buckets, Compute's policies). */
+  rateLimits(): RateLimitSpec;
+  /** Changes some budgets (merged over those in force; see RateLimitSpec); every counter starts again full. */
+  setRateLimits(spec: Partial<RateLimitSpec>): void;
+  /** The subscription write bucket alone (ARM: capacity 200, refill 10/s); `null` turns it off. */
+  setWriteBucket(spec: BucketSpec | null): void;
   /** Every token issued so far becomes invalid: 401 InvalidAuthenticationToken. */
   revokeTokens(): void;
   /** Every token issued so far becomes expired: 401 ExpiredAuthenticationToken. */
@@ -78,7 +85,7 @@ export function createAdmin(core: EmulatorCore): EmulatorAdmin {
       core.failures = validateFailureSpec(spec);
     },
     setRetryAfter: (seconds) => {
-      core.retryAfterSeconds = nonNegativeInteger("setRetryAfter.seconds", seconds);
+      core.retryAfterSeconds = seconds === null ? undefined : nonNegativeInteger("setRetryAfter.seconds", seconds);
     },
     setKeyCasing: (casing) => {
       core.keyCasing = oneOf("setKeyCasing.casing", casing, KEY_CASINGS);
@@ -89,7 +96,10 @@ export function createAdmin(core: EmulatorCore): EmulatorAdmin {
     denyAssign: (clientId, identityId) => core.permissions.denyAssign(clientId, identityId),
     denyWrite: (clientId, scopeId) => core.permissions.denyWrite(clientId, scopeId),
     resetPermissions: () => core.permissions.reset(),
-    setWriteBucket: (spec) => core.rateLimits.setWriteBucket(validateWriteBucket(spec)),
+    rateLimits: () => core.rateLimits.current(),
+    setRateLimits: (spec) => core.rateLimits.set(mergeRateLimits(core.rateLimits.current(), spec)),
+    setWriteBucket: (spec) =>
+      core.rateLimits.set({ ...core.rateLimits.current(), subscriptionWrites: validateBucket(spec, "writeBucket") }),
     revokeTokens: () => {
       core.tokens.revokeAll();
       core.store.onChange();

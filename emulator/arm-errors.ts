@@ -368,33 +368,51 @@ export function identityNotAssigned(id: string, scaleSetName: string): ArmFailur
 
 // --- throttling (arm-facts.md §6) -----------------------------------------------------------------
 
-/** 429 from the subscription write bucket (ARM's throttling wording; code from the ARM throttling docs, unverified). */
-export function subscriptionThrottled(subscriptionId: string, retryAfterSeconds: number): ArmFailure {
+/**
+ * 429 from an empty subscription bucket: ARM's throttling code and wording (learn.microsoft.com, "Understand how
+ * Azure Resource Manager throttles requests"; docs/arm-behavior.md "Throttling").
+ */
+export function subscriptionThrottled(
+  subscriptionId: string,
+  kind: "reads" | "writes" | "deletes",
+  retryAfterSeconds: number,
+): ArmFailure {
+  const what = kind === "reads" ? "read" : kind === "writes" ? "write" : "delete";
   return new ArmFailure(
     429,
     "SubscriptionRequestsThrottled",
-    `Number of 'write' requests for subscription '${subscriptionId}' exceeded. Please try again after '${retryAfterSeconds}' seconds after additional tokens are available. Refer to https://aka.ms/arm-throttling`,
+    `Number of '${what}' requests for subscription '${subscriptionId}' exceeded. Please try again after '${retryAfterSeconds}' seconds after additional tokens are available. Refer to https://aka.ms/arm-throttling`,
     { headers: { "retry-after": String(retryAfterSeconds) } },
   );
 }
 
-/** 429 injected as a fault: the Compute body shape of arm-facts.md rule 29 (shape unverified). */
-export function computeThrottled(retryAfterSeconds: number): ArmFailure {
+/**
+ * Compute's 429 for a spent policy: `OperationNotAllowed` with a `TooManyRequests` detail whose target is the policy
+ * and whose message is JSON with the window and the counts (MicrosoftDocs/azure-docs
+ * articles/virtual-machines/troubleshooting/troubleshooting-throttling-errors.md; docs/arm-behavior.md).
+ */
+export function computeThrottled(
+  retryAfterSeconds: number,
+  policy: { name: string; limit: number; windowStart?: number; now?: number; measured?: number } = {
+    name: "HighCostGet3Min",
+    limit: 0,
+  },
+  remainingHeader?: string,
+): ArmFailure {
+  const window = {
+    operationGroup: policy.name,
+    startTime: policy.windowStart === undefined ? "" : new Date(policy.windowStart).toISOString(),
+    endTime: policy.now === undefined ? "" : new Date(policy.now).toISOString(),
+    allowedRequestCount: policy.limit,
+    measuredRequestCount: policy.measured ?? 0,
+  };
+  const headers: Record<string, string> = { "retry-after": String(retryAfterSeconds) };
+  if (remainingHeader !== undefined) headers["x-ms-ratelimit-remaining-resource"] = remainingHeader;
   return new ArmFailure(
     429,
     "OperationNotAllowed",
     "The server rejected the request because too many requests have been received for this subscription.",
-    {
-      details: [
-        {
-          code: "TooManyRequests",
-          target: "HighCostGet3Min",
-          message:
-            '{"operationGroup":"HighCostGet3Min","startTime":"","endTime":"","allowedRequestCount":0,"measuredRequestCount":0}',
-        },
-      ],
-      headers: { "retry-after": String(retryAfterSeconds) },
-    },
+    { details: [{ code: "TooManyRequests", target: policy.name, message: JSON.stringify(window) }], headers },
   );
 }
 

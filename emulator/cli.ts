@@ -4,6 +4,7 @@
 // with --tls), so scripts can wait for it.
 import { parseArgs } from "node:util";
 import { ensureCa } from "./ca-store";
+import { ARM_RATE_LIMITS, type BucketSpec, type RateLimitSpec } from "./rate-limits";
 import { EMULATOR_DEFAULTS, startEmulator, type EmulatorOptions } from "./server";
 
 const USAGE = `Usage: vmss-identity-emulator [options]
@@ -18,7 +19,12 @@ Options:
   --tls-dir DIR          with https: keep the CA in DIR, create it once and reuse it (implies --tls)
   --state FILE           keep resources and tokens in FILE across restarts
   --op-duration-ms N     how long operations stay InProgress, in ms (default ${EMULATOR_DEFAULTS.opDurationMs})
-  --retry-after N        Retry-After seconds on operations and 429s (default ${EMULATOR_DEFAULTS.retryAfterSeconds})
+  --retry-after N        Retry-After seconds on operation responses (default: none, as Compute)
+  --arm-reads C/R        subscription read bucket per client: capacity C, refill R per second (default 250/25),
+                         or "off"; likewise --arm-writes (default 200/10) and --arm-deletes (default 200/10)
+  --compute-policy P=L/W Compute policy P allows L requests per W seconds, e.g. GetVMScaleSet3Min=200/180
+                         (repeatable; policies: ${ARM_RATE_LIMITS.computePolicies.map((p) => p.name).join(", ")})
+  --no-rate-limits       enforce no budget (headers still count down)
   --client-id ID         the service principal's client ID (default ${EMULATOR_DEFAULTS.clientId})
   --client-secret S      its secret (default "${EMULATOR_DEFAULTS.clientSecret}"; or set
                          VMSS_IDENTITY_EMULATOR_CLIENT_SECRET, which keeps it out of the process list)
@@ -33,7 +39,7 @@ Options:
 `;
 
 async function main(argv: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     values = parseArgs({
       args: argv,
@@ -47,6 +53,11 @@ async function main(argv: string[]): Promise<number> {
         state: { type: "string" },
         "op-duration-ms": { type: "string" },
         "retry-after": { type: "string" },
+        "arm-reads": { type: "string" },
+        "arm-writes": { type: "string" },
+        "arm-deletes": { type: "string" },
+        "compute-policy": { type: "string", multiple: true },
+        "no-rate-limits": { type: "boolean" },
         "client-id": { type: "string" },
         "client-secret": { type: "string" },
         "tenant-id": { type: "string" },
@@ -88,6 +99,7 @@ async function main(argv: string[]): Promise<number> {
     options.stateFile = text("state");
     options.opDurationMs = int("op-duration-ms");
     options.retryAfterSeconds = int("retry-after");
+    options.rateLimits = rateLimitFlags(values);
     options.clientId = text("client-id");
     options.clientSecret = text("client-secret") ?? process.env.VMSS_IDENTITY_EMULATOR_CLIENT_SECRET;
     options.tenantId = text("tenant-id");
@@ -136,6 +148,54 @@ async function main(argv: string[]): Promise<number> {
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
+}
+
+// --arm-reads/--arm-writes/--arm-deletes C/R|off, --compute-policy NAME=LIMIT/SECONDS, --no-rate-limits.
+function rateLimitFlags(values: Record<string, unknown>): Partial<RateLimitSpec> | undefined {
+  const spec: Partial<RateLimitSpec> = {};
+  if (values["no-rate-limits"] === true) {
+    Object.assign(spec, { subscriptionReads: null, subscriptionWrites: null, subscriptionDeletes: null });
+    spec.computePolicies = [];
+  }
+  const bucket = (flag: string): BucketSpec | null | undefined => {
+    const raw = values[flag];
+    if (typeof raw !== "string") return undefined;
+    if (raw === "off") return null;
+    const match = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(raw);
+    if (match === null || Number(match[1]) < 1) {
+      throw new Error(
+        `--${flag} expects CAPACITY/REFILL_PER_SECOND (e.g. 250/25) or "off", got ${JSON.stringify(raw)}`,
+      );
+    }
+    return { capacity: Number(match[1]), refillPerSecond: Number(match[2]) };
+  };
+  const reads = bucket("arm-reads");
+  const writes = bucket("arm-writes");
+  const deletes = bucket("arm-deletes");
+  if (reads !== undefined) spec.subscriptionReads = reads;
+  if (writes !== undefined) spec.subscriptionWrites = writes;
+  if (deletes !== undefined) spec.subscriptionDeletes = deletes;
+  const policies = values["compute-policy"];
+  if (Array.isArray(policies)) {
+    const list = (spec.computePolicies ?? ARM_RATE_LIMITS.computePolicies).map((p) => ({ ...p }));
+    for (const raw of policies as string[]) {
+      const match = /^([A-Za-z0-9]+)=(\d+)\/(\d+)$/.exec(raw);
+      const policy = match === null ? undefined : ARM_RATE_LIMITS.computePolicies.find((p) => p.name === match[1]);
+      if (match === null || policy === undefined || Number(match[2]) < 1 || Number(match[3]) < 1) {
+        throw new Error(
+          `--compute-policy expects NAME=LIMIT/WINDOW_SECONDS with NAME one of ${ARM_RATE_LIMITS.computePolicies
+            .map((p) => p.name)
+            .join(", ")}, got ${JSON.stringify(raw)}`,
+        );
+      }
+      const entry = { ...policy, limit: Number(match[2]), windowSeconds: Number(match[3]) };
+      const at = list.findIndex((p) => p.name === policy.name);
+      if (at >= 0) list[at] = entry;
+      else list.push(entry);
+    }
+    spec.computePolicies = list;
+  }
+  return Object.keys(spec).length === 0 ? undefined : spec;
 }
 
 main(process.argv.slice(2)).then(

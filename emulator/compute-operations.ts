@@ -32,14 +32,14 @@ export function startScaleSetOperation(
 
 /**
  * Headers of a response that starts an operation: Azure-AsyncOperation always, Location (monitor=true)
- * for DELETE, Retry-After, and x-ms-request-id equal to the operation ID (Compute DELETE recording in
+ * for DELETE, no Retry-After unless a test asked for one (Compute sends none: docs/arm-behavior.md), and x-ms-request-id equal to the operation ID (Compute DELETE recording in
  * arm-facts.md §5.3; `Azure-AsyncNotification: Enabled` as in shared/arm-recordings).
  */
 export function operationHeaders(core: EmulatorCore, call: ArmCall, operation: OperationRecord): Reply["headers"] {
   const headers: Record<string, string> = {
     "azure-asyncoperation": operationUrl(call, operation, false),
     "azure-asyncnotification": "Enabled",
-    "retry-after": String(core.retryAfterSeconds),
+    ...core.retryAfterHeader(),
   };
   if (operation.action === "delete") headers.location = operationUrl(call, operation, true);
   return headers;
@@ -67,8 +67,7 @@ export function getComputeOperation(
   body.status = operation.status;
   if (operation.status === "Failed" && operation.failure !== undefined) body.error = { ...operation.failure };
   body.name = operation.id;
-  const headers: Record<string, string> = {};
-  if (operation.status === "InProgress") headers["retry-after"] = String(core.retryAfterSeconds);
+  const headers = operation.status === "InProgress" ? core.retryAfterHeader() : {};
   return { status: 200, body, headers };
 }
 
@@ -78,7 +77,7 @@ function monitorReply(core: EmulatorCore, call: ArmCall, operation: OperationRec
   if (operation.status === "InProgress") {
     return {
       status: 202,
-      headers: { location: operationUrl(call, operation, true), "retry-after": String(core.retryAfterSeconds) },
+      headers: { location: operationUrl(call, operation, true), ...core.retryAfterHeader() },
     };
   }
   if (operation.status === "Failed" && operation.failure !== undefined) {

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { FaultInjector } from "./faults";
 import type { UnassignedRemoval } from "./identity";
 import { Permissions } from "./permissions";
-import { RateLimits } from "./rate-limits";
+import { RateLimits, type RateLimitSpec } from "./rate-limits";
 import { RequestLog } from "./request-log";
 import type { KeyCasing } from "./resource-ids";
 import { Store } from "./store";
@@ -22,8 +22,10 @@ export interface EmulatorConfig {
   tokenLifetimeSeconds: number;
   /** Initial operation duration, ms (admin setOperationDuration changes it; reset restores it). */
   opDurationMs: number;
-  /** Retry-After seconds on operation responses and 429s. */
-  retryAfterSeconds: number;
+  /** Retry-After seconds on operation responses; undefined: none, as Compute (docs/arm-behavior.md). */
+  retryAfterSeconds: number | undefined;
+  /** Budgets at start (admin setRateLimits changes them; reset restores them). */
+  rateLimits: RateLimitSpec;
 }
 
 /** How operations started from now on end (admin failNextOperations). */
@@ -47,11 +49,11 @@ export class EmulatorCore {
   readonly store = new Store();
   readonly faults = new FaultInjector();
   readonly log = new RequestLog();
-  readonly rateLimits = new RateLimits();
+  readonly rateLimits: RateLimits;
   readonly permissions = new Permissions();
   tokens = new TokenService();
   opDurationMs: number;
-  retryAfterSeconds: number;
+  retryAfterSeconds: number | undefined;
   keyCasing: KeyCasing = "canonical";
   unassignedRemoval: UnassignedRemoval = "reject";
   failures: PendingFailures | undefined;
@@ -64,6 +66,7 @@ export class EmulatorCore {
   constructor(readonly config: EmulatorConfig) {
     this.opDurationMs = config.opDurationMs;
     this.retryAfterSeconds = config.retryAfterSeconds;
+    this.rateLimits = new RateLimits(config.rateLimits);
   }
 
   /**
@@ -75,6 +78,11 @@ export class EmulatorCore {
       .update(`${this.config.tenantId.toLowerCase()}/${clientId.toLowerCase()}`)
       .digest("hex");
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  }
+
+  /** The `Retry-After` header of an operation response: none unless a test asked for one (retryAfterSeconds). */
+  retryAfterHeader(): Record<string, string> {
+    return this.retryAfterSeconds === undefined ? {} : { "retry-after": String(this.retryAfterSeconds) };
   }
 
   /** The failure the next operation must end with, if any (consumes one). */
@@ -92,8 +100,7 @@ export class EmulatorCore {
     this.faults.clear();
     this.log.clear();
     this.permissions.reset();
-    this.rateLimits.setWriteBucket(null);
-    this.rateLimits.resetCounters();
+    this.rateLimits.set(this.config.rateLimits);
     this.opDurationMs = this.config.opDurationMs;
     this.retryAfterSeconds = this.config.retryAfterSeconds;
     this.keyCasing = "canonical";

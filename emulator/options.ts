@@ -1,6 +1,8 @@
 // Options of startEmulator, their defaults and their validation: a bad option is refused with a
 // TypeError naming the option, the value and what was expected (never the client secret itself).
 import type { EmulatorConfig } from "./core";
+import { AdminInputError } from "./faults";
+import { ARM_RATE_LIMITS, mergeRateLimits, type RateLimitSpec } from "./rate-limits";
 import { isGuid } from "./resource-ids";
 
 /** Options of `startEmulator`. Every property is optional. */
@@ -17,10 +19,22 @@ export interface EmulatorOptions {
   tls?: boolean | { caDir: string };
   /** Persist resources, operations and token state in this file across restarts (written atomically). */
   stateFile?: string;
-  /** How long a long-running operation stays InProgress, in ms; default 50. */
+  /**
+   * How long a long-running operation stays InProgress, in ms; default 5000 (real identity operations take 5–40 s,
+   * docs/arm-behavior.md "Long-running operations"). Tests that need faster operations name this option.
+   */
   opDurationMs?: number;
-  /** Retry-After seconds on operation responses and 429s; default 0 (real ARM sends 10 or more). */
+  /**
+   * `Retry-After` seconds on Compute PUT/PATCH/DELETE responses, operation polls and resource group operations.
+   * Default: none, as Compute sends none (docs/arm-behavior.md); a client then polls at its own pace. Tests that want
+   * a client to poll at a fixed pace name this option.
+   */
   retryAfterSeconds?: number;
+  /**
+   * ARM's subscription buckets and Compute's policies, merged over ARM's sizes (ARM_RATE_LIMITS): e.g.
+   * `{ computePolicies: [] }` turns Compute's off, `{ subscriptionReads: null }` the read bucket. Default ARM's.
+   */
+  rateLimits?: Partial<RateLimitSpec>;
   /** The configured service principal's application ID; default EMULATOR_DEFAULTS.clientId. */
   clientId?: string;
   /** Its secret; default EMULATOR_DEFAULTS.clientSecret. Never logged. */
@@ -48,8 +62,7 @@ export const EMULATOR_DEFAULTS = {
   clientSecret: "emulator-client-secret",
   subscriptionId: "33333333-3333-4333-8333-333333333333",
   host: "127.0.0.1",
-  opDurationMs: 50,
-  retryAfterSeconds: 0,
+  opDurationMs: 5000,
   tokenLifetimeSeconds: 3600,
 } as const;
 
@@ -85,14 +98,22 @@ export function resolveConfig(options: EmulatorOptions): EmulatorConfig {
       86_400 * 365,
     ),
     opDurationMs: integerOption("opDurationMs", options.opDurationMs, EMULATOR_DEFAULTS.opDurationMs, 0, 86_400_000),
-    retryAfterSeconds: integerOption(
-      "retryAfterSeconds",
-      options.retryAfterSeconds,
-      EMULATOR_DEFAULTS.retryAfterSeconds,
-      0,
-      3600,
-    ),
+    retryAfterSeconds:
+      options.retryAfterSeconds === undefined
+        ? undefined
+        : integerOption("retryAfterSeconds", options.retryAfterSeconds, 0, 0, 3600),
+    rateLimits: rateLimitsOption(options.rateLimits),
   };
+}
+
+function rateLimitsOption(value: unknown): RateLimitSpec {
+  if (value === undefined) return mergeRateLimits(ARM_RATE_LIMITS, {});
+  try {
+    return mergeRateLimits(ARM_RATE_LIMITS, value, "rateLimits");
+  } catch (error) {
+    if (error instanceof AdminInputError) throw new TypeError(`startEmulator: option ${error.message}`);
+    throw error;
+  }
 }
 
 /** A non-empty string option, or its fallback. @throws TypeError */

@@ -1,27 +1,133 @@
-// ARM's request accounting: the x-ms-ratelimit-remaining-* headers on every response, and the optional
-// subscription write bucket (200 tokens refilling 10 per second in the 2024 regional model;
-// shared/research/arm-facts.md §6). Off by default: only the counters run.
+// ARM's and Compute's request budgets, on by default with the sizes of docs/arm-behavior.md "Throttling":
+//  1. ARM: one token bucket per subscription, per client (principal) and per kind of request: reads 250 refilling
+//     25/s, writes 200 refilling 10/s, deletes 200 refilling 10/s (learn.microsoft.com, "Understand how Azure
+//     Resource Manager throttles requests"). Every ARM response says what is left in
+//     x-ms-ratelimit-remaining-subscription-reads|writes|deletes; an empty bucket answers 429.
+//  2. Compute: its own policies per subscription over sliding windows, one
+//     `x-ms-ratelimit-remaining-resource: Microsoft.Compute/<policy>;<remaining>` entry per policy on the responses
+//     they count: GetVMScaleSet3Min (200) and GetVMScaleSet30Min (1300) for scale set GETs, GetOperation3Min
+//     (50 000) and GetOperation30Min (400 000) for operation polls (troubleshooting-throttling-errors.md of
+//     MicrosoftDocs/azure-docs). A spent policy answers 429 OperationNotAllowed naming it, with the Retry-After
+//     after which the window has room again.
+// Every size can be changed (startEmulator's rateLimits, the CLI flags, admin setRateLimits).
 import { AdminInputError } from "./faults";
 
-/** A token bucket for subscription writes. */
-export interface WriteBucketSpec {
-  /** Bucket size, in writes (ARM: 200). */
+/** A token bucket: `capacity` requests, refilled at `refillPerSecond`. */
+export interface BucketSpec {
+  /** Bucket size, in requests (>= 1). */
   capacity: number;
-  /** Refill rate, in writes per second (ARM: 10). */
+  /** Refill rate, in requests per second (>= 0). */
   refillPerSecond: number;
 }
 
+/** The kinds of request Compute's policies count. */
+export type ComputeRequestKind = "getScaleSet" | "getOperation";
+
+/** One Compute throttling policy: at most `limit` requests of a kind per sliding window of `windowSeconds`. */
+export interface ComputePolicySpec {
+  /** The policy's name in headers and 429 bodies, e.g. `GetVMScaleSet3Min`. */
+  name: string;
+  /** Which requests it counts. */
+  appliesTo: ComputeRequestKind;
+  /** Requests allowed per window (>= 1). */
+  limit: number;
+  /** Window length, in seconds (>= 1). */
+  windowSeconds: number;
+}
+
+/** Every budget the emulator enforces. `null` turns a subscription bucket off (its header still counts down). */
+export interface RateLimitSpec {
+  subscriptionReads: BucketSpec | null;
+  subscriptionWrites: BucketSpec | null;
+  subscriptionDeletes: BucketSpec | null;
+  /** Compute's policies; an empty list turns them off. */
+  computePolicies: ComputePolicySpec[];
+}
+
+/** ARM's and Compute's sizes: the emulator's defaults. */
+export const ARM_RATE_LIMITS: Readonly<RateLimitSpec> = Object.freeze<RateLimitSpec>({
+  subscriptionReads: { capacity: 250, refillPerSecond: 25 },
+  subscriptionWrites: { capacity: 200, refillPerSecond: 10 },
+  subscriptionDeletes: { capacity: 200, refillPerSecond: 10 },
+  computePolicies: [
+    { name: "GetVMScaleSet3Min", appliesTo: "getScaleSet", limit: 200, windowSeconds: 180 },
+    { name: "GetVMScaleSet30Min", appliesTo: "getScaleSet", limit: 1300, windowSeconds: 1800 },
+    { name: "GetOperation3Min", appliesTo: "getOperation", limit: 50_000, windowSeconds: 180 },
+    { name: "GetOperation30Min", appliesTo: "getOperation", limit: 400_000, windowSeconds: 1800 },
+  ],
+});
+
+/** Budgets with nothing enforced (every header still counts down from ARM's sizes). */
+export const NO_RATE_LIMITS: Readonly<RateLimitSpec> = Object.freeze({
+  subscriptionReads: null,
+  subscriptionWrites: null,
+  subscriptionDeletes: null,
+  computePolicies: [],
+});
+
+/** The kind of ARM request a method is charged as. */
+export type ArmRequestKind = "reads" | "writes" | "deletes";
+
+/** What counting a request said. */
+export type Admission =
+  | { allowed: true; remaining: number }
+  | { allowed: false; retryAfterSeconds: number; remaining: number };
+
+/** What counting a request against Compute's policies said. */
+export type ComputeAdmission =
+  | { allowed: true; header: string | undefined }
+  | {
+      allowed: false;
+      header: string;
+      retryAfterSeconds: number;
+      policy: ComputePolicySpec;
+      windowStart: number;
+      measured: number;
+    };
+
+/** The request kind ARM charges an HTTP method to. */
+export function armRequestKind(method: string): ArmRequestKind {
+  if (method === "DELETE") return "deletes";
+  return method === "GET" || method === "HEAD" ? "reads" : "writes";
+}
+
+/**
+ * Validates a partial spec (admin API, startEmulator option) and merges it over `base`.
+ * @throws AdminInputError naming the property, the value and what was expected.
+ */
+export function mergeRateLimits(base: Readonly<RateLimitSpec>, input: unknown, where = "rateLimits"): RateLimitSpec {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    throw new AdminInputError(`${where}: expected an object, got ${JSON.stringify(input)}`);
+  }
+  const spec = input as Record<string, unknown>;
+  const known = ["subscriptionReads", "subscriptionWrites", "subscriptionDeletes", "computePolicies"];
+  for (const key of Object.keys(spec)) {
+    if (!known.includes(key)) {
+      throw new AdminInputError(`${where}.${key}: unknown property; expected one of ${known.join(", ")}`);
+    }
+  }
+  const bucket = (key: "subscriptionReads" | "subscriptionWrites" | "subscriptionDeletes"): BucketSpec | null =>
+    spec[key] === undefined ? base[key] : validateBucket(spec[key], `${where}.${key}`);
+  return {
+    subscriptionReads: bucket("subscriptionReads"),
+    subscriptionWrites: bucket("subscriptionWrites"),
+    subscriptionDeletes: bucket("subscriptionDeletes"),
+    computePolicies:
+      spec.computePolicies === undefined
+        ? base.computePolicies.map((p) => ({ ...p }))
+        : validatePolicies(spec.computePolicies, `${where}.computePolicies`),
+  };
+}
+
 /** Validates a bucket spec (`null` turns the bucket off). */
-export function validateWriteBucket(input: unknown): WriteBucketSpec | null {
+export function validateBucket(input: unknown, where: string): BucketSpec | null {
   if (input === null) return null;
   if (typeof input !== "object" || Array.isArray(input) || input === undefined) {
-    throw new AdminInputError(
-      `writeBucket: expected { capacity, refillPerSecond } or null, got ${JSON.stringify(input)}`,
-    );
+    throw new AdminInputError(`${where}: expected { capacity, refillPerSecond } or null, got ${JSON.stringify(input)}`);
   }
   const spec = input as Record<string, unknown>;
   if (!Number.isInteger(spec.capacity) || (spec.capacity as number) < 1) {
-    throw new AdminInputError(`writeBucket.capacity: expected an integer >= 1, got ${JSON.stringify(spec.capacity)}`);
+    throw new AdminInputError(`${where}.capacity: expected an integer >= 1, got ${JSON.stringify(spec.capacity)}`);
   }
   if (
     typeof spec.refillPerSecond !== "number" ||
@@ -29,25 +135,42 @@ export function validateWriteBucket(input: unknown): WriteBucketSpec | null {
     !Number.isFinite(spec.refillPerSecond)
   ) {
     throw new AdminInputError(
-      `writeBucket.refillPerSecond: expected a finite number >= 0, got ${JSON.stringify(spec.refillPerSecond)}`,
+      `${where}.refillPerSecond: expected a finite number >= 0, got ${JSON.stringify(spec.refillPerSecond)}`,
     );
   }
   return { capacity: spec.capacity as number, refillPerSecond: spec.refillPerSecond };
 }
 
-/** Outcome of counting a write. */
-export type WriteAdmission = { allowed: true; remaining: number } | { allowed: false; retryAfterSeconds: number };
-
-// Hourly limits of the classic model, which the recorded header values count down from
-// (12 000 reads, 1 200 writes per hour; shared/arm-recordings show 1199, 1198, …).
-const READS_PER_HOUR = 12_000;
-const WRITES_PER_HOUR = 1_200;
-const HOUR_MS = 60 * 60 * 1000;
-
-interface Window {
-  start: number;
-  reads: number;
-  writes: number;
+function validatePolicies(input: unknown, where: string): ComputePolicySpec[] {
+  if (!Array.isArray(input)) throw new AdminInputError(`${where}: expected an array, got ${JSON.stringify(input)}`);
+  return input.map((item: unknown, i) => {
+    const at = `${where}[${i}]`;
+    if (item === null || typeof item !== "object" || Array.isArray(item)) {
+      throw new AdminInputError(
+        `${at}: expected { name, appliesTo, limit, windowSeconds }, got ${JSON.stringify(item)}`,
+      );
+    }
+    const p = item as Record<string, unknown>;
+    if (typeof p.name !== "string" || !/^[A-Za-z0-9]+$/.test(p.name)) {
+      throw new AdminInputError(`${at}.name: expected letters and digits, got ${JSON.stringify(p.name)}`);
+    }
+    if (p.appliesTo !== "getScaleSet" && p.appliesTo !== "getOperation") {
+      throw new AdminInputError(
+        `${at}.appliesTo: expected "getScaleSet" or "getOperation", got ${JSON.stringify(p.appliesTo)}`,
+      );
+    }
+    for (const key of ["limit", "windowSeconds"] as const) {
+      if (!Number.isInteger(p[key]) || (p[key] as number) < 1) {
+        throw new AdminInputError(`${at}.${key}: expected an integer >= 1, got ${JSON.stringify(p[key])}`);
+      }
+    }
+    return {
+      name: p.name,
+      appliesTo: p.appliesTo,
+      limit: p.limit as number,
+      windowSeconds: p.windowSeconds as number,
+    };
+  });
 }
 
 interface Bucket {
@@ -55,75 +178,130 @@ interface Bucket {
   updatedAt: number;
 }
 
-/** Per-subscription counters and the optional write bucket. */
+/** The request times one policy counted for one subscription, oldest first. */
+interface Window {
+  times: number[];
+  /** Index of the oldest time still in the window (times before it have aged out). */
+  head: number;
+}
+
+/** The budgets of one emulator: ARM buckets per (scope, client, kind), Compute windows per (subscription, policy). */
 export class RateLimits {
-  private readonly windows = new Map<string, Window>();
+  private spec: RateLimitSpec;
   private readonly buckets = new Map<string, Bucket>();
-  private bucketSpec: WriteBucketSpec | null = null;
+  private readonly windows = new Map<string, Window>();
 
-  /** Turns the write bucket on (full) or off. */
-  setWriteBucket(spec: WriteBucketSpec | null): void {
-    this.bucketSpec = spec;
-    this.buckets.clear();
+  constructor(spec: Readonly<RateLimitSpec> = ARM_RATE_LIMITS) {
+    this.spec = mergeRateLimits(spec, {});
   }
 
-  /** The bucket in force, if any. */
-  writeBucket(): WriteBucketSpec | null {
-    return this.bucketSpec;
+  /** The budgets in force. */
+  current(): RateLimitSpec {
+    return mergeRateLimits(this.spec, {});
   }
 
-  /** Counts a read for `scope` (a subscription ID, or "tenant"); returns the remaining reads. */
-  read(scope: string, now: number): number {
-    const window = this.window(scope, now);
-    window.reads += 1;
-    return Math.max(0, READS_PER_HOUR - window.reads);
+  /** Replaces the budgets (validated by the caller); every counter starts again full. */
+  set(spec: RateLimitSpec): void {
+    this.spec = spec;
+    this.resetCounters();
   }
 
-  /** Counts a write; with the bucket on, refuses it when the bucket is empty. */
-  write(scope: string, now: number): WriteAdmission {
-    const window = this.window(scope, now);
-    if (this.bucketSpec === null) {
-      window.writes += 1;
-      return { allowed: true, remaining: Math.max(0, WRITES_PER_HOUR - window.writes) };
-    }
-    const spec = this.bucketSpec;
-    let bucket = this.buckets.get(scope);
-    if (bucket === undefined) {
-      bucket = { tokens: spec.capacity, updatedAt: now };
-      this.buckets.set(scope, bucket);
-    }
-    bucket.tokens = Math.min(spec.capacity, bucket.tokens + ((now - bucket.updatedAt) / 1000) * spec.refillPerSecond);
-    bucket.updatedAt = now;
-    if (bucket.tokens < 1) {
+  /**
+   * Counts an ARM request of `kind` by `client` in `scope` (a subscription ID, or "tenant"). With the bucket off the
+   * header still counts down from ARM's size, refilling at ARM's rate, so clients see the same numbers.
+   */
+  admit(scope: string, client: string, kind: ArmRequestKind, now: number): Admission {
+    const enforced = this.bucketSpec(kind);
+    const spec = enforced ?? ARM_RATE_LIMITS[bucketKey(kind)]!;
+    const bucket = this.bucket(scope, client, kind, spec, now);
+    if (bucket.tokens < 1 && enforced !== null) {
       const seconds = spec.refillPerSecond > 0 ? Math.ceil((1 - bucket.tokens) / spec.refillPerSecond) : 3600;
-      return { allowed: false, retryAfterSeconds: Math.max(1, seconds) };
+      return { allowed: false, retryAfterSeconds: Math.max(1, seconds), remaining: 0 };
     }
-    bucket.tokens -= 1;
-    window.writes += 1;
+    bucket.tokens = Math.max(0, bucket.tokens - 1);
     return { allowed: true, remaining: Math.floor(bucket.tokens) };
   }
 
-  /** Remaining requests of a kind without counting one (for responses refused before counting). */
-  peek(scope: string, write: boolean, now: number): number {
-    const window = this.window(scope, now);
-    if (!write) return Math.max(0, READS_PER_HOUR - window.reads);
-    const bucket = this.buckets.get(scope);
-    if (this.bucketSpec !== null) return bucket === undefined ? this.bucketSpec.capacity : Math.floor(bucket.tokens);
-    return Math.max(0, WRITES_PER_HOUR - window.writes);
+  /** What is left for `kind` without counting a request (responses refused before counting, e.g. 401). */
+  peek(scope: string, client: string, kind: ArmRequestKind, now: number): number {
+    const spec = this.bucketSpec(kind) ?? ARM_RATE_LIMITS[bucketKey(kind)]!;
+    return Math.floor(this.bucket(scope, client, kind, spec, now).tokens);
   }
 
-  /** Forgets all counters; keeps the bucket setting (refilled). */
+  /**
+   * Counts a Compute request against every policy that applies to it. When one is spent, nothing is counted and the
+   * answer names the policy and when its window has room again.
+   */
+  admitCompute(subscriptionId: string, kind: ComputeRequestKind, now: number): ComputeAdmission {
+    const policies = this.spec.computePolicies.filter((p) => p.appliesTo === kind);
+    if (policies.length === 0) return { allowed: true, header: undefined };
+    const windows = policies.map((p) => this.window(subscriptionId, p, now));
+    for (let i = 0; i < policies.length; i++) {
+      const policy = policies[i];
+      const window = windows[i];
+      const count = window.times.length - window.head;
+      if (count >= policy.limit) {
+        const frees = window.times[window.head] + policy.windowSeconds * 1000;
+        return {
+          allowed: false,
+          header: remainingHeader(policies, windows),
+          retryAfterSeconds: Math.max(1, Math.ceil((frees - now) / 1000)),
+          policy,
+          windowStart: now - policy.windowSeconds * 1000,
+          measured: count + 1,
+        };
+      }
+    }
+    for (const window of windows) window.times.push(now);
+    return { allowed: true, header: remainingHeader(policies, windows) };
+  }
+
+  /** Forgets every count: buckets full, windows empty. */
   resetCounters(): void {
-    this.windows.clear();
     this.buckets.clear();
+    this.windows.clear();
   }
 
-  private window(scope: string, now: number): Window {
-    let window = this.windows.get(scope);
-    if (window === undefined || now - window.start >= HOUR_MS) {
-      window = { start: now, reads: 0, writes: 0 };
-      this.windows.set(scope, window);
+  private bucketSpec(kind: ArmRequestKind): BucketSpec | null {
+    return this.spec[bucketKey(kind)];
+  }
+
+  private bucket(scope: string, client: string, kind: ArmRequestKind, spec: BucketSpec, now: number): Bucket {
+    const key = `${scope}|${client.toLowerCase()}|${kind}`;
+    let bucket = this.buckets.get(key);
+    if (bucket === undefined) {
+      bucket = { tokens: spec.capacity, updatedAt: now };
+      this.buckets.set(key, bucket);
+    }
+    bucket.tokens = Math.min(spec.capacity, bucket.tokens + ((now - bucket.updatedAt) / 1000) * spec.refillPerSecond);
+    bucket.updatedAt = now;
+    return bucket;
+  }
+
+  private window(subscriptionId: string, policy: ComputePolicySpec, now: number): Window {
+    const key = `${subscriptionId}|${policy.name}`;
+    let window = this.windows.get(key);
+    if (window === undefined) {
+      window = { times: [], head: 0 };
+      this.windows.set(key, window);
+    }
+    const oldest = now - policy.windowSeconds * 1000;
+    while (window.head < window.times.length && window.times[window.head] <= oldest) window.head++;
+    if (window.head > 1024 && window.head * 2 > window.times.length) {
+      window.times = window.times.slice(window.head);
+      window.head = 0;
     }
     return window;
   }
+}
+
+function bucketKey(kind: ArmRequestKind): "subscriptionReads" | "subscriptionWrites" | "subscriptionDeletes" {
+  return kind === "reads" ? "subscriptionReads" : kind === "writes" ? "subscriptionWrites" : "subscriptionDeletes";
+}
+
+// One comma-joined header value for every policy that counted the request (Compute sends them so too).
+function remainingHeader(policies: ComputePolicySpec[], windows: Window[]): string {
+  return policies
+    .map((p, i) => `Microsoft.Compute/${p.name};${Math.max(0, p.limit - (windows[i].times.length - windows[i].head))}`)
+    .join(",");
 }

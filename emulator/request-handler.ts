@@ -1,8 +1,10 @@
 // The request pipeline shared by every call:
-//   ARM: 1. authentication (401) → 2. subscription rate limits (429 when the write bucket is empty)
-//        → 3. injected faults → 4. api-version present → 5. route → 6. api-version served by the route
-//        → 7. the handler. Every ARM response carries x-ms-request-id, x-ms-correlation-request-id (the
-//        client's if sent) and x-ms-ratelimit-remaining-*-reads|writes (ARM-BEHAVIOR.md "Errors").
+//   ARM: 1. authentication (401) → 2. the subscription bucket of the caller for reads, writes or deletes
+//        (429 when empty) → 3. injected faults → 4. api-version present → 5. route → 6. api-version served by
+//        the route → 7. Compute's policies for scale set GETs and operation polls (429 when spent) → 8. the
+//        handler. Every ARM response carries x-ms-request-id, x-ms-correlation-request-id (the client's if sent)
+//        and x-ms-ratelimit-remaining-subscription|tenant-reads|writes|deletes; Compute's counted responses also
+//        x-ms-ratelimit-remaining-resource (docs/arm-behavior.md "Throttling"; rate-limits.ts).
 //   Authority (/{tenant}/…): faults, then the discovery or token handler.
 //   Admin (/_emulator/…): admin-http.ts; never logged, never faulted.
 import { randomUUID } from "node:crypto";
@@ -38,6 +40,7 @@ import {
 import { openidConfiguration, signingKeys, tokenEndpoint, type AuthorityReply } from "./authority";
 import { getComputeOperation } from "./compute-operations";
 import { cloudMetadata } from "./metadata";
+import { armRequestKind, type ComputeRequestKind } from "./rate-limits";
 import type { EmulatorCore } from "./core";
 import type { ArmCall, Reply } from "./exchange";
 import type { FaultSpec } from "./faults";
@@ -49,7 +52,6 @@ import { getSubscription, listSubscriptions } from "./subscriptions";
 import { handleIdentity, listIdentities } from "./user-assigned-identities";
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
-const WRITE_METHODS = new Set(["PUT", "PATCH", "DELETE", "POST"]);
 const HOST_HEADER = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/;
 
 /**
@@ -179,8 +181,9 @@ export function createRequestHandler(
       typeof correlationHeader === "string" && correlationHeader !== "" ? correlationHeader : randomUUID();
     const scope =
       segments.length >= 2 && segments[0].toLowerCase() === "subscriptions" ? segments[1].toLowerCase() : "tenant";
-    const isWrite = WRITE_METHODS.has(method);
+    const requestKind = armRequestKind(method);
     let remaining: number | undefined;
+    let computeRemaining: string | undefined;
     let clientId: string | undefined;
     let responseLost = false; // a response-lost fault: process the request, then drop the connection
 
@@ -219,8 +222,9 @@ export function createRequestHandler(
         "x-ms-correlation-request-id": correlationId,
       };
       const limitScope = scope === "tenant" ? "tenant" : "subscription";
-      headers[`x-ms-ratelimit-remaining-${limitScope}-${isWrite ? "writes" : "reads"}`] =
-        remaining ?? core.rateLimits.peek(scope, isWrite, now);
+      headers[`x-ms-ratelimit-remaining-${limitScope}-${requestKind}`] =
+        remaining ?? core.rateLimits.peek(scope, clientId ?? "anonymous", requestKind, now);
+      if (computeRemaining !== undefined) headers["x-ms-ratelimit-remaining-resource"] = computeRemaining;
       Object.assign(headers, reply.headers);
       let text: string | undefined;
       if (reply.body !== undefined && method !== "HEAD") {
@@ -260,13 +264,9 @@ export function createRequestHandler(
         `Bearer authorization_uri="${baseUrl}/${core.config.tenantId}", error="invalid_token", error_description="${description}"`;
       const caller = authenticate(core, req.headers.authorization, now, challenge);
       clientId = caller.clientId;
-      if (isWrite) {
-        const admission = core.rateLimits.write(scope, now);
-        if (!admission.allowed) throw subscriptionThrottled(scope, admission.retryAfterSeconds);
-        remaining = admission.remaining;
-      } else {
-        remaining = core.rateLimits.read(scope, now);
-      }
+      const admission = core.rateLimits.admit(scope, caller.clientId, requestKind, now);
+      remaining = admission.remaining;
+      if (!admission.allowed) throw subscriptionThrottled(scope, requestKind, admission.retryAfterSeconds);
       const fault = core.faults.take(method, path);
       if (fault?.kind === "drop") {
         req.socket.destroy();
@@ -289,6 +289,19 @@ export function createRequestHandler(
       const route = matchArmRoute(segments);
       if (route === undefined) throw unknownRoute(method, path);
       checkApiVersion(core, route, apiVersion);
+      const computeKind = computeRequestKind(method, route);
+      if (computeKind !== undefined) {
+        const counted = core.rateLimits.admitCompute(scope, computeKind, now);
+        computeRemaining = counted.header;
+        if (!counted.allowed) {
+          const { policy, windowStart, measured } = counted;
+          throw computeThrottled(
+            counted.retryAfterSeconds,
+            { name: policy.name, limit: policy.limit, windowStart, now, measured },
+            counted.header,
+          );
+        }
+      }
       withBody((body) => {
         try {
           if (body === undefined) throw bodyTooLarge(MAX_BODY_BYTES);
@@ -369,6 +382,14 @@ function authenticate(
   return { clientId: check.claims.appid, objectId: check.claims.oid };
 }
 
+// Which of Compute's policies count a request: scale set GETs and operation polls (rate-limits.ts).
+function computeRequestKind(method: string, route: ArmRoute): ComputeRequestKind | undefined {
+  if (method !== "GET") return undefined;
+  if (route.kind === "scaleSet") return "getScaleSet";
+  if (route.kind === "computeOperation") return "getOperation";
+  return undefined;
+}
+
 function checkApiVersion(core: EmulatorCore, route: ArmRoute, apiVersion: string): void {
   if (!isWellFormedApiVersion(apiVersion)) throw invalidApiVersion(apiVersion);
   const provider = routeProvider(route);
@@ -424,8 +445,13 @@ function dispatch(core: EmulatorCore, call: ArmCall, route: ArmRoute): Reply {
   }
 }
 
+/** Retry-After of an injected `throttle` fault when neither the fault nor the emulator names one (docs/emulator.md). */
+export const THROTTLE_FAULT_RETRY_AFTER_SECONDS = 1;
+
 function faultFailure(core: EmulatorCore, fault: FaultSpec): ArmFailure {
-  if (fault.kind === "throttle") return computeThrottled(fault.retryAfterSeconds ?? core.retryAfterSeconds);
+  if (fault.kind === "throttle") {
+    return computeThrottled(fault.retryAfterSeconds ?? core.retryAfterSeconds ?? THROTTLE_FAULT_RETRY_AFTER_SECONDS);
+  }
   return injectedStatus(fault.status ?? 503, fault.retryAfterSeconds, fault.code, fault.message);
 }
 

@@ -124,7 +124,7 @@ export function handleResourceGroup(core: EmulatorCore, call: ArmCall, subscript
         status: 202,
         headers: {
           location: operationResultUrl(call, group.subscriptionId, operationId),
-          "retry-after": String(core.retryAfterSeconds),
+          ...core.retryAfterHeader(),
         },
       };
     }
@@ -164,7 +164,7 @@ export function getOperationResult(
       status: 202,
       headers: {
         location: operationResultUrl(call, operation.subscriptionId, operation.id),
-        "retry-after": String(core.retryAfterSeconds),
+        ...core.retryAfterHeader(),
       },
     };
   }

@@ -66,6 +66,13 @@ export interface RuntimeContext {
 type Props = Record<string, unknown>;
 
 const writes = new KeyedLock();
+/** api-version for reading a user-assigned identity's principal and client IDs (Microsoft.ManagedIdentity). */
+const USER_IDENTITY_API_VERSION = "2023-01-31";
+/**
+ * Principal and client IDs of user-assigned identities read in this process, by armIdKey: they are fixed for the
+ * life of the identity, and one identity is typically added to many scale sets in one `pulumi up`.
+ */
+const userIdentityDetails = new Map<string, Promise<{ principalId?: string; clientId?: string }>>();
 /** How many times a PATCH is re-planned after ARM answered 412 (someone wrote between our GET and our PATCH). */
 const MAX_PRECONDITION_RETRIES = 5;
 
@@ -189,15 +196,18 @@ async function converge(
       const patch = identity.planPatch(before, changeFor(before), format);
       if (!patch) return { before, after: before };
       const etag = got.headers["etag"];
+      let done;
       try {
-        const done = await client.execute<ScaleSetBody>({
+        // The PATCH response already shows the identity as it stands once the operation succeeds (a failed one
+        // throws), so no second read of the scale set: docs/arm-behavior.md "Long-running operations".
+        done = await client.execute<ScaleSetBody>({
           method: "PATCH",
           path: scaleSetId,
           apiVersion,
           body: patch,
           headers: etag ? { "If-Match": etag } : undefined,
+          result: "response",
         });
-        return { before, after: identity.readIdentityState(done.body.identity) };
       } catch (e) {
         if (isArmError(e) && e.statusCode === 412 && attempt < MAX_PRECONDITION_RETRIES) continue;
         // When the answer to our PATCH is lost, the client sends it again; the first one may have landed, and then
@@ -209,12 +219,71 @@ async function converge(
             .catch(() => undefined);
           const current = now === undefined ? undefined : identity.readIdentityState(now.body.identity);
           if (current !== undefined && !identity.planPatch(current, changeFor(current), format)) {
-            return { before, after: current };
+            return { before, after: await withUserIdentityDetails(client, scaleSetId, apiVersion, current) };
           }
         }
         throw operationError(operation, scaleSetId, e);
       }
+      const after = identity.readIdentityState(done.body.identity);
+      return { before, after: await withUserIdentityDetails(client, scaleSetId, apiVersion, after) };
     }
+  });
+}
+
+/**
+ * Fills in the principal and client IDs that the PATCH response shows as `{}` (identities the operation added) from
+ * the identities themselves: they are properties of the user-assigned identity resource, read from the Managed
+ * Identity service, whose reads Compute's scale set budget does not count. If one cannot be read, one GET of the
+ * scale set says them all.
+ */
+async function withUserIdentityDetails(
+  client: ArmClient,
+  scaleSetId: string,
+  apiVersion: string,
+  state: identity.IdentityState,
+): Promise<identity.IdentityState> {
+  const missing = [...state.user.values()].filter((info) => info.principalId === undefined);
+  if (missing.length === 0 || identity.bodyFormatFor(apiVersion) !== "dictionary") return state;
+  try {
+    const details = await Promise.all(
+      missing.map(async (info) => {
+        const key = identity.armIdKey(info.id);
+        // One read per identity even when many changes add it at once; a failed read is not remembered.
+        let details = userIdentityDetails.get(key);
+        if (details === undefined) {
+          details = readUserIdentityDetails(client, info.id);
+          userIdentityDetails.set(key, details);
+          details.catch(() => userIdentityDetails.delete(key));
+        }
+        return [key, await details] as const;
+      }),
+    );
+    const user = new Map(state.user);
+    for (const [key, read] of details) user.set(key, { ...user.get(key)!, ...read });
+    return { ...state, user };
+  } catch {
+    try {
+      const got = await client.request<ScaleSetBody>({ method: "GET", path: scaleSetId, apiVersion });
+      return identity.readIdentityState(got.body.identity);
+    } catch (e) {
+      throw operationError("reading back identities of", scaleSetId, e);
+    }
+  }
+}
+
+async function readUserIdentityDetails(
+  client: ArmClient,
+  id: string,
+): Promise<{ principalId?: string; clientId?: string }> {
+  const got = await client.request<{ properties?: { principalId?: unknown; clientId?: unknown } }>({
+    method: "GET",
+    path: identity.parseUserAssignedIdentityId(id).id,
+    apiVersion: USER_IDENTITY_API_VERSION,
+  });
+  const properties = got.body?.properties ?? {};
+  return dropUndefined({
+    principalId: typeof properties.principalId === "string" ? properties.principalId : undefined,
+    clientId: typeof properties.clientId === "string" ? properties.clientId : undefined,
   });
 }
 

@@ -12,14 +12,14 @@ import { ArmError, readArmErrorBody, TransportErrorCodes, type ArmErrorBody } fr
 import {
   DEFAULT_MIN_POLL_INTERVAL_MS,
   DEFAULT_OPERATION_TIMEOUT_MS,
-  DEFAULT_POLL_INTERVAL_MS,
   finalResultSource,
   isPastDeadline,
   operationStateOf,
-  pollDelayMs,
   selectPollingStrategy,
   type PollingStrategy,
 } from "./lro";
+import { pacerFor, principalOfToken, type Pacer } from "./pacer";
+import { pollDelay, requestClass } from "./pacing";
 import {
   apiVersionProblem,
   armPathProblem,
@@ -29,6 +29,7 @@ import {
 } from "./request-target";
 import {
   decideRetry,
+  parseRetryAfterMs,
   resolveRetryOptions,
   type HttpMethod,
   type ResolvedRetryOptions,
@@ -47,6 +48,13 @@ export interface ArmRequest {
   body?: unknown;
   /** Extra request headers such as `If-Match`; `Authorization`, `Host` and `Content-Length` are refused. */
   headers?: Record<string, string>;
+  /**
+   * `execute` only: where the result of a PUT/PATCH comes from once its operation succeeded. `"get"` (default,
+   * azcore's rule): a GET of the resource. `"response"`: the write's own response, for callers that know what it
+   * already says (Compute's PATCH response shows the identity as it will be: docs/arm-behavior.md) and so spare
+   * a read of a budget that Compute counts.
+   */
+  result?: "get" | "response";
 }
 
 /** A successful (2xx) ARM response. */
@@ -89,12 +97,18 @@ export interface ArmClientOptions {
   /** Retry policy; see {@link RetryOptions} for defaults. */
   retry?: RetryOptions;
   /**
-   * Fixed wait between operation polls, in ms, overriding `Retry-After` and the floor (tests: 0). Default: the
-   * response's `Retry-After`, else `minPollIntervalMs` before the first poll and 10 000 between later ones.
+   * Fixed wait between operation polls, in ms, overriding `Retry-After` and the pacing (tests: 0). Default: the
+   * response's `Retry-After` when it has one, else the first poll when operations of the same kind typically end
+   * and later ones every 750 ms (pacing.ts pollDelay), each as the budgets allow.
    */
   pollIntervalMs?: number;
-  /** Shortest wait between polls when the server decides (e.g. `Retry-After: 0`), in ms. Default 1 000. */
+  /** Shortest wait between polls when the server's `Retry-After` decides (e.g. `Retry-After: 0`), in ms. Default 1 000. */
   minPollIntervalMs?: number;
+  /**
+   * Pace requests by the budgets ARM and Compute report (pacer.ts): one scheduler per endpoint, subscription and
+   * principal in the process, shared by every client. Default true.
+   */
+  pacing?: boolean;
   /** Deadline of one long-running operation, in ms. Default 1 800 000 (30 min). */
   operationTimeoutMs?: number;
   /** `User-Agent` header. Default `pulumi-vmss-identity (node <version>)`. */
@@ -128,6 +142,7 @@ export class ArmClient {
   private readonly operationTimeoutMs: number;
   private readonly userAgent: string;
   private readonly onRetry: ((event: RetryEvent) => void) | undefined;
+  private readonly pacing: boolean;
 
   /**
    * @throws Error before any request if the endpoint is neither https nor a loopback host, or an option is invalid.
@@ -142,6 +157,7 @@ export class ArmClient {
       nonNegative("operationTimeoutMs", options.operationTimeoutMs) ?? DEFAULT_OPERATION_TIMEOUT_MS;
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
     this.onRetry = options.onRetry;
+    this.pacing = options.pacing ?? true;
     this.tokens = new AccessTokenCycler(options.credential, options.cloud.tokenScope, options.tokenRefresh);
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher = options.dispatcher ?? new Agent();
@@ -188,16 +204,27 @@ export class ArmClient {
     const pollUrl =
       strategy.kind === "provisioning-state" ? url : this.pollingUrl(req.method, url, strategy.pollUrl, initial);
     const startedAt = Date.now();
+    // Operations of one kind take similar times: the first poll comes when they typically end (pacing.ts).
+    const operationClass = requestClass(req.method, url.pathname);
+    const durations = this.pacerOf(url, await this.token(req.method, url));
     let last = initial;
     for (let polls = 0; ; polls++) {
-      // Like azcore's PollUntilDone, the first poll waits only for an explicit Retry-After (and the floor); later
-      // ones fall back to the default interval.
-      const defaultMs = polls === 0 ? 0 : DEFAULT_POLL_INTERVAL_MS;
-      const { pollIntervalMs, minPollIntervalMs: minMs } = this;
-      await sleep(pollDelayMs(last.headers, { pollIntervalMs, minMs, defaultMs }));
+      const now = Date.now();
+      await sleep(
+        pollDelay({
+          pollsSoFar: polls,
+          seenDurationsMs: durations?.seenDurations(operationClass) ?? [],
+          retryAfterMs: parseRetryAfterMs(last.headers, now),
+          fixedMs: this.pollIntervalMs,
+          minMs: this.minPollIntervalMs,
+        }),
+      );
       last = await this.send("GET", pollUrl, undefined, undefined, correlationId);
       const state = operationStateOf(strategy, last);
-      if (state.kind === "succeeded") break;
+      if (state.kind === "succeeded") {
+        durations?.recordDuration(operationClass, Date.now() - startedAt);
+        break;
+      }
       if (state.kind === "unknown") {
         const message = `polling ${pollUrl.pathname}: ${state.reason}`;
         throw this.transportError(req.method, url, TransportErrorCodes.invalidResponseBody, message, initial, false);
@@ -210,6 +237,7 @@ export class ArmClient {
     }
 
     const source = finalResultSource(req.method, initial.headers);
+    if (source.kind === "resource" && req.result === "response") return initial as ArmResponse<T>;
     if (source.kind === "resource") {
       // The provisioning-state strategy already polled the resource itself: its last GET is the result.
       if (strategy.kind === "provisioning-state") return last as ArmResponse<T>;
@@ -321,7 +349,15 @@ export class ArmClient {
     let renewedToken = false;
     for (;;) {
       const token = await this.token(method, url);
+      const pacer = this.pacerOf(url, token);
+      const ticket = await pacer?.admit(requestClass(method, url.pathname));
       const outcome = await this.attempt(method, url, payload, headers, token, correlationId);
+      if (ticket !== undefined) {
+        const answered = outcome.kind === "response" ? outcome.response : undefined;
+        const retryAfterMs =
+          answered?.status === 429 ? (parseRetryAfterMs(answered.headers, Date.now()) ?? 0) : undefined;
+        pacer!.settle(ticket, answered?.headers, retryAfterMs);
+      }
 
       if (outcome.kind === "response") {
         const { response, error } = outcome;
@@ -471,6 +507,13 @@ export class ArmClient {
       });
     }
     return response;
+  }
+
+  /** The process-wide scheduler for this endpoint, the URL's subscription and the token's principal. */
+  private pacerOf(url: URL, token: string): Pacer | undefined {
+    if (!this.pacing) return undefined;
+    const subscription = /^\/subscriptions\/([^/]+)/i.exec(url.pathname)?.[1] ?? "tenant";
+    return pacerFor(this.endpoint.origin, subscription, principalOfToken(token));
   }
 
   private async token(method: HttpMethod, url: URL): Promise<string> {

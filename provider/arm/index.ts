@@ -7,6 +7,8 @@ export * from "./credential";
 export * from "./errors";
 export * from "./retry";
 export * from "./lro";
+export * from "./pacing";
+export * from "./pacer";
 export * from "./request-target";
 export * from "./token-cycler";
 export * from "./client";

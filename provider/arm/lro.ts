@@ -4,7 +4,7 @@
  * ../shared/ARM-BEHAVIOR.md "Long-running operations".
  */
 import { readArmErrorBody, type ArmErrorBody } from "./errors";
-import { parseRetryAfterMs, type HttpMethod } from "./retry";
+import type { HttpMethod } from "./retry";
 
 /** How to follow an operation that a response started. */
 export type PollingStrategy =
@@ -38,8 +38,6 @@ export interface PollResponse {
   body: unknown;
 }
 
-/** Default wait between polls when the server sends no `Retry-After`, in ms (azapi polls every 10 s, §5.2). */
-export const DEFAULT_POLL_INTERVAL_MS = 10_000;
 /** Default floor of the wait between polls, in ms, whatever `Retry-After` says (azcore's minimum frequency). */
 export const DEFAULT_MIN_POLL_INTERVAL_MS = 1_000;
 /** Default deadline for one long-running operation, in ms (30 min; identity operations take 5–40 s). */
@@ -112,22 +110,6 @@ export function operationStateOf(strategy: PollingStrategy, response: PollRespon
     case "missing-polling-url":
       return stateFromStatus(provisioningStateOf(response.body) ?? "Succeeded", response.body);
   }
-}
-
-/**
- * How long to wait before the next poll, in ms: `pollIntervalMs` when given (tests use 0), else the response's
- * `Retry-After` (RPC: seconds; azcore honours it over its default), else `defaultMs`; never less than `minMs`.
- * The floor matters for servers that send `Retry-After: 0` (the emulator by default): honoured literally, that
- * turns polling into a busy loop. azcore refuses polling frequencies under 1 s for the same reason.
- */
-export function pollDelayMs(
-  headers: Record<string, string>,
-  options: { pollIntervalMs?: number; defaultMs?: number; minMs?: number; now?: number } = {},
-): number {
-  if (options.pollIntervalMs !== undefined) return options.pollIntervalMs;
-  const requested =
-    parseRetryAfterMs(headers, options.now ?? Date.now()) ?? options.defaultMs ?? DEFAULT_POLL_INTERVAL_MS;
-  return Math.max(options.minMs ?? DEFAULT_MIN_POLL_INTERVAL_MS, requested);
 }
 
 /**

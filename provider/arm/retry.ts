@@ -14,7 +14,10 @@ export interface RetryOptions {
   baseDelayMs?: number;
   /** Cap of the exponential backoff in ms. Default 60 000. */
   maxDelayMs?: number;
-  /** Longest server-requested wait (`Retry-After` & co.) that is honoured, in ms; longer means give up. Default 300 000. */
+  /**
+   * Longest server-requested wait (`Retry-After` & co.) that is honoured, in ms; longer means give up. Default
+   * 1 800 000 (30 min): Compute asks for up to 1 200 s when a throttling policy is spent (docs/arm-behavior.md).
+   */
   maxRetryAfterMs?: number;
   /** Multiplier applied to server-requested waits. Default 1; tests use 0 to keep decisions but not the wait. */
   retryAfterScale?: number;
@@ -30,7 +33,7 @@ export const DEFAULT_RETRY_OPTIONS: ResolvedRetryOptions = {
   maxRetries: 6,
   baseDelayMs: 1000,
   maxDelayMs: 60_000,
-  maxRetryAfterMs: 300_000,
+  maxRetryAfterMs: 1_800_000,
   retryAfterScale: 1,
   random: Math.random,
 };

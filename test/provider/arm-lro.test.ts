@@ -3,7 +3,6 @@ import {
   finalResultSource,
   isPastDeadline,
   operationStateOf,
-  pollDelayMs,
   provisioningStateOf,
   selectPollingStrategy,
   terminalStatusOf,
@@ -164,20 +163,6 @@ describe("arm long-running operation rules", () => {
   });
 
   describe("timing", () => {
-    it("polls after Retry-After seconds, or the default, unless pollIntervalMs overrides", () => {
-      assert.equal(pollDelayMs({ "retry-after": "2" }), 2000);
-      assert.equal(pollDelayMs({}, { defaultMs: 1500 }), 1500);
-      assert.equal(pollDelayMs({}), 10_000);
-      assert.equal(pollDelayMs({ "retry-after": "2" }, { pollIntervalMs: 0 }), 0);
-    });
-
-    it("never polls faster than the floor, even when the server says Retry-After: 0", () => {
-      assert.equal(pollDelayMs({ "retry-after": "0" }), 1000);
-      assert.equal(pollDelayMs({}, { defaultMs: 0 }), 1000);
-      assert.equal(pollDelayMs({ "retry-after": "0" }, { minMs: 50 }), 50);
-      assert.equal(pollDelayMs({ "retry-after": "0" }, { minMs: 0 }), 0);
-    });
-
     it("knows when an operation is past its deadline", () => {
       assert.equal(isPastDeadline(1000, 500, 1500), false);
       assert.equal(isPastDeadline(1000, 500, 1501), true);

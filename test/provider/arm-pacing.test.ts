@@ -1,0 +1,196 @@
+// The pacing decisions as tables (provider/arm/pacing.ts): what the rate-limit headers say, what is left of a
+// budget as time passes, how much this process may spend (alone, or sharing with another client), how long it waits
+// for more, and when an operation is polled. Then the scheduler (pacer.ts) on a fake clock: one probe per unknown
+// kind of request, a queue that drains as answers and time free the budget, and a 429's Retry-After held.
+import assert from "node:assert/strict";
+import {
+  ARM_BUCKETS,
+  Pacer,
+  estimatedRemaining,
+  observe,
+  policyWindowMs,
+  pollDelay,
+  principalOfToken,
+  readBudgetHeaders,
+  requestClass,
+  spend,
+  spendable,
+  waitForBudgetMs,
+  type BudgetReading,
+  type BudgetState,
+} from "../../provider/arm";
+
+const GET_VMSS_3MIN = "Microsoft.Compute/GetVMScaleSet3Min";
+const window3min = (remaining: number): BudgetReading => ({
+  key: GET_VMSS_3MIN,
+  kind: "window",
+  remaining,
+  windowMs: 180_000,
+});
+const reads = (remaining: number): BudgetReading => ({
+  key: "subscription-reads",
+  kind: "bucket",
+  remaining,
+  size: ARM_BUCKETS.reads,
+});
+
+describe("ARM pacing decisions (pure)", () => {
+  it("reads ARM's bucket headers and Compute's policies, joined or repeated", () => {
+    assert.deepEqual(
+      readBudgetHeaders({
+        "x-ms-ratelimit-remaining-subscription-reads": "249",
+        "x-ms-ratelimit-remaining-resource":
+          "Microsoft.Compute/GetVMScaleSet3Min;197,Microsoft.Compute/GetVMScaleSet30Min;1297, Microsoft.Compute/VmssQueuedVMOperations;4720",
+      }),
+      [
+        { key: "subscription-reads", kind: "bucket", remaining: 249, size: { capacity: 250, refillPerSecond: 25 } },
+        { key: GET_VMSS_3MIN, kind: "window", remaining: 197, windowMs: 180_000 },
+        { key: "Microsoft.Compute/GetVMScaleSet30Min", kind: "window", remaining: 1297, windowMs: 1_800_000 },
+        { key: "Microsoft.Compute/VmssQueuedVMOperations", kind: "counter", remaining: 4720 },
+      ],
+    );
+    assert.deepEqual(readBudgetHeaders({ "x-ms-ratelimit-remaining-tenant-writes": "x" }), []);
+    assert.equal(policyWindowMs("Microsoft.Compute/VMScaleSetBatchedVMRequests5Min"), 300_000);
+    assert.equal(policyWindowMs("Microsoft.Compute/VmssQueuedVMOperations"), undefined);
+  });
+
+  it("names a kind of request by its method and resource types, without names", () => {
+    const sub = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/vmss";
+    assert.equal(requestClass("GET", sub), "GET microsoft.compute/virtualmachinescalesets");
+    assert.equal(
+      requestClass("GET", "/subscriptions/s/providers/Microsoft.Compute/locations/westus/operations/1"),
+      "GET microsoft.compute/locations/operations",
+    );
+    assert.equal(requestClass("put", "/subscriptions/s/resourcegroups/rg"), "PUT subscriptions/resourcegroups");
+  });
+
+  it("a bucket refills at its rate up to its size; a window gets back this process's requests as they age out", () => {
+    const bucket: BudgetState = { reading: reads(10), observedAt: 0, unseen: 0, sends: [], shared: false, peak: 10 };
+    assert.equal(estimatedRemaining(bucket, 0), 10);
+    assert.equal(estimatedRemaining(bucket, 2000), 60);
+    assert.equal(estimatedRemaining(bucket, 60_000), 250);
+    const w: BudgetState = {
+      reading: window3min(0),
+      observedAt: 10_000,
+      unseen: 0,
+      sends: [1000, 5000, 9000],
+      shared: false,
+      peak: 200,
+    };
+    assert.equal(estimatedRemaining(w, 10_000), 0);
+    assert.equal(estimatedRemaining(w, 181_000), 1);
+    assert.equal(estimatedRemaining(w, 189_000), 3);
+  });
+
+  it("alone, a budget is spent to its last unit; shared, half of what is left above a tenth is, less what is in flight", () => {
+    const cases: Array<[string, BudgetState, number]> = [
+      ["alone, 5 left", { reading: window3min(5), observedAt: 0, unseen: 0, sends: [], shared: false, peak: 200 }, 5],
+      [
+        "alone, 5 left, 5 in flight",
+        { reading: window3min(5), observedAt: 0, unseen: 5, sends: [], shared: false, peak: 200 },
+        0,
+      ],
+      [
+        "shared, 60 left of 200",
+        { reading: window3min(60), observedAt: 0, unseen: 0, sends: [], shared: true, peak: 200 },
+        20,
+      ],
+      [
+        "shared, 21 left of 200",
+        { reading: window3min(21), observedAt: 0, unseen: 0, sends: [], shared: true, peak: 200 },
+        0,
+      ],
+      [
+        "blocked by a 429",
+        { reading: window3min(50), observedAt: 0, unseen: 0, sends: [], shared: false, peak: 200, blockedUntil: 5000 },
+        0,
+      ],
+    ];
+    for (const [name, state, expected] of cases) assert.equal(spendable(state, 0), expected, name);
+  });
+
+  it("waits for the refill, for its own oldest request to age out, a whole window when others filled it, or the 429's wait", () => {
+    const base = { observedAt: 0, unseen: 0, sends: [] as number[], shared: false, peak: 200 };
+    assert.equal(waitForBudgetMs({ ...base, reading: reads(5) }, 0), undefined);
+    assert.equal(waitForBudgetMs({ ...base, reading: reads(0) }, 0), 40);
+    assert.equal(waitForBudgetMs({ ...base, reading: window3min(0), sends: [1000, 2000] }, 10_000), 171_000);
+    assert.equal(waitForBudgetMs({ ...base, reading: window3min(0), observedAt: 5000 }, 10_000), 175_000);
+    assert.equal(waitForBudgetMs({ ...base, reading: window3min(9), blockedUntil: 30_000 }, 10_000), 20_000);
+  });
+
+  it("notices another client when a reading falls more than this process explains", () => {
+    let state = observe(undefined, window3min(190), 0, 0);
+    state = spend(state, 1);
+    state = observe(state, window3min(189), 2, 0);
+    assert.equal(state.shared, false, "one request of ours, one unit less");
+    state = spend(state, 3);
+    state = observe(state, window3min(150), 4, 0);
+    assert.equal(state.shared, true, "39 units went to someone else");
+    assert.deepEqual(state.sends, [1, 3], "the window keeps our send times");
+  });
+
+  it("polls when operations of the kind typically end, then every 750 ms; Retry-After and a fixed interval win", () => {
+    assert.equal(pollDelay({ pollsSoFar: 0, seenDurationsMs: [] }), 750);
+    assert.equal(pollDelay({ pollsSoFar: 0, seenDurationsMs: [5700, 6000, 5900] }), 5525);
+    assert.equal(pollDelay({ pollsSoFar: 0, seenDurationsMs: [900] }), 750);
+    assert.equal(pollDelay({ pollsSoFar: 1, seenDurationsMs: [5700] }), 750);
+    assert.equal(pollDelay({ pollsSoFar: 0, seenDurationsMs: [5700], retryAfterMs: 30_000 }), 30_000);
+    assert.equal(pollDelay({ pollsSoFar: 0, seenDurationsMs: [], retryAfterMs: 0 }), 1000, "azcore's 1 s floor");
+    assert.equal(pollDelay({ pollsSoFar: 3, seenDurationsMs: [], retryAfterMs: 30_000, fixedMs: 0 }), 0);
+  });
+
+  it("keys budgets by the token's principal, never by the token", () => {
+    const claims = Buffer.from(JSON.stringify({ oid: "object-1", appid: "app-1" })).toString("base64url");
+    assert.equal(principalOfToken(`e30.${claims}.sig`), "object-1");
+    assert.equal(principalOfToken("opaque-token"), "unknown-principal");
+  });
+});
+
+describe("the request scheduler (pacer.ts) on a fake clock", () => {
+  let now = 0;
+  const clock = () => now;
+  const GET = "GET microsoft.compute/virtualmachinescalesets";
+  const header = (left: number) => ({ "x-ms-ratelimit-remaining-resource": `${GET_VMSS_3MIN};${left}` });
+  const settled = async (p: Promise<unknown>) => {
+    let done = false;
+    void p.then(() => (done = true));
+    await new Promise((r) => setImmediate(r));
+    return done;
+  };
+
+  it("sends one request of an unknown kind, then as many as the budget has left, then queues", async () => {
+    now = 0;
+    const pacer = new Pacer(clock);
+    const first = await pacer.admit(GET);
+    const second = pacer.admit(GET);
+    assert.equal(await settled(second), false, "one probe until an answer names the budgets");
+    pacer.settle(first, header(2));
+    const t2 = await second;
+    const t3 = await pacer.admit(GET);
+    const fourth = pacer.admit(GET);
+    assert.equal(await settled(fourth), false, "2 left, 2 in flight: the fourth waits");
+    pacer.settle(t2, header(1));
+    pacer.settle(t3, header(0));
+    assert.equal(await settled(fourth), false, "0 left: it waits for the window");
+    assert.deepEqual(pacer.snapshot()[GET_VMSS_3MIN], { remaining: 0, lowest: 0, shared: false });
+  });
+
+  it("holds a budget for a 429's Retry-After", async () => {
+    now = 0;
+    const pacer = new Pacer(clock);
+    const ticket = await pacer.admit(GET);
+    pacer.settle(ticket, header(0), 120_000);
+    const next = pacer.admit(GET);
+    assert.equal(await settled(next), false);
+  });
+
+  it("an aborted wait leaves the queue", async () => {
+    now = 0;
+    const pacer = new Pacer(clock);
+    await pacer.admit(GET);
+    const controller = new AbortController();
+    const waiting = pacer.admit(GET, controller.signal);
+    controller.abort(new Error("stop"));
+    await assert.rejects(waiting, /stop/);
+  });
+});
