@@ -46,11 +46,13 @@ describe("VmssManagedIdentity provider: a lost PATCH answer", function () {
       .filter((r) => r.method === "PATCH" && r.responseLost === true && r.path.endsWith(scaleSetId.split("/").pop()!));
 
   before(async () => {
+    // Identity names of this file only: the provider remembers an identity's principal and client IDs per ARM ID for
+    // the whole process (provider/runtime.ts), and other files create id1… in emulators of their own.
     world = await startWorld();
     await createResourceGroup(world, "rg");
-    id1 = await createIdentity(world, "rg", "id1");
-    id2 = await createIdentity(world, "rg", "id2");
-    id3 = await createIdentity(world, "rg", "id3");
+    id1 = await createIdentity(world, "rg", "lost-id1");
+    id2 = await createIdentity(world, "rg", "lost-id2");
+    id3 = await createIdentity(world, "rg", "lost-id3");
   });
   after(async () => world?.close());
   beforeEach(() => {
