@@ -57,6 +57,7 @@ export class StateFileWriter {
     private readonly onError: (error: Error) => void,
   ) {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    removeStaleTemporaries(file);
   }
 
   /** Notes a change; the write happens on the next turn of the event loop. */
@@ -107,6 +108,35 @@ export class StateFileWriter {
       this.onError(error as Error);
       return false;
     }
+  }
+}
+
+// A process killed while writing leaves its `<file>.<pid>.tmp` behind (the state file itself is intact). Remove those
+// of processes that no longer run; a live process's (another emulator on the same file, unsupported) is left alone.
+function removeStaleTemporaries(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  const prefix = `${path.basename(file)}.`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = name.startsWith(prefix) ? /^(\d+)\.tmp$/.exec(name.slice(prefix.length)) : null;
+    if (match === null) continue;
+    const pid = Number(match[1]);
+    if (pid !== process.pid && isRunning(pid)) continue;
+    fs.rmSync(path.join(dir, name), { force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

@@ -167,6 +167,7 @@ describe("emulator: durable state under kill -9", function () {
     const present = new Set(((await list.body.json()) as { value: { name: string }[] }).value.map((g) => g.name));
     for (const name of acknowledged) if (!present.has(name)) lost.add(name);
     await pool.destroy();
+    const leftovers = fs.readdirSync(dir).filter((name) => name.endsWith(".tmp"));
     running.child.kill("SIGKILL");
     await running.exited;
 
@@ -177,5 +178,6 @@ describe("emulator: durable state under kill -9", function () {
     assert.ok(acknowledged.size >= KILLS, `enough writes were acknowledged to mean something (${acknowledged.size})`);
     assert.equal(unreadable, 0, "unreadable state files");
     assert.deepEqual([...lost], [], "acknowledged writes lost");
+    assert.deepEqual(leftovers, [], "temporary files of killed processes are removed at the next start");
   });
 });
