@@ -6,6 +6,8 @@
  * 2. Get a token; create a resource group, two identities and 50 scale sets.
  * 3. GET a scale set N times over http, then over https (undici keep-alive pool, several connections).
  * 4. PATCH the identities of the 50 scale sets N times in total (one writer per scale set).
+ * 5. The same PATCHes with --state FILE: each answer waits until its write is fsynced into the state file
+ *    (writes arriving together share one file write).
  * Prints requests per second, and client-side p50/p99 latency, per phase. Bounded loops, loopback only.
  * Options: --gets N (default 20000), --patches N (default 5000), --connections N (default 8), --in-flight N (default 64).
  */
@@ -40,7 +42,18 @@ interface Running {
 async function startChild(args: string[]): Promise<Running> {
   const child = spawn(
     process.execPath,
-    ["-r", "ts-node/register/transpile-only", "emulator/cli.ts", "--port", "0", "--op-duration-ms", "0", ...args],
+    [
+      "-r",
+      "ts-node/register/transpile-only",
+      "emulator/cli.ts",
+      "--port",
+      "0",
+      "--op-duration-ms",
+      "0",
+      // Throughput, not ARM's budgets: the buckets would turn most of these requests into 429s.
+      "--no-rate-limits",
+      ...args,
+    ],
     {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "inherit"],
@@ -162,6 +175,20 @@ async function measure(
   return `${total} requests in ${seconds.toFixed(2)} s = ${Math.round(total / seconds)} req/s (p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms${failures > 0 ? `, ${failures} FAILED` : ""})`;
 }
 
+/**
+ * PATCHes the identities of the scale sets. One writer per scale set: concurrent writes to one scale set would
+ * (rightly) get 409 Conflict. Each writer alternates: add ID1 and ID2, then remove ID2 (a valid change every time).
+ */
+async function patchPhase(pool: Pool, token: string): Promise<string> {
+  const added = Array<boolean>(SCALE_SETS).fill(false);
+  return measure(PATCHES, SCALE_SETS, async (_n, worker) => {
+    const users = added[worker] ? { [identity("ID2")]: null } : { [identity("ID1")]: {}, [identity("ID2")]: {} };
+    added[worker] = !added[worker];
+    const body = { identity: { type: "SystemAssigned, UserAssigned", userAssignedIdentities: users } };
+    return (await call(pool, "PATCH", vmssPath(worker), token, body)).status;
+  });
+}
+
 async function main(): Promise<void> {
   console.log(
     `ARM emulator benchmark: ${GETS} GETs, ${PATCHES} PATCHes, ${CONNECTIONS} keep-alive connections, ${IN_FLIGHT} requests in flight`,
@@ -175,20 +202,23 @@ async function main(): Promise<void> {
     console.log(
       `GET   http : ${await measure(GETS, IN_FLIGHT, async (n) => (await call(pool, "GET", vmssPath(n % SCALE_SETS), token)).status)}`,
     );
-    // One writer per scale set: concurrent writes to one scale set would (rightly) get 409 Conflict.
-    // Each writer alternates: add ID1 and ID2, then remove ID2 (a valid identity change every time).
-    const added = Array<boolean>(SCALE_SETS).fill(false);
-    console.log(
-      `PATCH http : ${await measure(PATCHES, SCALE_SETS, async (_n, worker) => {
-        const users = added[worker] ? { [identity("ID2")]: null } : { [identity("ID1")]: {}, [identity("ID2")]: {} };
-        added[worker] = !added[worker];
-        const body = { identity: { type: "SystemAssigned, UserAssigned", userAssignedIdentities: users } };
-        return (await call(pool, "PATCH", vmssPath(worker), token, body)).status;
-      })}`,
-    );
+    console.log(`PATCH http : ${await patchPhase(pool, token)}`);
   } finally {
     await pool.close();
     await stopChild(plain);
+  }
+
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-emulator-state-"));
+  const durable = await startChild(["--state", path.join(stateDir, "state.json")]);
+  const statePool = new Pool(durable.url, { connections: CONNECTIONS, pipelining: 1 });
+  try {
+    const token = await getToken(statePool);
+    await setUp(statePool, token);
+    console.log(`PATCH http --state: ${await patchPhase(statePool, token)}`);
+  } finally {
+    await statePool.close();
+    await stopChild(durable);
+    fs.rmSync(stateDir, { recursive: true, force: true });
   }
 
   const caDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-emulator-ca-"));

@@ -2,6 +2,7 @@
 // (common-api-details.md, see docs/arm-behavior.md, "Errors") and every error the emulator returns,
 // each with the wording ARM uses where a source shows it. Handlers throw ArmFailure; the server
 // renders it.
+import { STATUS_CODES } from "node:http";
 
 /** An ARM error detail, as nested in `error.details`. */
 export interface ArmErrorDetail {
@@ -415,24 +416,69 @@ export function computeThrottled(
   );
 }
 
-/** An injected 5xx (or other) status with a plausible ARM body. */
-export function injectedStatus(status: number, retryAfterSeconds: number | undefined): ArmFailure {
-  const code =
-    status === 500
-      ? "InternalServerError"
-      : status === 502
-        ? "BadGateway"
-        : status === 503
-          ? "ServiceUnavailable"
-          : status === 504
-            ? "GatewayTimeout"
-            : `Http${status}`;
+/**
+ * ARM's error code for a status when nothing more specific applies: the codes ARM and the resource providers
+ * send with these statuses (e.g. `Conflict` with 409 and `PreconditionFailed` with 412 in Compute's answers,
+ * `TooManyRequests` in the throttling details, https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/common-deployment-errors),
+ * else the name of .NET's HttpStatusCode for the status (the names ARM's generic errors use).
+ */
+export function defaultErrorCode(status: number): string {
+  const known: Record<number, string> = {
+    400: "BadRequest",
+    401: "AuthenticationFailed",
+    403: "AuthorizationFailed",
+    404: "ResourceNotFound",
+    405: "MethodNotAllowed",
+    408: "RequestTimeout",
+    409: "Conflict",
+    412: "PreconditionFailed",
+    413: "RequestEntityTooLarge",
+    415: "UnsupportedMediaType",
+    429: "TooManyRequests",
+    500: "InternalServerError",
+    501: "NotImplemented",
+    502: "BadGateway",
+    503: "ServiceUnavailable",
+    504: "GatewayTimeout",
+  };
+  if (known[status] !== undefined) return known[status];
+  const phrase = STATUS_CODES[status];
+  return phrase === undefined
+    ? `Http${status}`
+    : phrase
+        .split(/[^A-Za-z0-9]+/)
+        .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+        .join("");
+}
+
+/** An injected status with ARM's error body: the code given, else ARM's code for that status. */
+export function injectedStatus(
+  status: number,
+  retryAfterSeconds: number | undefined,
+  code?: string,
+  message?: string,
+): ArmFailure {
   const headers: Record<string, string> = {};
   if (retryAfterSeconds !== undefined) headers["retry-after"] = String(retryAfterSeconds);
-  return new ArmFailure(status, code, `Fault injected by the ARM emulator: HTTP ${status}.`, { headers });
+  const errorCode = code ?? defaultErrorCode(status);
+  return new ArmFailure(
+    status,
+    errorCode,
+    message ?? `Fault injected by the ARM emulator: HTTP ${status} ${errorCode}.`,
+    { headers },
+  );
 }
 
 /** 500 for an unexpected emulator bug; the message never carries request data. */
 export function internalError(): ArmFailure {
   return new ArmFailure(500, "InternalServerError", "The ARM emulator failed to process the request.");
+}
+
+/** 500 when the state file (--state) could not be written: the change is not acknowledged. */
+export function stateNotSaved(): ArmFailure {
+  return new ArmFailure(
+    500,
+    "InternalServerError",
+    "The ARM emulator could not write its state file; the change may not survive a restart. See the emulator's log.",
+  );
 }

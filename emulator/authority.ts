@@ -1,7 +1,10 @@
 // The Entra ID side: OpenID discovery documents and the OAuth 2.0 client-credentials token endpoint,
 // enough for curl and for @azure/identity's ClientSecretCredential with this emulator as authority host
-// (docs/arm-behavior.md, "Tokens": it reads token_endpoint, issuer, authorization_endpoint,
-// jwks_uri, end_session_endpoint, then POSTs the form). Error bodies follow Entra ID's shape
+// (docs/arm-behavior.md, "Tokens": it reads token_endpoint, issuer, authorization_endpoint, jwks_uri,
+// end_session_endpoint, then POSTs the form), and for the Azure CLI through an ADFS-style authority `<emulator>/adfs`
+// (as Azure Stack Hub uses: MSAL asks no instance-discovery service for a tenant named `adfs`, so `az login` stays
+// offline). The tenant is addressed as Entra ID accepts it: its GUID or its default domain; `adfs` is the AD FS
+// authority. Error bodies follow Entra ID's shape
 // ({error, error_description "AADSTSnnnn: …", error_codes, timestamp, trace_id, correlation_id}).
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
@@ -45,7 +48,10 @@ const OIDC_SCOPES = new Set(["openid", "profile", "offline_access", "email"]);
 export function openidConfiguration(core: EmulatorCore, call: AuthorityCall, version: "v1" | "v2"): AuthorityReply {
   const requestId = randomUUID();
   if (call.method !== "GET") return methodNotAllowed(call, requestId);
-  if (!isOwnTenant(core, call.tenant)) return tenantNotFound(call, requestId);
+  const tenant = tenantKind(core, call.tenant);
+  // AD FS publishes one document, at /adfs/.well-known/openid-configuration; /adfs/v2.0/… is Entra's path.
+  if (tenant === "adfs" && version === "v1") return adfsConfiguration(call, requestId);
+  if (tenant !== "entra") return tenantNotFound(call, requestId);
   const base = `${call.baseUrl}/${core.config.tenantId}`;
   const v2 = version === "v2";
   const body = {
@@ -75,21 +81,77 @@ export function openidConfiguration(core: EmulatorCore, call: AuthorityCall, ver
   return { status: 200, body, requestId, headers: commonHeaders(call, requestId) };
 }
 
+/**
+ * The AD FS discovery document (the fields of AD FS 2019's, https://learn.microsoft.com/windows-server/identity/ad-fs/development/ad-fs-openid-connect-oauth-concepts):
+ * every endpoint under `<emulator>/adfs`, token endpoint with AD FS's trailing slash.
+ */
+function adfsConfiguration(call: AuthorityCall, requestId: string): AuthorityReply {
+  const base = `${call.baseUrl}/adfs`;
+  const body = {
+    issuer: base,
+    authorization_endpoint: `${base}/oauth2/authorize/`,
+    token_endpoint: `${base}/oauth2/token/`,
+    jwks_uri: `${base}/discovery/keys`,
+    token_endpoint_auth_methods_supported: ["client_secret_post", "client_secret_basic", "private_key_jwt"],
+    response_types_supported: [
+      "code",
+      "id_token",
+      "code id_token",
+      "id_token token",
+      "code token",
+      "code id_token token",
+    ],
+    response_modes_supported: ["query", "fragment", "form_post"],
+    grant_types_supported: ["authorization_code", "refresh_token", "client_credentials"],
+    subject_types_supported: ["pairwise"],
+    scopes_supported: ["openid", "profile", "email", "allatclaims", "user_impersonation"],
+    id_token_signing_alg_values_supported: ["RS256"],
+    token_endpoint_auth_signing_alg_values_supported: ["RS256"],
+    access_token_issuer: `${base}/services/trust`,
+    claims_supported: [
+      "aud",
+      "iss",
+      "iat",
+      "exp",
+      "auth_time",
+      "nonce",
+      "at_hash",
+      "c_hash",
+      "sub",
+      "upn",
+      "unique_name",
+      "pwd_url",
+      "pwd_exp",
+      "sid",
+    ],
+    microsoft_multi_refresh_token: true,
+    userinfo_endpoint: `${base}/userinfo`,
+    capabilities: [],
+    end_session_endpoint: `${base}/oauth2/logout`,
+    frontchannel_logout_supported: true,
+    frontchannel_logout_session_supported: true,
+    device_authorization_endpoint: `${base}/oauth2/devicecode`,
+  };
+  return { status: 200, body, requestId, headers: commonHeaders(call, requestId) };
+}
+
 /** GET /{tenant}/discovery/v2.0/keys: no signing keys (emulator tokens are not meant to be verified by clients). */
 export function signingKeys(core: EmulatorCore, call: AuthorityCall): AuthorityReply {
   const requestId = randomUUID();
-  if (!isOwnTenant(core, call.tenant)) return tenantNotFound(call, requestId);
+  if (tenantKind(core, call.tenant) === undefined) return tenantNotFound(call, requestId);
   return { status: 200, body: { keys: [] }, requestId, headers: commonHeaders(call, requestId) };
 }
 
 /**
  * POST /{tenant}/oauth2/v2.0/token (form: grant_type=client_credentials, client_id, client_secret, scope;
- * other fields MSAL adds are ignored) and the v1 endpoint POST /{tenant}/oauth2/token (resource instead of scope).
+ * other fields MSAL adds are ignored), the v1 endpoint POST /{tenant}/oauth2/token (resource instead of scope),
+ * and AD FS's POST /adfs/oauth2/token (scope or resource, as AD FS 2019 takes either).
  */
 export function tokenEndpoint(core: EmulatorCore, call: AuthorityCall, version: "v1" | "v2"): AuthorityReply {
   const requestId = randomUUID();
   if (call.method !== "POST") return methodNotAllowed(call, requestId);
-  if (!isOwnTenant(core, call.tenant)) return tenantNotFound(call, requestId);
+  const tenant = tenantKind(core, call.tenant);
+  if (tenant === undefined || (tenant === "adfs" && version === "v2")) return tenantNotFound(call, requestId);
   const form = new URLSearchParams(call.body.toString("utf8"));
   const basic = basicCredentials(call.headers.authorization);
   const clientId = form.get("client_id") ?? basic?.clientId;
@@ -140,7 +202,7 @@ export function tokenEndpoint(core: EmulatorCore, call: AuthorityCall, version: 
   }
 
   let resource: string;
-  if (version === "v2") {
+  if (version === "v2" || (tenant === "adfs" && form.get("resource") === null)) {
     const scope = form.get("scope");
     if (scope === null || scope.trim() === "") {
       return fail(400, "invalid_request", 900144, "The request body must contain the following parameter: 'scope'.");
@@ -184,17 +246,19 @@ export function tokenEndpoint(core: EmulatorCore, call: AuthorityCall, version: 
   });
   core.store.onChange(); // the token sequence number is part of the persisted state
   const body =
-    version === "v2"
-      ? { token_type: "Bearer", expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken }
-      : {
-          token_type: "Bearer",
-          expires_in: String(lifetime),
-          ext_expires_in: String(lifetime),
-          expires_on: String(claims.exp),
-          not_before: String(claims.nbf),
-          resource,
-          access_token: accessToken,
-        };
+    tenant === "adfs"
+      ? { access_token: accessToken, token_type: "bearer", expires_in: lifetime }
+      : version === "v2"
+        ? { token_type: "Bearer", expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken }
+        : {
+            token_type: "Bearer",
+            expires_in: String(lifetime),
+            ext_expires_in: String(lifetime),
+            expires_on: String(claims.exp),
+            not_before: String(claims.nbf),
+            resource,
+            access_token: accessToken,
+          };
   return {
     status: 200,
     body,
@@ -204,8 +268,14 @@ export function tokenEndpoint(core: EmulatorCore, call: AuthorityCall, version: 
   };
 }
 
-function isOwnTenant(core: EmulatorCore, tenant: string): boolean {
-  return tenant.toLowerCase() === core.config.tenantId.toLowerCase();
+/**
+ * How a path names the tenant: "entra" for its ID or its default domain (Entra ID accepts either), "adfs" for
+ * the AD FS authority, undefined for any other tenant.
+ */
+function tenantKind(core: EmulatorCore, tenant: string): "entra" | "adfs" | undefined {
+  const name = tenant.toLowerCase();
+  if (name === core.config.tenantId.toLowerCase() || name === core.config.tenantDomain.toLowerCase()) return "entra";
+  return name === "adfs" ? "adfs" : undefined;
 }
 
 function tenantNotFound(call: AuthorityCall, requestId: string): AuthorityReply {

@@ -29,6 +29,8 @@ Options:
   --client-secret S      its secret (default "${EMULATOR_DEFAULTS.clientSecret}"; or set
                          VMSS_IDENTITY_EMULATOR_CLIENT_SECRET, which keeps it out of the process list)
   --tenant-id ID         tenant (default ${EMULATOR_DEFAULTS.tenantId})
+  --tenant-domain NAME   the tenant's default domain, accepted in place of its ID by the
+                         authority (default ${EMULATOR_DEFAULTS.tenantDomain})
   --subscription-id ID   subscription listed by GET /subscriptions (default ${EMULATOR_DEFAULTS.subscriptionId})
   --token-lifetime N     token lifetime in seconds (default ${EMULATOR_DEFAULTS.tokenLifetimeSeconds})
   --log                  print one line per request on stderr (never tokens or bodies)
@@ -59,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
         "client-id": { type: "string" },
         "client-secret": { type: "string" },
         "tenant-id": { type: "string" },
+        "tenant-domain": { type: "string" },
         "subscription-id": { type: "string" },
         "token-lifetime": { type: "string" },
         log: { type: "boolean" },
@@ -100,6 +103,7 @@ async function main(argv: string[]): Promise<number> {
     options.clientId = text("client-id");
     options.clientSecret = text("client-secret") ?? process.env.VMSS_IDENTITY_EMULATOR_CLIENT_SECRET;
     options.tenantId = text("tenant-id");
+    options.tenantDomain = text("tenant-domain");
     options.subscriptionId = text("subscription-id");
     options.tokenLifetimeSeconds = int("token-lifetime");
     const tlsDir = text("tls-dir");

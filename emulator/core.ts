@@ -13,6 +13,8 @@ import { TokenService } from "./tokens";
 /** Fixed configuration of one emulator. */
 export interface EmulatorConfig {
   tenantId: string;
+  /** The tenant's default domain (an alias of tenantId in authority paths). */
+  tenantDomain: string;
   clientId: string;
   clientSecret: string;
   subscriptionId: string;
@@ -55,6 +57,11 @@ export class EmulatorCore {
   keyCasing: KeyCasing = "canonical";
   unassignedRemoval: UnassignedRemoval = "reject";
   failures: PendingFailures | undefined;
+  /**
+   * Runs `send` once the changes made so far are durable (with --state: written to the state file; else at once).
+   * `saved` is false when the state file could not be written.
+   */
+  afterPersist: (send: (saved: boolean) => void) => void = (send) => send(true);
 
   constructor(readonly config: EmulatorConfig) {
     this.opDurationMs = config.opDurationMs;

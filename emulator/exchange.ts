@@ -2,6 +2,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { invalidRequestContent } from "./arm-errors";
 import { isPlainObject, property } from "./identity";
+import { checkTags } from "./naming-rules";
 
 /** An authenticated ARM request. */
 export interface ArmCall {
@@ -69,5 +70,5 @@ export function readTags(body: Record<string, unknown>): Record<string, unknown>
       `Error converting value ${JSON.stringify(tags)} to type 'IDictionary<string, string>'. Path 'tags'`,
     );
   }
-  return tags;
+  return checkTags(tags);
 }

@@ -1,8 +1,9 @@
 // Injected faults: the next N requests matching a method and a path pattern get a 429, a chosen
-// status, or a dropped connection. Matching is cheap when no fault is armed (one length check).
+// status with ARM's error body, a dropped connection, or a lost answer (the request is applied, then the
+// connection drops). Matching is cheap when no fault is armed (one length check).
 
 /** What a fault does to a matching request. */
-export type FaultKind = "throttle" | "status" | "drop";
+export type FaultKind = "throttle" | "status" | "drop" | "response-lost";
 
 /** A fault to inject. */
 export interface FaultSpec {
@@ -12,10 +13,21 @@ export interface FaultSpec {
   pathPattern?: string;
   /** How many matching requests get the fault (at least 1). */
   count: number;
-  /** `throttle`: 429 with Retry-After; `status`: the given status; `drop`: the connection is destroyed, no response. */
+  /**
+   * `throttle`: 429 with Retry-After and Compute's throttling body; `status`: the given status with ARM's error body;
+   * `drop`: the connection is destroyed before the request is processed; `response-lost`: the request is processed
+   * (a write is applied and saved), then the connection is destroyed instead of answering.
+   */
   kind: FaultKind;
   /** Status for `kind: "status"` (400-599; default 503). */
   status?: number;
+  /**
+   * ARM error code for `kind: "status"`; default the code ARM uses for that status (`Conflict` for 409,
+   * `PreconditionFailed` for 412, `TooManyRequests` for 429, …, see defaultErrorCode in arm-errors.ts).
+   */
+  code?: string;
+  /** Error message for `kind: "status"`; default a message naming the injected fault. */
+  message?: string;
   /** Retry-After seconds for `throttle` (default: the emulator's retryAfterSeconds) and, if given, for `status`. */
   retryAfterSeconds?: number;
 }
@@ -31,7 +43,7 @@ export class AdminInputError extends Error {
   override readonly name = "AdminInputError";
 }
 
-const KINDS: readonly FaultKind[] = ["throttle", "status", "drop"];
+const KINDS: readonly FaultKind[] = ["throttle", "status", "drop", "response-lost"];
 
 /** Validates a fault spec from an untrusted source (admin HTTP API or JavaScript callers). */
 export function validateFaultSpec(input: unknown): FaultSpec {
@@ -73,6 +85,20 @@ export function validateFaultSpec(input: unknown): FaultSpec {
   if (spec.status !== undefined && spec.kind !== "status") {
     throw new AdminInputError(`fault.status: only valid with kind "status", got kind ${JSON.stringify(spec.kind)}`);
   }
+  for (const key of ["code", "message"] as const) {
+    if (spec[key] === undefined) continue;
+    if (spec.kind !== "status") {
+      throw new AdminInputError(`fault.${key}: only valid with kind "status", got kind ${JSON.stringify(spec.kind)}`);
+    }
+    const pattern = key === "code" ? /^[A-Za-z][A-Za-z0-9.]{0,99}$/ : /^[^\u0000-\u001f]{1,1000}$/;
+    if (typeof spec[key] !== "string" || !pattern.test(spec[key] as string)) {
+      throw new AdminInputError(
+        key === "code"
+          ? `fault.code: expected an ARM error code (a letter, then up to 99 letters, digits or dots) such as "Conflict", got ${JSON.stringify(spec.code)}`
+          : `fault.message: expected a string of 1 to 1000 characters without control characters, got ${JSON.stringify(spec.message)}`,
+      );
+    }
+  }
   if (
     spec.retryAfterSeconds !== undefined &&
     (!Number.isInteger(spec.retryAfterSeconds) || (spec.retryAfterSeconds as number) < 0)
@@ -85,6 +111,8 @@ export function validateFaultSpec(input: unknown): FaultSpec {
   if (spec.method !== undefined) out.method = (spec.method as string).toUpperCase();
   if (spec.pathPattern !== undefined) out.pathPattern = spec.pathPattern as string;
   if (spec.status !== undefined) out.status = spec.status as number;
+  if (spec.code !== undefined) out.code = spec.code as string;
+  if (spec.message !== undefined) out.message = spec.message as string;
   if (spec.retryAfterSeconds !== undefined) out.retryAfterSeconds = spec.retryAfterSeconds as number;
   return out;
 }

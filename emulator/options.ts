@@ -41,6 +41,11 @@ export interface EmulatorOptions {
   clientSecret?: string;
   /** The tenant; default EMULATOR_DEFAULTS.tenantId. */
   tenantId?: string;
+  /**
+   * The tenant's default domain, which authority paths accept in place of its ID, as Entra ID does
+   * (`/<domain>/oauth2/v2.0/token`); default EMULATOR_DEFAULTS.tenantDomain.
+   */
+  tenantDomain?: string;
   /** Subscription listed by GET /subscriptions (any GUID works in paths); default EMULATOR_DEFAULTS.subscriptionId. */
   subscriptionId?: string;
   /** Lifetime of issued tokens, in seconds; default 3600. */
@@ -52,6 +57,7 @@ export interface EmulatorOptions {
 /** Identity of the emulator when options do not say otherwise (fixed, so docs and demos can rely on them). */
 export const EMULATOR_DEFAULTS = {
   tenantId: "11111111-1111-4111-8111-111111111111",
+  tenantDomain: "emulator.onmicrosoft.com",
   clientId: "22222222-2222-4222-8222-222222222222",
   clientSecret: "emulator-client-secret",
   subscriptionId: "33333333-3333-4333-8333-333333333333",
@@ -72,8 +78,15 @@ export function resolveConfig(options: EmulatorOptions): EmulatorConfig {
       `startEmulator: option tenantId must be a GUID or a domain name, got ${JSON.stringify(tenantId)}`,
     );
   }
+  const tenantDomain = stringOption("tenantDomain", options.tenantDomain, EMULATOR_DEFAULTS.tenantDomain);
+  if (!/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(tenantDomain) || tenantDomain.toLowerCase() === "adfs") {
+    throw new TypeError(
+      `startEmulator: option tenantDomain must be a domain name such as "contoso.onmicrosoft.com", got ${JSON.stringify(tenantDomain)}`,
+    );
+  }
   return {
     tenantId,
+    tenantDomain,
     clientId: stringOption("clientId", options.clientId, EMULATOR_DEFAULTS.clientId),
     clientSecret: secretOption(options.clientSecret),
     subscriptionId: subscriptionId.toLowerCase(),

@@ -33,14 +33,17 @@ import {
   invalidToken,
   missingApiVersion,
   noRegisteredProvider,
+  stateNotSaved,
   subscriptionThrottled,
   unknownRoute,
 } from "./arm-errors";
 import { openidConfiguration, signingKeys, tokenEndpoint, type AuthorityReply } from "./authority";
 import { getComputeOperation } from "./compute-operations";
+import { cloudMetadata } from "./metadata";
 import { armRequestKind, type ComputeRequestKind } from "./rate-limits";
 import type { EmulatorCore } from "./core";
 import type { ArmCall, Reply } from "./exchange";
+import type { FaultSpec } from "./faults";
 import { getOperationResult, handleResourceGroup, listResourceGroups } from "./resource-groups";
 import { isGuid, resourceGroupLookupKey, scaleSetLookupKey } from "./resource-ids";
 import { matchArmRoute, matchAuthorityRoute, pathSegments, routeProvider, type ArmRoute } from "./router";
@@ -102,6 +105,11 @@ export function createRequestHandler(
       return;
     }
 
+    if (method === "GET" && path.toLowerCase().replace(/\/+/g, "/").replace(/\/$/, "") === "/metadata/endpoints") {
+      serveCloudMetadata(core, res, baseUrl, now, started, logLine);
+      return;
+    }
+
     core.store.settleDue(now);
     const segments = pathSegments(path) ?? [];
     const authorityRoute = matchAuthorityRoute(segments);
@@ -115,7 +123,7 @@ export function createRequestHandler(
       }
       withBody((body) => {
         let reply: AuthorityReply;
-        if (fault !== undefined) {
+        if (fault !== undefined && fault.kind !== "response-lost") {
           const failure = faultFailure(core, fault);
           const requestId = randomUUID();
           reply = { status: failure.status, body: failure.body(), headers: failure.extra.headers, requestId };
@@ -136,13 +144,21 @@ export function createRequestHandler(
                 : openidConfiguration(core, call, authorityRoute.version);
         }
         const text = JSON.stringify(reply.body);
-        res.writeHead(reply.status, {
-          "content-type": "application/json; charset=utf-8",
-          "content-length": Buffer.byteLength(text),
-          "x-ms-request-id": reply.requestId,
-          ...reply.headers,
+        const lost = fault?.kind === "response-lost";
+        // A token is issued only once the token state (its sequence number) is durable.
+        core.afterPersist(() => {
+          if (lost) {
+            res.socket?.destroy();
+            return;
+          }
+          res.writeHead(reply.status, {
+            "content-type": "application/json; charset=utf-8",
+            "content-length": Buffer.byteLength(text),
+            "x-ms-request-id": reply.requestId,
+            ...reply.headers,
+          });
+          res.end(text);
         });
-        res.end(text);
         record(core, logLine, {
           time: now,
           method,
@@ -153,6 +169,7 @@ export function createRequestHandler(
           requestId: reply.requestId,
           clientId: reply.clientId,
           errorCode: reply.status >= 400 ? (reply.body as { error?: string }).error : undefined,
+          responseLost: lost,
         });
       });
       return;
@@ -168,8 +185,34 @@ export function createRequestHandler(
     let remaining: number | undefined;
     let computeRemaining: string | undefined;
     let clientId: string | undefined;
+    let responseLost = false; // a response-lost fault: process the request, then drop the connection
 
-    const respond = (reply: Reply, errorCode?: string): void => {
+    // Every answer waits until the changes made so far are in the state file (--state): an acknowledged write
+    // survives a crash. Should that write fail, the client gets a 500 instead of an acknowledgement.
+    const respond = (reply: Reply, errorCode?: string): void =>
+      core.afterPersist((saved) => {
+        if (responseLost) {
+          res.socket?.destroy();
+          record(core, logLine, {
+            time: now,
+            method,
+            path,
+            apiVersion,
+            status: reply.status,
+            started,
+            kind: "arm",
+            requestId: reply.requestId ?? "",
+            clientId,
+            errorCode,
+            responseLost: true,
+          });
+        } else if (saved) sendReply(reply, errorCode);
+        else {
+          const failure = stateNotSaved();
+          sendReply({ status: failure.status, body: failure.body() }, failure.code);
+        }
+      });
+    const sendReply = (reply: Reply, errorCode?: string): void => {
       const requestId = reply.requestId ?? randomUUID();
       const headers: Record<string, string | number> = {
         "cache-control": "no-cache",
@@ -240,7 +283,8 @@ export function createRequestHandler(
         });
         return;
       }
-      if (fault !== undefined) throw faultFailure(core, fault);
+      if (fault?.kind === "response-lost") responseLost = true;
+      else if (fault !== undefined) throw faultFailure(core, fault);
       if (apiVersion === undefined || apiVersion === "") throw missingApiVersion();
       const route = matchArmRoute(segments);
       if (route === undefined) throw unknownRoute(method, path);
@@ -284,6 +328,34 @@ export function createRequestHandler(
       fail(error);
     }
   };
+}
+
+// The cloud metadata document: no token, no faults (it is read once, by `az cloud register`).
+function serveCloudMetadata(
+  core: EmulatorCore,
+  res: http.ServerResponse,
+  baseUrl: string,
+  now: number,
+  started: number,
+  logLine: ((line: string) => void) | undefined,
+): void {
+  const requestId = randomUUID();
+  const text = JSON.stringify(cloudMetadata(baseUrl));
+  res.writeHead(200, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    "x-ms-request-id": requestId,
+  });
+  res.end(text);
+  record(core, logLine, {
+    time: now,
+    method: "GET",
+    path: "/metadata/endpoints",
+    status: 200,
+    started,
+    kind: "discovery",
+    requestId,
+  });
 }
 
 function authenticate(
@@ -376,14 +448,11 @@ function dispatch(core: EmulatorCore, call: ArmCall, route: ArmRoute): Reply {
 /** Retry-After of an injected `throttle` fault when neither the fault nor the emulator names one (docs/emulator.md). */
 export const THROTTLE_FAULT_RETRY_AFTER_SECONDS = 1;
 
-function faultFailure(
-  core: EmulatorCore,
-  fault: { kind: string; status?: number; retryAfterSeconds?: number },
-): ArmFailure {
+function faultFailure(core: EmulatorCore, fault: FaultSpec): ArmFailure {
   if (fault.kind === "throttle") {
     return computeThrottled(fault.retryAfterSeconds ?? core.retryAfterSeconds ?? THROTTLE_FAULT_RETRY_AFTER_SECONDS);
   }
-  return injectedStatus(fault.status ?? 503, fault.retryAfterSeconds);
+  return injectedStatus(fault.status ?? 503, fault.retryAfterSeconds, fault.code, fault.message);
 }
 
 function record(
@@ -400,6 +469,7 @@ function record(
     requestId: string;
     clientId?: string;
     errorCode?: string;
+    responseLost?: boolean;
   },
 ): void {
   const durationMs = Math.round((performance.now() - entry.started) * 100) / 100;
@@ -414,11 +484,15 @@ function record(
     kind: entry.kind,
     requestId: entry.requestId,
     ...(entry.errorCode === undefined ? {} : { errorCode: entry.errorCode }),
+    ...(entry.responseLost === true ? { responseLost: true as const } : {}),
   });
   if (logLine !== undefined) {
     const version = logged.apiVersion === undefined ? "" : ` api-version=${logged.apiVersion}`;
     const error = logged.errorCode === undefined ? "" : ` ${logged.errorCode}`;
     const client = logged.clientId === undefined ? "" : ` client=${logged.clientId}`;
-    logLine(`${logged.method} ${logged.path}${version} ${logged.status || "dropped"}${error} ${durationMs}ms${client}`);
+    const lost = logged.responseLost === true ? " response-lost" : "";
+    logLine(
+      `${logged.method} ${logged.path}${version} ${logged.status || "dropped"}${error}${lost} ${durationMs}ms${client}`,
+    );
   }
 }

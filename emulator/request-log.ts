@@ -24,6 +24,11 @@ export interface RequestLogEntry {
   requestId: string;
   /** ARM error code when the response was an error. */
   errorCode?: string;
+  /**
+   * Set by a `response-lost` fault: the request was processed (`status` is the answer it got) but the connection
+   * was destroyed instead of sending it.
+   */
+  responseLost?: true;
 }
 
 /** Bounded in-memory request log. */

@@ -16,6 +16,7 @@ import { normalizeLocation, readJsonObject, readTags, type ArmCall, type Reply }
 import { property } from "./identity";
 import { resourceGroupId, resourceGroupLookupKey } from "./resource-ids";
 import type { ResourceGroupRecord } from "./store";
+import { checkResourceGroupLocation, checkResourceGroupName } from "./naming-rules";
 
 /**
  * What a list call covers: the records of one subscription, or of one resource group in it (which must exist, else
@@ -64,8 +65,12 @@ export function handleResourceGroup(core: EmulatorCore, call: ArmCall, subscript
       const body = readJsonObject(call);
       const location = property(body, "location");
       if (typeof location !== "string" || location.trim() === "") throw locationRequired();
-      const tags = readTags(body);
       const existing = core.store.resourceGroups.get(key);
+      if (existing === undefined) {
+        checkResourceGroupName(name);
+        checkResourceGroupLocation(normalizeLocation(location));
+      }
+      const tags = readTags(body);
       if (existing !== undefined) {
         if (existing.deletingOperationId !== undefined) throw resourceGroupBeingDeleted(existing.name);
         if (normalizeLocation(location) !== existing.location) {

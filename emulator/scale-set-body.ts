@@ -6,6 +6,7 @@ import { invalidRequestContent } from "./arm-errors";
 import { isPlainObject, property, renderIdentity } from "./identity";
 import { scaleSetId, type KeyCasing } from "./resource-ids";
 import type { ScaleSetRecord } from "./store";
+import { checkTags } from "./naming-rules";
 
 /** Top-level properties of VirtualMachineScaleSet a client may write (derived bicep types, 2018-06-01 to 2026-03-01). */
 const WRITABLE = ["sku", "plan", "properties", "zones", "extendedLocation", "tags", "placement"] as const;
@@ -87,7 +88,7 @@ function checkedValue(name: string, value: unknown): unknown {
       `Error converting value ${JSON.stringify(value)} to type '${wantsArray ? "IList<string>" : name}'. Path '${name}'`,
     );
   }
-  return structuredClone(value);
+  return name === "tags" ? checkTags(value as Record<string, unknown>) : structuredClone(value);
 }
 
 function withoutReadOnly(properties: Record<string, unknown>): Record<string, unknown> {

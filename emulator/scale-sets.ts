@@ -30,6 +30,7 @@ import { scaleSetId, scaleSetLookupKey } from "./resource-ids";
 import { groupForRead, groupForWrite, recordsInScope } from "./resource-groups";
 import { etagValue, patchedResource, renderScaleSet, writableResource } from "./scale-set-body";
 import type { ScaleSetRecord } from "./store";
+import { checkResourceLocation, checkScaleSetName } from "./naming-rules";
 
 const TYPE = "Microsoft.Compute/virtualMachineScaleSets";
 
@@ -86,6 +87,10 @@ function putScaleSet(core: EmulatorCore, call: ArmCall, subscriptionId: string, 
 
   const location = property(body, "location");
   if (typeof location !== "string" || location.trim() === "") throw locationRequired();
+  if (existing === undefined) {
+    checkScaleSetName(name);
+    checkResourceLocation(normalizeLocation(location), TYPE);
+  }
   if (existing !== undefined) checkWritable(existing, "Update Virtual Machine Scale Set");
   checkPreconditions(call, existing);
   if (existing !== undefined && normalizeLocation(location) !== existing.location) {

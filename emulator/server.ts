@@ -70,6 +70,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       (error) => options.log?.(`state file write failed: ${error.message}`),
     );
     core.store.onChange = () => writer?.markDirty();
+    const durable = writer;
+    core.afterPersist = (send) => durable.afterFlush(send);
     writer.markDirty();
   }
 

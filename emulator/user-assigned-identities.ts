@@ -10,6 +10,7 @@ import { property } from "./identity";
 import { identityIdFromManagedIdentity, identityLookupKey } from "./resource-ids";
 import { groupForRead, groupForWrite, recordsInScope } from "./resource-groups";
 import type { IdentityRecord } from "./store";
+import { checkIdentityName, checkResourceLocation } from "./naming-rules";
 
 const TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities";
 
@@ -36,8 +37,12 @@ export function handleIdentity(
       const body = readJsonObject(call);
       const location = property(body, "location");
       if (typeof location !== "string" || location.trim() === "") throw locationRequired();
-      const tags = readTags(body);
       const existing = core.store.identities.get(key);
+      if (existing === undefined) {
+        checkIdentityName(name);
+        checkResourceLocation(normalizeLocation(location), TYPE);
+      }
+      const tags = readTags(body);
       if (existing !== undefined) {
         if (normalizeLocation(location) !== existing.location) {
           throw resourceLocationConflict(

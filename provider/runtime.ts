@@ -219,6 +219,18 @@ async function converge(
         });
       } catch (e) {
         if (isArmError(e) && e.statusCode === 412 && attempt < MAX_PRECONDITION_RETRIES) continue;
+        // When the answer to our PATCH is lost, the client sends it again; the first one may have landed, and then
+        // Compute can refuse the repeat for what the first did (a `null` for an identity no longer assigned, see
+        // docs/emulator.md "Choices where ARM is unknown"). If the scale set now needs no PATCH, the change is in.
+        if (isArmError(e) && e.statusCode === 400) {
+          const now = await client
+            .request<ScaleSetBody>({ method: "GET", path: scaleSetId, apiVersion })
+            .catch(() => undefined);
+          const current = now === undefined ? undefined : identity.readIdentityState(now.body.identity);
+          if (current !== undefined && !identity.planPatch(current, changeFor(current), format)) {
+            return { before, after: await withUserIdentityDetails(client, scaleSetId, apiVersion, current) };
+          }
+        }
         throw operationError(operation, scaleSetId, e);
       }
       const after = identity.readIdentityState(done.body.identity);

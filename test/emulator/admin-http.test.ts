@@ -83,7 +83,7 @@ describe("emulator: the admin HTTP API", function () {
   it("identity and permission switches: key-casing, unassigned-removal, deny-assign, deny-write, DELETE /permissions", async function () {
     assert.equal((await admin("PUT", "/key-casing", { casing: "lowercase" })).status, 204);
     assert.equal((await admin("PUT", "/unassigned-removal", { mode: "ignore" })).status, 204);
-    const identity = `/subscriptions/${h.sub}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/x`;
+    const identity = `/subscriptions/${h.sub}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-x`;
     assert.equal(
       (await admin("POST", "/permissions/deny-assign", { clientId: h.emulator.clientId, identityId: identity })).status,
       204,

@@ -211,4 +211,58 @@ describe("emulator: tokens and authentication", function () {
       assert.ok(!JSON.stringify(entries).includes(h.token));
     });
   });
+
+  it("serves the AD FS authority <url>/adfs (the Azure CLI's offline login): its discovery document and token endpoint", async function () {
+    const config = await httpCall(`${h.emulator.url}/adfs/.well-known/openid-configuration`, { method: "GET" });
+    assert.equal(config.status, 200, config.text);
+    assert.equal(config.body.issuer, `${h.emulator.url}/adfs`);
+    assert.equal(config.body.token_endpoint, `${h.emulator.url}/adfs/oauth2/token/`);
+    assert.equal(config.body.authorization_endpoint, `${h.emulator.url}/adfs/oauth2/authorize/`);
+    // MSAL Python sends scope=<resource>/.default; AD FS also takes resource=.
+    const scoped = await tokenRequest(good(), "/adfs/oauth2/token/");
+    assert.equal(scoped.status, 200, scoped.text);
+    assert.deepEqual(Object.keys(scoped.body).sort(), ["access_token", "expires_in", "token_type"]);
+    const { scope: _scope, ...withoutScope } = good();
+    const withResource = await tokenRequest(
+      { ...withoutScope, resource: "https://management.azure.com/" },
+      "/adfs/oauth2/token",
+    );
+    assert.equal(withResource.status, 200, withResource.text);
+    const arm = await httpCall(`${h.emulator.url}/subscriptions?api-version=2022-12-01`, {
+      method: "GET",
+      headers: { authorization: `Bearer ${withResource.body.access_token}` },
+    });
+    assert.equal(arm.status, 200);
+    const wrong = await tokenRequest({ ...good(), client_secret: "nope" }, "/adfs/oauth2/token");
+    assert.equal(wrong.status, 401);
+    assert.equal(wrong.body.error, "invalid_client");
+    // /adfs/v2.0/… is an Entra ID path, where "adfs" is no tenant.
+    const v2 = await httpCall(`${h.emulator.url}/adfs/v2.0/.well-known/openid-configuration`, { method: "GET" });
+    assert.equal(v2.status, 400);
+    assert.equal(v2.body.error, "invalid_tenant");
+  });
+
+  it("accepts the tenant's default domain in place of its ID, as Entra ID does", async function () {
+    const domain = "emulator.onmicrosoft.com";
+    const config = await httpCall(`${h.emulator.url}/${domain}/v2.0/.well-known/openid-configuration`, {
+      method: "GET",
+    });
+    assert.equal(config.status, 200, config.text);
+    assert.equal(config.body.token_endpoint, `${h.emulator.url}/${h.emulator.tenantId}/oauth2/v2.0/token`);
+    const token = await tokenRequest(good(), `/${domain.toUpperCase()}/oauth2/v2.0/token`);
+    assert.equal(token.status, 200, token.text);
+    const other = await tokenRequest(good(), "/contoso.onmicrosoft.com/oauth2/v2.0/token");
+    assert.equal(other.status, 400);
+    assert.equal(other.body.error, "invalid_tenant");
+  });
+
+  it("serves ARM's cloud metadata document without a token, naming the AD FS authority", async function () {
+    const result = await httpCall(`${h.emulator.url}/metadata/endpoints?api-version=2015-01-01`, { method: "GET" });
+    assert.equal(result.status, 200, result.text);
+    assert.deepEqual(result.body.authentication, {
+      loginEndpoint: `${h.emulator.url}/adfs`,
+      audiences: ["https://management.azure.com/", "https://management.core.windows.net/"],
+    });
+    assert.equal(result.body.graphEndpoint, "https://graph.windows.net/");
+  });
 });

@@ -87,6 +87,77 @@ describe("emulator: faults, throttling and the request log", function () {
     assert.equal((await h.arm("PATCH", rgPath(), { apiVersion: "2021-04-01", body: { tags: {} } })).status, 200);
   });
 
+  describe("status faults carry ARM's code for their status, or the one the test names", function () {
+    const table: [number, string][] = [
+      [400, "BadRequest"],
+      [401, "AuthenticationFailed"],
+      [403, "AuthorizationFailed"],
+      [404, "ResourceNotFound"],
+      [408, "RequestTimeout"],
+      [409, "Conflict"],
+      [412, "PreconditionFailed"],
+      [429, "TooManyRequests"],
+      [500, "InternalServerError"],
+      [502, "BadGateway"],
+      [503, "ServiceUnavailable"],
+      [504, "GatewayTimeout"],
+      [410, "Gone"],
+      [422, "UnprocessableEntity"],
+    ];
+    for (const [status, code] of table) {
+      it(`${status} → ${code}`, async function () {
+        h.emulator.admin.injectFault({ kind: "status", status, count: 1 });
+        const result = await h.arm("GET", rgPath(), { apiVersion: "2021-04-01" });
+        assert.equal(result.status, status);
+        assert.deepEqual(result.body, {
+          error: { code, message: `Fault injected by the ARM emulator: HTTP ${status} ${code}.` },
+        });
+      });
+    }
+
+    it("a named code and message replace the defaults; code and message need kind status", async function () {
+      h.emulator.admin.injectFault({
+        kind: "status",
+        status: 409,
+        code: "OperationNotAllowed",
+        message: "Operation 'PATCH' is not allowed.",
+        count: 1,
+      });
+      const result = await h.arm("PATCH", rgPath(), { apiVersion: "2021-04-01", body: { tags: {} } });
+      assert.equal(result.status, 409);
+      assert.deepEqual(result.body, {
+        error: { code: "OperationNotAllowed", message: "Operation 'PATCH' is not allowed." },
+      });
+      assert.throws(
+        () => h.emulator.admin.injectFault({ kind: "drop", code: "Conflict", count: 1 }),
+        /fault\.code: only valid with kind "status", got kind "drop"/,
+      );
+      assert.throws(
+        () => h.emulator.admin.injectFault({ kind: "status", code: "no spaces", count: 1 }),
+        /fault\.code: expected an ARM error code .* got "no spaces"/,
+      );
+      assert.throws(
+        () => h.emulator.admin.injectFault({ kind: "status", message: "", count: 1 }),
+        /fault\.message: expected a string of 1 to 1000 characters without control characters, got ""/,
+      );
+    });
+  });
+
+  it("response-lost: the write is applied, then the connection drops without an answer; the log says so", async function () {
+    h.emulator.admin.injectFault({ kind: "response-lost", method: "PATCH", count: 1 });
+    await assert.rejects(
+      h.arm("PATCH", rgPath(), { apiVersion: "2021-04-01", body: { tags: { landed: "yes" } } }),
+      (error: Error & { code?: string }) => /UND_ERR_SOCKET|ECONNRESET/.test(String(error.code)),
+    );
+    const entries = h.emulator.admin.requests();
+    const last = entries[entries.length - 1];
+    assert.equal(last.status, 200, "the status it would have answered");
+    assert.equal(last.responseLost, true);
+    const group = await h.arm("GET", rgPath(), { apiVersion: "2021-04-01" });
+    assert.deepEqual(group.body.tags, { landed: "yes" }, "the PATCH landed");
+    assert.deepEqual(h.emulator.admin.faults(), []);
+  });
+
   it("faults apply to the token endpoint too", async function () {
     h.emulator.admin.injectFault({ kind: "status", status: 503, pathPattern: "/oauth2/v2\\.0/token$", count: 1 });
     const form = new URLSearchParams({
@@ -112,7 +183,7 @@ describe("emulator: faults, throttling and the request log", function () {
     assert.deepEqual(h.emulator.admin.faults(), []);
     assert.throws(
       () => h.emulator.admin.injectFault({ kind: "explode" as "drop", count: 1 }),
-      /fault\.kind: expected one of throttle, status, drop, got "explode"/,
+      /fault\.kind: expected one of throttle, status, drop, response-lost, got "explode"/,
     );
     assert.throws(
       () => h.emulator.admin.injectFault({ kind: "drop", count: 0 }),

@@ -98,6 +98,10 @@ describe("emulator: state file", function () {
     await assert.rejects(startEmulator({ port: -1 }), /option port must be an integer from 0 to 65535, got -1/);
     await assert.rejects(startEmulator({ subscriptionId: "sub" }), /option subscriptionId must be a GUID, got "sub"/);
     await assert.rejects(startEmulator({ opDurationMs: 1.5 }), /option opDurationMs must be an integer/);
+    await assert.rejects(
+      startEmulator({ tenantDomain: "contoso" }),
+      /option tenantDomain must be a domain name such as "contoso.onmicrosoft.com", got "contoso"/,
+    );
     await assert.rejects(startEmulator({ clientSecret: "" }), (error: Error) =>
       /clientSecret must be a non-empty string/.test(error.message),
     );

@@ -1,0 +1,502 @@
+// The real Azure CLI (`az`, Debian's azure-cli 2.45 in CI) against the emulator: register it as a cloud, log in with
+// the service principal through the AD FS-style authority `<emulator>/adfs`, then every section of the how-to
+// (https://learn.microsoft.com/entra/identity/managed-identities-azure-resources/qs-configure-rest-vmss) with the
+// CLI's own commands (`az group create`, `az identity create`, `az vmss identity assign|remove|show`,
+// `az account get-access-token`) and with `az rest` sending the how-to's bodies. After each command the emulator's
+// state is checked. No request may leave the machine: HTTP(S)_PROXY point at a local trap that counts connections,
+// and only the emulator's address is exempt (NO_PROXY).
+//
+// CI installs azure-cli (.ci/run); without `az` the test fails under CI=true and is reported pending elsewhere.
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Agent, request } from "undici";
+import { startEmulator, type RunningEmulator } from "../../emulator";
+import type { StoreSnapshot } from "../../emulator/store";
+import recipes from "../fixtures/howto-creation-bodies.json";
+
+// The profile whose api-versions Debian's azure-cli 2.45 has SDKs for: compute 2020-06-01, msi 2018-11-30,
+// resources 2019-10-01. "latest" asks for compute 2022-11-01, which that package does not ship ("API version
+// 2022-11-01 does not have operation group 'virtual_machine_scale_sets'").
+const AZ_PROFILE = "2020-09-01-hybrid";
+const CLOUD = "VmssEmulator";
+const GROUP = "myResourceGroup";
+
+interface AzRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  json: any;
+}
+
+function findAz(): string | undefined {
+  const found = spawnSync("sh", ["-c", "command -v az"], { encoding: "utf8" });
+  const where = found.stdout.trim();
+  return found.status === 0 && where !== "" ? where : undefined;
+}
+
+/**
+ * Records, in a fresh AZURE_CONFIG_DIR, that this az has already looked for a newer version today. Otherwise its first
+ * run HEADs https://azure.microsoft.com and reads its version from raw.githubusercontent.com (azure.cli.core.util
+ * handle_version_update → get_cached_latest_versions), a request off the machine that has nothing to do with the
+ * emulator. The file's shape is the one az writes itself (versionCheck.json).
+ */
+function seedVersionCheck(az: string, configDir: string): void {
+  const shebang = fs.readFileSync(az, "utf8").split("\n", 1)[0];
+  const python = shebang.startsWith("#!") ? shebang.slice(2).trim().split(/\s+/) : ["python3"];
+  const probe = spawnSync(
+    python[0],
+    [
+      ...python.slice(1),
+      "-c",
+      "import datetime\nfrom azure.cli.core import __version__ as v\nprint(v)\nprint(datetime.datetime.now())",
+    ],
+    { encoding: "utf8" },
+  );
+  if (probe.status !== 0) throw new Error(`cannot read az's version with ${python.join(" ")}: ${probe.stderr}`);
+  const [version, now] = probe.stdout.trim().split("\n");
+  fs.mkdirSync(configDir, { recursive: true });
+  fs.writeFileSync(
+    path.join(configDir, "versionCheck.json"),
+    JSON.stringify({
+      versions: { "azure-cli": { local: version }, core: { local: version } },
+      update_time: now,
+    }),
+  );
+}
+
+/** A proxy that answers nothing and counts who tried to use it: any request bound off the machine lands here. */
+async function startProxyTrap(): Promise<{ url: string; connections: () => number; close: () => Promise<void> }> {
+  let count = 0;
+  const server = net.createServer((socket) => {
+    count += 1;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    connections: () => count,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe("emulator: the Azure CLI logs in and runs the how-to", function () {
+  this.timeout(20 * 60_000);
+  let azPath: string;
+  let emulator: RunningEmulator;
+  let trap: Awaited<ReturnType<typeof startProxyTrap>>;
+  let configDir: string;
+  let env: NodeJS.ProcessEnv;
+  const timings: { command: string; seconds: number; code: number }[] = [];
+  let sub: string;
+  let vmssPath: (name: string) => string;
+  let identityId: (name: string) => string;
+
+  before(async function () {
+    const found = findAz();
+    if (found === undefined) {
+      if (process.env.CI === "true") {
+        throw new Error("az (azure-cli) is not installed: .ci/run installs it with apt-get install -y azure-cli");
+      }
+      console.log("      az (azure-cli) is not installed: apt-get install -y azure-cli to run this test");
+      this.skip();
+    }
+    azPath = found as string;
+    const caDir = process.env.VMSS_TEST_CA_DIR;
+    if (!caDir) throw new Error("run the tests through scripts/run-tests.js: it creates the test CA");
+    trap = await startProxyTrap();
+    emulator = await startEmulator({
+      tls: { caDir },
+      // azure-core's poller treats `Retry-After: 0` as absent and then waits its 30 s default between polls
+      // (base_polling.py `if delay: return delay`), so 1 s is the fastest pacing `az` honours.
+      retryAfterSeconds: 1,
+      opDurationMs: 200,
+    });
+    sub = emulator.subscriptionId;
+    vmssPath = (name) =>
+      `/subscriptions/${sub}/resourceGroups/${GROUP}/providers/Microsoft.Compute/virtualMachineScaleSets/${name}`;
+    identityId = (name) =>
+      `/subscriptions/${sub}/resourcegroups/${GROUP}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
+    configDir = fs.mkdtempSync(path.join(os.tmpdir(), "vmss-identity-az-"));
+    const caPath = emulator.caPath as string;
+    seedVersionCheck(azPath, path.join(configDir, "azure"));
+    env = {
+      PATH: process.env.PATH,
+      HOME: configDir,
+      LANG: "C.UTF-8",
+      AZURE_CONFIG_DIR: path.join(configDir, "azure"),
+      // Python's requests (MSAL, azure-core) trust only the emulator's CA.
+      REQUESTS_CA_BUNDLE: caPath,
+      AZURE_CORE_COLLECT_TELEMETRY: "false",
+      AZURE_CORE_SURVEY_MESSAGE: "false",
+      AZURE_CORE_NO_COLOR: "true",
+      HTTPS_PROXY: trap.url,
+      HTTP_PROXY: trap.url,
+      https_proxy: trap.url,
+      http_proxy: trap.url,
+      NO_PROXY: "127.0.0.1,localhost",
+      no_proxy: "127.0.0.1,localhost",
+    };
+  });
+
+  after(async function () {
+    if (timings.length > 0) {
+      console.log("      az commands (wall time):");
+      for (const { command, seconds, code } of timings) {
+        console.log(`        ${seconds.toFixed(1).padStart(5)} s  exit ${code}  ${command}`);
+      }
+      const total = timings.reduce((sum, t) => sum + t.seconds, 0);
+      console.log(`        ${total.toFixed(1).padStart(5)} s  total, ${timings.length} commands`);
+    }
+    await emulator?.close();
+    await trap?.close();
+    if (configDir !== undefined) fs.rmSync(configDir, { recursive: true, force: true });
+  });
+
+  /** Runs az (output JSON); records its wall time. `shown` is the command line as printed (no secret). */
+  function az(args: string[], shown = args.join(" ")): Promise<AzRun> {
+    const started = process.hrtime.bigint();
+    return new Promise((resolve, reject) => {
+      const child = spawn(azPath, [...args, "--output", "json"], { env, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on("error", reject);
+      child.on("close", (code) => {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        timings.push({ command: `az ${shown}`, seconds, code: code ?? -1 });
+        let json: unknown;
+        try {
+          json = stdout.trim() === "" ? undefined : JSON.parse(stdout);
+        } catch {
+          json = undefined;
+        }
+        resolve({ code: code ?? -1, stdout, stderr, json });
+      });
+    });
+  }
+
+  async function azOk(args: string[], shown?: string): Promise<AzRun> {
+    const run = await az(args, shown);
+    assert.equal(run.code, 0, `az ${shown ?? args.join(" ")} failed:\n${run.stderr}`);
+    return run;
+  }
+
+  /** `az vmss identity <verb> --resource-group myResourceGroup --name <name> [--identities …]`, which must succeed. */
+  function azVmssIdentity(verb: string, name: string, ...identities: string[]): Promise<AzRun> {
+    const args = ["vmss", "identity", verb, "--resource-group", GROUP, "--name", name];
+    if (identities.length > 0) args.push("--identities", ...identities);
+    return azOk(args);
+  }
+
+  /** `az rest` against a path of the emulator (az prefixes the cloud's resource manager endpoint). */
+  function azRest(method: string, pathAndQuery: string, body?: unknown): Promise<AzRun> {
+    const args = ["rest", "--method", method, "--url", pathAndQuery];
+    if (body !== undefined) args.push("--body", JSON.stringify(body));
+    return az(args, shorten(args));
+  }
+
+  /** The command line as printed: the path without the subscription prefix, a long body cut short. */
+  function shorten(args: string[]): string {
+    return args
+      .map((arg) => arg.replace(`/subscriptions/${sub}/resourceGroups/${GROUP}/providers/`, "…/"))
+      .map((arg) =>
+        arg
+          .split(
+            `/subscriptions/${sub}/resourcegroups/${GROUP}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/`,
+          )
+          .join("…/"),
+      )
+      .map((arg) =>
+        arg.length > 110 ? `'${arg.slice(0, 100)}…' (${arg.length} chars)` : arg.startsWith("{") ? `'${arg}'` : arg,
+      )
+      .join(" ");
+  }
+
+  const state = (): StoreSnapshot => emulator.admin.state();
+  const scaleSet = (name: string) => {
+    const found = state().scaleSets.find((s) => s.name === name);
+    assert.ok(found, `scale set ${name} exists`);
+    return found;
+  };
+  /** The scale set's identity as the emulator holds it: system on/off and user identity names, sorted. */
+  const identityOf = (name: string): { system: boolean; users: string[] } => {
+    const identity = scaleSet(name).identity;
+    return {
+      system: identity?.system != null,
+      users: (identity?.users ?? []).map((u) => u.name).sort(),
+    };
+  };
+  const fill = (value: unknown): unknown => JSON.parse(JSON.stringify(value).split("<SUBSCRIPTION ID>").join(sub));
+  const creationBody = (index: number): Record<string, unknown> =>
+    fill(recipes.recipes[index].body) as Record<string, unknown>;
+  /** Ends running operations, so that the next write does not meet 409 Conflict from the previous one. */
+  const settle = () => emulator.admin.finishOperations();
+
+  it("registers the emulator as a cloud from ARM's metadata document and makes it the active cloud", async function () {
+    await azOk([
+      "cloud",
+      "register",
+      "--name",
+      CLOUD,
+      "--endpoint-resource-manager",
+      emulator.url,
+      "--profile",
+      AZ_PROFILE,
+    ]);
+    await azOk(["cloud", "set", "--name", CLOUD]);
+    const shown = await azOk(["cloud", "show", "--name", CLOUD]);
+    assert.equal(shown.json.isActive, true);
+    assert.equal(shown.json.profile, AZ_PROFILE);
+    assert.equal(shown.json.endpoints.activeDirectory, `${emulator.url}/adfs`);
+    assert.equal(shown.json.endpoints.activeDirectoryResourceId, "https://management.azure.com/");
+    assert.ok(emulator.admin.requests().some((r) => r.path === "/metadata/endpoints" && r.status === 200));
+  });
+
+  it("az login --service-principal reads the AD FS discovery document, gets a token and lists the subscription", async function () {
+    emulator.admin.clearRequests();
+    const login = await azOk(
+      [
+        "login",
+        "--service-principal",
+        "--username",
+        emulator.clientId,
+        "--password",
+        emulator.clientSecret,
+        "--tenant",
+        emulator.tenantId,
+      ],
+      `login --service-principal --username ${emulator.clientId} --password *** --tenant ${emulator.tenantId}`,
+    );
+    assert.equal(login.json.length, 1);
+    assert.equal(login.json[0].id, sub);
+    assert.equal(login.json[0].tenantId, emulator.tenantId);
+    assert.equal(login.json[0].user.type, "servicePrincipal");
+    const seen = emulator.admin.requests().map((r) => `${r.method} ${r.path} ${r.status}`);
+    assert.deepEqual(seen, [
+      "GET /adfs/.well-known/openid-configuration 200",
+      "POST /adfs/oauth2/token/ 200",
+      "GET /subscriptions 200",
+    ]);
+    assert.ok(!login.stdout.includes(emulator.clientSecret) && !login.stderr.includes(emulator.clientSecret));
+  });
+
+  it("az group create and az identity create make the how-to's group and identities", async function () {
+    const group = await azOk(["group", "create", "--name", GROUP, "--location", "westus"]);
+    assert.equal(group.json.properties.provisioningState, "Succeeded");
+    assert.deepEqual(
+      state().resourceGroups.map((g) => [g.name, g.location]),
+      [[GROUP, "westus"]],
+    );
+    for (const name of ["ID1", "ID2"]) {
+      const created = await azOk(["identity", "create", "--resource-group", GROUP, "--name", name]);
+      const stored = state().identities.find((i) => i.name === name);
+      assert.ok(stored);
+      assert.equal(created.json.principalId, stored.principalId);
+      assert.equal(created.json.clientId, stored.clientId);
+    }
+  });
+
+  it("az account get-access-token gives a token ARM accepts", async function () {
+    const token = await azOk(["account", "get-access-token"]);
+    assert.equal(token.json.subscription, sub);
+    assert.equal(token.json.tenant, emulator.tenantId);
+    const dispatcher = new Agent({ connect: { ca: emulator.caPem } });
+    try {
+      const res = await request(`${emulator.url}/subscriptions?api-version=2022-12-01`, {
+        headers: { authorization: `Bearer ${token.json.accessToken}` },
+        dispatcher,
+      });
+      assert.equal(res.statusCode, 200);
+      const body = (await res.body.json()) as { value: { subscriptionId: string }[] };
+      assert.equal(body.value[0].subscriptionId, sub);
+    } finally {
+      await dispatcher.close();
+    }
+  });
+
+  describe("system-assigned managed identity", function () {
+    it("enable during creation: az rest PUT with the how-to's body, then az vmss identity show", async function () {
+      const put = await azRest("put", `${vmssPath("myVMSS")}?api-version=2018-06-01`, creationBody(0));
+      assert.equal(put.code, 0, put.stderr);
+      assert.equal(put.json.identity.type, "SystemAssigned");
+      assert.deepEqual(identityOf("myVMSS"), { system: true, users: [] });
+      settle();
+      const shown = await azVmssIdentity("show", "myVMSS");
+      assert.equal(shown.json.type, "SystemAssigned");
+      assert.equal(shown.json.principalId, scaleSet("myVMSS").identity?.system?.principalId);
+    });
+
+    it("enable on an existing scale set: az vmss identity assign --identities [system], and the how-to's PATCH", async function () {
+      const { identity: _none, ...withoutIdentity } = creationBody(0);
+      const createA = await azRest("put", `${vmssPath("vmssA")}?api-version=2018-06-01`, withoutIdentity);
+      assert.equal(createA.code, 0, createA.stderr);
+      assert.equal(scaleSet("vmssA").identity, null);
+      settle();
+      const assigned = await azVmssIdentity("assign", "vmssA", "[system]");
+      assert.equal(assigned.json.systemAssignedIdentity, scaleSet("vmssA").identity?.system?.principalId);
+      assert.deepEqual(identityOf("vmssA"), { system: true, users: [] });
+      assert.equal(scaleSet("vmssA").provisioningState, "Succeeded", "az waited for the operation");
+
+      const createB = await azRest("put", `${vmssPath("vmssB")}?api-version=2018-06-01`, withoutIdentity);
+      assert.equal(createB.code, 0, createB.stderr);
+      settle();
+      const patched = await azRest("patch", `${vmssPath("vmssB")}?api-version=2018-06-01`, {
+        identity: { type: "SystemAssigned" },
+      });
+      assert.equal(patched.code, 0, patched.stderr);
+      assert.equal(patched.json.identity.type, "SystemAssigned");
+      assert.deepEqual(identityOf("vmssB"), { system: true, users: [] });
+      settle();
+    });
+
+    it("enable while keeping user-assigned identities: the how-to's PATCH in both body formats", async function () {
+      const ids = [identityId("ID1"), identityId("ID2")];
+      const dict = await azRest("patch", `${vmssPath("vmssA")}?api-version=2018-06-01`, {
+        identity: { type: "SystemAssigned,UserAssigned", userAssignedIdentities: { [ids[0]]: {}, [ids[1]]: {} } },
+      });
+      assert.equal(dict.code, 0, dict.stderr);
+      assert.deepEqual(identityOf("vmssA"), { system: true, users: ["ID1", "ID2"] });
+      settle();
+      const legacy = await azRest("patch", `${vmssPath("vmssB")}?api-version=2017-12-01`, {
+        identity: { type: "SystemAssigned,UserAssigned", identityIds: ids },
+      });
+      assert.equal(legacy.code, 0, legacy.stderr);
+      assert.deepEqual(legacy.json.identity.identityIds.map((id: string) => id.split("/").pop()).sort(), [
+        "ID1",
+        "ID2",
+      ]);
+      assert.deepEqual(identityOf("vmssB"), { system: true, users: ["ID1", "ID2"] });
+      settle();
+    });
+
+    it("disable: az vmss identity remove --identities [system] keeps the user identities; the how-to's None PATCH", async function () {
+      const removed = await azVmssIdentity("remove", "vmssA", "[system]");
+      assert.equal(removed.json.type, "UserAssigned");
+      assert.deepEqual(identityOf("vmssA"), { system: false, users: ["ID1", "ID2"] });
+      const none = await azRest("patch", `${vmssPath("myVMSS")}?api-version=2018-06-01`, {
+        identity: { type: "None" },
+      });
+      assert.equal(none.code, 0, none.stderr);
+      assert.equal(none.json.identity, undefined);
+      assert.equal(scaleSet("myVMSS").identity, null);
+      settle();
+    });
+  });
+
+  describe("user-assigned managed identity", function () {
+    it("assign during creation: az rest PUT with the how-to's bodies (2018-06-01 dictionary, 2017-12-01 identityIds)", async function () {
+      const dict = await azRest("put", `${vmssPath("vmssUser")}?api-version=2018-06-01`, creationBody(1));
+      assert.equal(dict.code, 0, dict.stderr);
+      assert.deepEqual(identityOf("vmssUser"), { system: false, users: ["ID1"] });
+      const legacy = await azRest("put", `${vmssPath("vmssLegacy")}?api-version=2017-12-01`, creationBody(2));
+      assert.equal(legacy.code, 0, legacy.stderr);
+      assert.deepEqual(identityOf("vmssLegacy"), { system: false, users: ["ID1"] });
+      settle();
+      const shown = await azVmssIdentity("show", "vmssUser");
+      assert.equal(shown.json.type, "UserAssigned");
+      assert.deepEqual(
+        Object.keys(shown.json.userAssignedIdentities).map((k) => k.split("/").pop()),
+        ["ID1"],
+      );
+    });
+
+    it("assign to an existing scale set: az vmss identity assign, and the how-to's PATCH (its 2018-12-01 is refused as by Azure)", async function () {
+      const assigned = await azVmssIdentity("assign", "vmssUser", "ID2");
+      assert.deepEqual(
+        Object.keys(assigned.json.userAssignedIdentities)
+          .map((k) => k.split("/").pop())
+          .sort(),
+        ["ID1", "ID2"],
+      );
+      assert.deepEqual(identityOf("vmssUser"), { system: false, users: ["ID1", "ID2"] });
+
+      const body = { identity: { type: "userAssigned", userAssignedIdentities: { [identityId("ID1")]: {} } } };
+      const howto = await azRest("patch", `${vmssPath("myVMSS")}?api-version=2018-12-01`, body);
+      assert.notEqual(howto.code, 0);
+      assert.match(howto.stderr, /NoRegisteredProviderFound/);
+      assert.equal(scaleSet("myVMSS").identity, null, "nothing changed");
+      const fixed = await azRest("patch", `${vmssPath("myVMSS")}?api-version=2018-06-01`, body);
+      assert.equal(fixed.code, 0, fixed.stderr);
+      assert.deepEqual(identityOf("myVMSS"), { system: false, users: ["ID1"] });
+      settle();
+      const legacy = await azRest("patch", `${vmssPath("vmssLegacy")}?api-version=2017-12-01`, {
+        identity: { type: "userAssigned", identityIds: [identityId("ID1"), identityId("ID2")] },
+      });
+      assert.equal(legacy.code, 0, legacy.stderr);
+      assert.deepEqual(identityOf("vmssLegacy"), { system: false, users: ["ID1", "ID2"] });
+      settle();
+    });
+
+    it("assign while keeping the system identity: az vmss identity assign [system] ID1 ID2 and the how-to's PATCH", async function () {
+      const assigned = await azVmssIdentity("assign", "myVMSS", "[system]", "ID1", "ID2");
+      assert.equal(assigned.json.systemAssignedIdentity, scaleSet("myVMSS").identity?.system?.principalId);
+      assert.deepEqual(identityOf("myVMSS"), { system: true, users: ["ID1", "ID2"] });
+      const patched = await azRest("patch", `${vmssPath("vmssUser")}?api-version=2018-06-01`, {
+        identity: {
+          type: "SystemAssigned, UserAssigned",
+          userAssignedIdentities: { [identityId("ID1")]: {}, [identityId("ID2")]: {} },
+        },
+      });
+      assert.equal(patched.code, 0, patched.stderr);
+      assert.deepEqual(identityOf("vmssUser"), { system: true, users: ["ID1", "ID2"] });
+      settle();
+    });
+
+    it("remove: az vmss identity remove ID2, the how-to's null PATCH, its identityIds PATCH, and all user identities", async function () {
+      const removed = await azVmssIdentity("remove", "myVMSS", "ID2");
+      assert.deepEqual(
+        Object.keys(removed.json.userAssignedIdentities).map((k) => k.split("/").pop()),
+        ["ID1"],
+      );
+      assert.deepEqual(identityOf("myVMSS"), { system: true, users: ["ID1"] });
+
+      const nulled = await azRest("patch", `${vmssPath("vmssUser")}?api-version=2018-06-01`, {
+        identity: { type: "SystemAssigned, UserAssigned", userAssignedIdentities: { [identityId("ID2")]: null } },
+      });
+      assert.equal(nulled.code, 0, nulled.stderr);
+      assert.deepEqual(identityOf("vmssUser"), { system: true, users: ["ID1"] });
+      settle();
+
+      const legacy = await azRest("patch", `${vmssPath("vmssB")}?api-version=2017-12-01`, {
+        identity: { type: "SystemAssigned,UserAssigned", identityIds: [identityId("ID1")] },
+      });
+      assert.equal(legacy.code, 0, legacy.stderr);
+      assert.deepEqual(identityOf("vmssB"), { system: true, users: ["ID1"] });
+      settle();
+
+      const keepSystem = await azRest("patch", `${vmssPath("vmssUser")}?api-version=2018-06-01`, {
+        identity: { type: "SystemAssigned" },
+      });
+      assert.equal(keepSystem.code, 0, keepSystem.stderr);
+      assert.deepEqual(identityOf("vmssUser"), { system: true, users: [] });
+      settle();
+
+      const none = await azRest("patch", `${vmssPath("vmssLegacy")}?api-version=2018-06-01`, {
+        identity: { type: "None" },
+      });
+      assert.equal(none.code, 0, none.stderr);
+      assert.equal(scaleSet("vmssLegacy").identity, null);
+      settle();
+
+      const last = await azVmssIdentity("remove", "myVMSS", "ID1", "[system]");
+      assert.equal(last.code, 0);
+      assert.equal(scaleSet("myVMSS").identity, null);
+      const shown = await azVmssIdentity("show", "myVMSS");
+      assert.equal(shown.json, undefined, "no identity left to show");
+    });
+  });
+
+  // A suite of its own, so that mocha runs it after the sections above.
+  describe("afterwards", function () {
+    it("no request left the machine", function () {
+      assert.equal(trap.connections(), 0, "connections to the proxy trap (requests bound for the internet)");
+    });
+  });
+});
