@@ -3,7 +3,8 @@
  * Loaded by package name in the provider process, like provider/runtime.ts. `check` and `diff` are pure; IDs,
  * api-versions, clouds and endpoints go through the grammars of provider/grammar, as for `VmssManagedIdentity`.
  */
-import { ArmClient, isResourceGone, sharedClientFor } from "./arm";
+import { ArmClient, isResourceGone } from "./arm";
+import { sharedClientFor } from "./sharedClients";
 import { jsonEqual } from "./jsonEqual";
 import {
   ARM_RESOURCE_ID_SHAPE,

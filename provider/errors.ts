@@ -57,6 +57,8 @@ export const ErrorCodes = {
   httpError: "HttpError",
   /** A network failure without a code of its own. */
   networkError: "NetworkError",
+  /** The caller's AbortSignal stopped an ARM call. */
+  requestAborted: "RequestAborted",
 } as const;
 
 /** One of the package's own error codes. */

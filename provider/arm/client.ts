@@ -6,14 +6,12 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TokenCredential } from "@azure/identity";
 import { Agent, type Dispatcher } from "undici";
-import { resolveCloud, type Cloud } from "./clouds";
-import { getCredential } from "./credential";
+import type { Cloud } from "./clouds";
 import { ArmError, readArmErrorBody, TransportErrorCodes, type ArmErrorBody } from "./errors";
 import {
   DEFAULT_MIN_POLL_INTERVAL_MS,
   DEFAULT_OPERATION_TIMEOUT_MS,
   finalResultSource,
-  isPastDeadline,
   operationStateOf,
   selectPollingStrategy,
   type PollingStrategy,
@@ -36,6 +34,7 @@ import {
   type RetryOptions,
 } from "./retry";
 import { AccessTokenCycler, type TokenCyclerOptions } from "./token-cycler";
+import { InvalidInputError } from "../errors";
 
 /** One ARM call. */
 export interface ArmRequest {
@@ -55,6 +54,11 @@ export interface ArmRequest {
    * a read of a budget that Compute counts.
    */
   result?: "get" | "response";
+  /**
+   * Cancels the call: waits, attempts and polls stop, and the call throws an ArmError `RequestAborted` (a write
+   * already sent may still land: follow up with a read).
+   */
+  signal?: AbortSignal;
 }
 
 /** A successful (2xx) ARM response. */
@@ -90,7 +94,7 @@ export interface RetryEvent {
 export interface ArmClientOptions {
   /** Where ARM is and which token scope it wants. */
   cloud: Cloud;
-  /** Token source; {@link getCredential} gives the process-wide one. */
+  /** Token source; `getCredential` (credential.ts) gives the process-wide one. */
   credential: TokenCredential;
   /** undici dispatcher (e.g. an `Agent` with `connect: { ca }`); default a new keep-alive `Agent`, closed by `close()`. */
   dispatcher?: Dispatcher;
@@ -121,6 +125,19 @@ export interface ArmClientOptions {
 
 const FORBIDDEN_HEADERS = new Set(["authorization", "host", "content-length", "transfer-encoding"]);
 const DEFAULT_USER_AGENT = `pulumi-vmss-identity (node ${process.version})`;
+
+/** What every attempt of one call shares. */
+interface CallContext {
+  /** Sent as `x-ms-correlation-request-id` by every request of the call. */
+  correlationId: string;
+  /** Stops waits, attempts and polls (the caller's signal, and for `execute` its deadline). */
+  signal?: AbortSignal;
+  /** `execute`'s deadline, to tell a timeout from the caller's abort. */
+  deadline?: AbortSignal;
+  timeoutMs?: number;
+  /** `x-ms-request-id` of the last answer, for an error raised between answers. */
+  lastRequestId?: string;
+}
 
 /** What one attempt produced, before the retry decision. */
 type AttemptOutcome =
@@ -170,7 +187,12 @@ export class ArmClient {
    */
   async request<T = unknown>(req: ArmRequest): Promise<ArmResponse<T>> {
     const url = this.requestUrl(req);
-    return (await this.send(req.method, url, req.body, req.headers, randomUUID())) as ArmResponse<T>;
+    const call: CallContext = { correlationId: randomUUID(), signal: req.signal };
+    try {
+      return (await this.send(req.method, url, req.body, req.headers, call)) as ArmResponse<T>;
+    } catch (e) {
+      throw req.signal?.aborted ? this.abortError(req.method, url, call) : e;
+    }
   }
 
   /**
@@ -185,8 +207,19 @@ export class ArmClient {
    */
   async execute<T = unknown>(req: ArmRequest): Promise<ArmResponse<T>> {
     const url = this.requestUrl(req);
-    const correlationId = randomUUID();
-    const initial = await this.send(req.method, url, req.body, req.headers, correlationId);
+    // One deadline for the whole call: the write's own retries, every poll and the final read.
+    const deadline = AbortSignal.timeout(this.operationTimeoutMs);
+    const signal = req.signal === undefined ? deadline : AbortSignal.any([req.signal, deadline]);
+    const call: CallContext = { correlationId: randomUUID(), signal, deadline, timeoutMs: this.operationTimeoutMs };
+    try {
+      return await this.follow<T>(req, url, call);
+    } catch (e) {
+      throw signal.aborted ? this.abortError(req.method, url, call) : e;
+    }
+  }
+
+  private async follow<T>(req: ArmRequest, url: URL, call: CallContext): Promise<ArmResponse<T>> {
+    const initial = await this.send(req.method, url, req.body, req.headers, call);
     const strategy = selectPollingStrategy(req.method, initial);
 
     if (strategy.kind === "missing-polling-url") {
@@ -204,6 +237,7 @@ export class ArmClient {
     const pollUrl =
       strategy.kind === "provisioning-state" ? url : this.pollingUrl(req.method, url, strategy.pollUrl, initial);
     const startedAt = Date.now();
+    const { signal } = call;
     // Operations of one kind take similar times: the first poll comes when they typically end (pacing.ts).
     const operationClass = requestClass(req.method, url.pathname);
     const durations = this.pacerOf(url, await this.token(req.method, url));
@@ -218,8 +252,10 @@ export class ArmClient {
           fixedMs: this.pollIntervalMs,
           minMs: this.minPollIntervalMs,
         }),
+        undefined,
+        { signal },
       );
-      last = await this.send("GET", pollUrl, undefined, undefined, correlationId);
+      last = await this.send("GET", pollUrl, undefined, undefined, call);
       const state = operationStateOf(strategy, last);
       if (state.kind === "succeeded") {
         durations?.recordDuration(operationClass, Date.now() - startedAt);
@@ -230,10 +266,6 @@ export class ArmClient {
         throw this.transportError(req.method, url, TransportErrorCodes.invalidResponseBody, message, initial, false);
       }
       this.throwIfFailed(req.method, url, strategy, last, initial);
-      if (isPastDeadline(startedAt, this.operationTimeoutMs, Date.now())) {
-        const message = `the operation did not finish within ${this.operationTimeoutMs} ms (polling ${pollUrl.pathname})`;
-        throw this.transportError(req.method, url, TransportErrorCodes.operationTimedOut, message, initial, false);
-      }
     }
 
     const source = finalResultSource(req.method, initial.headers);
@@ -242,13 +274,29 @@ export class ArmClient {
       // The provisioning-state strategy already polled the resource itself: its last GET is the result.
       if (strategy.kind === "provisioning-state") return last as ArmResponse<T>;
       const resourceUrl = buildRequestUrl(this.endpoint, req.path, req.apiVersion);
-      return (await this.send("GET", resourceUrl, undefined, undefined, correlationId)) as ArmResponse<T>;
+      return (await this.send("GET", resourceUrl, undefined, undefined, call)) as ArmResponse<T>;
     }
     if (source.kind === "location") {
       const locationUrl = this.pollingUrl(req.method, url, source.url, initial);
-      return (await this.send("GET", locationUrl, undefined, undefined, correlationId)) as ArmResponse<T>;
+      return (await this.send("GET", locationUrl, undefined, undefined, call)) as ArmResponse<T>;
     }
     return last as ArmResponse<T>;
+  }
+
+  /** The error of a call stopped by its signal: the caller's (`RequestAborted`) or the operation's deadline. */
+  private abortError(method: HttpMethod, url: URL, call: CallContext): ArmError {
+    const timedOut = call.deadline?.aborted === true;
+    return new ArmError({
+      code: timedOut ? TransportErrorCodes.operationTimedOut : TransportErrorCodes.requestAborted,
+      message: timedOut
+        ? `the call and its operation did not finish within ${call.timeoutMs} ms (operationTimeoutMs)`
+        : "the call was aborted by its signal",
+      method,
+      path: url.pathname,
+      requestId: call.lastRequestId,
+      correlationId: call.correlationId,
+      cause: call.signal?.reason,
+    });
   }
 
   /** Closes the connection pool if this client created it; a dispatcher passed in belongs to the caller. */
@@ -342,16 +390,19 @@ export class ArmClient {
     url: URL,
     body: unknown,
     headers: Record<string, string> | undefined,
-    correlationId: string,
+    call: CallContext,
   ): Promise<ArmResponse<unknown>> {
+    const { correlationId, signal } = call;
     const payload = body === undefined ? undefined : JSON.stringify(body);
     let retries = 0;
     let renewedToken = false;
     for (;;) {
+      signal?.throwIfAborted();
       const token = await this.token(method, url);
       const pacer = this.pacerOf(url, token);
-      const ticket = await pacer?.admit(requestClass(method, url.pathname));
-      const outcome = await this.attempt(method, url, payload, headers, token, correlationId);
+      const ticket = await pacer?.admit(requestClass(method, url.pathname), signal);
+      const outcome = await this.attempt(method, url, payload, headers, token, correlationId, signal);
+      if (outcome.kind === "response") call.lastRequestId = outcome.response.requestId ?? call.lastRequestId;
       if (ticket !== undefined) {
         const answered = outcome.kind === "response" ? outcome.response : undefined;
         const retryAfterMs =
@@ -411,7 +462,7 @@ export class ArmClient {
           code,
           requestId: response.requestId,
         });
-        await sleep(decision.delayMs);
+        await sleep(decision.delayMs, undefined, { signal });
         continue;
       }
 
@@ -436,7 +487,7 @@ export class ArmClient {
         reason: decision.reason,
         code: outcome.code,
       });
-      await sleep(decision.delayMs);
+      await sleep(decision.delayMs, undefined, { signal });
     }
   }
 
@@ -447,6 +498,7 @@ export class ArmClient {
     headers: Record<string, string> | undefined,
     token: string,
     correlationId: string,
+    signal: AbortSignal | undefined,
   ): Promise<AttemptOutcome> {
     const requestHeaders: Record<string, string> = {
       accept: "application/json",
@@ -464,6 +516,7 @@ export class ArmClient {
         method,
         headers: requestHeaders,
         body: payload,
+        signal,
       });
       // Always read the body to its end, success or not: an unread body keeps the socket from going back to the pool.
       const rawBody = await res.body.text();
@@ -533,76 +586,6 @@ export class ArmClient {
   }
 }
 
-const sharedDispatchers = new Map<string, Agent>();
-const sharedClients = new Map<string, ArmClient>();
-
-/**
- * The process-wide undici keep-alive pool for `cloud`'s ARM endpoint origin, for building an {@link ArmClient}
- * with non-default options that still shares connections.
- */
-export function getSharedDispatcher(cloud: Cloud): Dispatcher {
-  const origin = assertEndpointAllowed(cloud.resourceManagerEndpoint).origin;
-  let agent = sharedDispatchers.get(origin);
-  if (agent === undefined) {
-    agent = new Agent();
-    sharedDispatchers.set(origin, agent);
-  }
-  return agent;
-}
-
-/** Environment variables read by {@link getSharedClient} (documented in docs/transport.md). */
-export const ClientEnvVars = {
-  /** Fixed wait between operation polls in ms, e.g. `0` against the emulator; default: `Retry-After`. */
-  pollIntervalMs: "VMSS_IDENTITY_ARM_POLL_INTERVAL_MS",
-} as const;
-
-/**
- * The process-wide client for `cloud`: one keep-alive pool per endpoint origin, the process-wide credential
- * ({@link getCredential}), default options except a fixed poll interval from `VMSS_IDENTITY_ARM_POLL_INTERVAL_MS`.
- * Its `close()` leaves the shared pool open; use {@link closeSharedClients}.
- *
- * @param env where to read `VMSS_IDENTITY_ARM_POLL_INTERVAL_MS` and the credential's variables (default `process.env`).
- * @throws Error naming the variable when `VMSS_IDENTITY_ARM_POLL_INTERVAL_MS` is not a whole number of ms.
- */
-export function getSharedClient(cloud: Cloud, env: NodeJS.ProcessEnv = process.env): ArmClient {
-  const pollIntervalMs = parsePollInterval(env[ClientEnvVars.pollIntervalMs]);
-  const key = [cloud.resourceManagerEndpoint, cloud.tokenScope, cloud.authorityHost, pollIntervalMs].join("|");
-  let client = sharedClients.get(key);
-  if (client === undefined) {
-    client = new ArmClient({
-      cloud,
-      credential: getCredential(cloud, env),
-      dispatcher: getSharedDispatcher(cloud),
-      pollIntervalMs,
-      // In the provider process stderr becomes a Pulumi diagnostic: a user waiting on throttling sees why.
-      onRetry: (event) =>
-        process.stderr.write(
-          `retrying ${event.method} ${event.path} in ${(event.delayMs / 1000).toFixed(1)} s (retry ${event.retry}): ${event.reason}\n`,
-        ),
-    });
-    sharedClients.set(key, client);
-  }
-  return client;
-}
-
-/** Closes every shared pool and forgets the shared clients (tests, orderly shutdown). */
-export async function closeSharedClients(): Promise<void> {
-  const agents = [...sharedDispatchers.values()];
-  sharedDispatchers.clear();
-  sharedClients.clear();
-  await Promise.all(agents.map((agent) => agent.close()));
-}
-
-function parsePollInterval(value: string | undefined): number | undefined {
-  if (value === undefined || value.trim() === "") return undefined;
-  if (!/^\s*\d+\s*$/.test(value)) {
-    throw new Error(
-      `${ClientEnvVars.pollIntervalMs}: ${JSON.stringify(value)} is invalid; expected a whole number of milliseconds`,
-    );
-  }
-  return Number(value);
-}
-
 function tokenError(method: HttpMethod, url: URL, cause: unknown): ArmError {
   return new ArmError({
     code: TransportErrorCodes.tokenAcquisitionFailed,
@@ -655,20 +638,7 @@ function lowerCaseKeys(headers: Record<string, string>): Record<string, string> 
 function nonNegative(name: string, value: number | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new Error(`${name}: ${String(value)} is invalid; expected a finite number of milliseconds >= 0`);
+    throw new InvalidInputError(`${name}: ${String(value)} is invalid; expected a finite number of milliseconds >= 0`);
   }
   return value;
-}
-
-/**
- * The process-wide client for a resource's `environment`/`endpoint` inputs (values that are not strings count as
- * absent): the one place where a dynamic resource's inputs become a connection.
- */
-export function sharedClientFor(target: { environment?: unknown; endpoint?: unknown }): ArmClient {
-  return getSharedClient(
-    resolveCloud({
-      environment: typeof target.environment === "string" ? target.environment : undefined,
-      endpoint: typeof target.endpoint === "string" ? target.endpoint : undefined,
-    }),
-  );
 }

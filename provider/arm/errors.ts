@@ -28,6 +28,8 @@ export const TransportErrorCodes = {
   httpError: ErrorCodes.httpError,
   /** A network failure without a code of its own. */
   networkError: ErrorCodes.networkError,
+  /** The caller's AbortSignal stopped the call. */
+  requestAborted: ErrorCodes.requestAborted,
 } as const;
 
 /** What an {@link ArmError} is built from. */

@@ -129,11 +129,6 @@ export function finalResultSource(
   return { kind: "last-response" };
 }
 
-/** Whether an operation started at `startedAt` (ms) has outlived `timeoutMs` at `now` (ms). */
-export function isPastDeadline(startedAt: number, timeoutMs: number, now: number): boolean {
-  return now - startedAt > timeoutMs;
-}
-
 function stateFromStatus(status: string, body: unknown): OperationState {
   const terminal = terminalStatusOf(status);
   if (terminal === undefined) return { kind: "running" };

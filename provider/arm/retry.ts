@@ -2,6 +2,7 @@
  * Retry as a decision table: given what happened on an attempt, retry after N ms or give up.
  * Pure: the clock and the randomness come in as arguments. The loop that sleeps lives in the client.
  */
+import { InvalidInputError } from "../errors";
 
 /** HTTP methods the ARM client sends. */
 export type HttpMethod = "GET" | "PUT" | "PATCH" | "DELETE" | "POST";
@@ -108,11 +109,11 @@ export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOp
   for (const key of ["maxRetries", "baseDelayMs", "maxDelayMs", "maxRetryAfterMs", "retryAfterScale"] as const) {
     const value = resolved[key];
     if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-      throw new Error(`retry.${key}: ${String(value)} is invalid; expected a finite number >= 0`);
+      throw new InvalidInputError(`retry.${key}: ${String(value)} is invalid; expected a finite number >= 0`);
     }
   }
   if (!Number.isInteger(resolved.maxRetries)) {
-    throw new Error(`retry.maxRetries: ${resolved.maxRetries} is invalid; expected an integer >= 0`);
+    throw new InvalidInputError(`retry.maxRetries: ${resolved.maxRetries} is invalid; expected an integer >= 0`);
   }
   return resolved;
 }

@@ -6,15 +6,13 @@
 import assert from "node:assert/strict";
 import {
   ArmClient,
-  closeSharedClients,
-  getSharedClient,
-  getSharedDispatcher,
   isArmError,
   resolveCloud,
   type ArmClientOptions,
   type ArmError,
   type RetryEvent,
 } from "../../provider/arm";
+import { closeSharedClients, getSharedClient, getSharedDispatcher } from "../../provider/sharedClients";
 import { CountingCredential, ScriptedServer } from "./support/scripted-server";
 
 const VMSS = "/subscriptions/sub1/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachineScaleSets/vmss1";
@@ -585,11 +583,50 @@ describe("ArmClient against a scripted server", () => {
         assert.deepEqual([error.code, error.statusCode, error.requestId], ["OperationTimedOut", undefined, "req-op"]);
         assert.match(
           error.message,
-          new RegExp(`^OperationTimedOut: the operation did not finish within 20 ms \\(polling ${OP}\\)`),
+          /^OperationTimedOut: the call and its operation did not finish within 20 ms \(operationTimeoutMs\)/,
         );
         assert.ok(server.requestsTo("GET", OP).length >= 1);
       } finally {
         await impatient.close();
+      }
+    });
+
+    it("the deadline covers the write's own retries: a long Retry-After on the PATCH is cut short", async () => {
+      const impatient = makeClient({ operationTimeoutMs: 200, retry: { maxRetries: 3 } });
+      server.script("PATCH", VMSS, {
+        status: 429,
+        headers: { "retry-after": "30" },
+        body: { error: { code: "TooManyRequests", message: "slow down" } },
+      });
+      try {
+        const started = Date.now();
+        const error = await rejection(impatient.execute({ method: "PATCH", path: VMSS, apiVersion: API, body: {} }));
+        assert.equal(error.code, "OperationTimedOut");
+        assert.ok(Date.now() - started < 5000, "it did not wait the 30 s the server asked");
+        assert.equal(server.requestsTo("PATCH", VMSS).length, 1);
+      } finally {
+        await impatient.close();
+      }
+    });
+
+    it("a caller's AbortSignal stops a call waiting to retry: RequestAborted", async () => {
+      server.script("GET", VMSS, {
+        status: 503,
+        headers: { "retry-after": "30" },
+        body: { error: { code: "ServiceUnavailable", message: "busy" } },
+      });
+      const patient = makeClient({ retry: { maxRetries: 3 } });
+      const controller = new AbortController();
+      try {
+        const pending = rejection(
+          patient.request({ method: "GET", path: VMSS, apiVersion: API, signal: controller.signal }),
+        );
+        setTimeout(() => controller.abort(), 50);
+        const error = await pending;
+        assert.deepEqual([error.code, error.method], ["RequestAborted", "GET"]);
+        assert.equal(server.requestsTo("GET", VMSS).length, 1);
+      } finally {
+        await patient.close();
       }
     });
 

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import {
   finalResultSource,
-  isPastDeadline,
   operationStateOf,
   provisioningStateOf,
   selectPollingStrategy,
@@ -159,13 +158,6 @@ describe("arm long-running operation rules", () => {
         operationStateOf(ps, { status: 200, headers: {}, body: { properties: { provisioningState: "Creating" } } }),
         { kind: "running" },
       );
-    });
-  });
-
-  describe("timing", () => {
-    it("knows when an operation is past its deadline", () => {
-      assert.equal(isPastDeadline(1000, 500, 1500), false);
-      assert.equal(isPastDeadline(1000, 500, 1501), true);
     });
   });
 
