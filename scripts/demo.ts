@@ -49,9 +49,9 @@ async function main(): Promise<void> {
       PULUMI_CONFIG_PASSPHRASE: randomBytes(16).toString("hex"),
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      // The emulator on ARM's timing and budgets (5 s operations, no Retry-After), the provider on its shipped
+      // defaults: the demo shows what a user sees on Azure.
       ...emulator.clientEnv(),
-      // The emulator's operations end in milliseconds; poll them without the 1 s floor meant for real ARM.
-      VMSS_IDENTITY_ARM_POLL_INTERVAL_MS: "100",
     };
     // Asynchronous on purpose: the emulator answers from this process's event loop while the CLI runs.
     const pulumi = (args: string[], shown = args): Promise<void> =>
