@@ -76,6 +76,11 @@ describe("VmssManagedIdentity provider against the emulator", function () {
     );
     const log = world.emulator.admin.requests();
     assert.equal(log.filter((r) => r.method === "PATCH").length, 1);
+    // One scale set GET per change: the PATCH response and the operation say the rest; the principal IDs of the
+    // identities it added come from the identities themselves (docs/arm-behavior.md, "Long-running operations").
+    const gets = (pattern: RegExp) => log.filter((r) => r.method === "GET" && pattern.test(r.path)).length;
+    assert.equal(gets(/virtualMachineScaleSets\/[^/]+$/i), 1);
+    assert.equal(gets(/userAssignedIdentities\/[^/]+$/i), 2);
     const state = await identityOf(world, scaleSetId);
     assert.equal(state.system, true);
     assert.deepEqual(userIds(state), lower(id1, id2, id3));
