@@ -1,0 +1,318 @@
+/**
+ * The `vmss-identity` resource provider: Pulumi's ResourceProvider gRPC service (pulumi/pulumi
+ * proto/pulumi/provider.proto), implemented directly on the bindings that ship in `@pulumi/pulumi` as Pulumi's guide
+ * "Implement a provider in TypeScript" does, because the SDK's `provider.main` cannot return a detailed diff.
+ *
+ * The engine starts `pulumi-resource-vmss-identity <engine address>` and reads the port from the first line of
+ * stdout (plugin/cli.ts). Calls it does not implement (Handshake, GetMapping, Invoke…) answer UNIMPLEMENTED, which
+ * the engine treats as "not supported".
+ *
+ * Secrets: the provider does not accept secret values (`acceptSecrets: false`), so the engine unwraps them before
+ * calling and marks as secret every output whose input was secret; nothing here ever logs a property value.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
+import * as provproto from "@pulumi/pulumi/proto/provider_pb";
+import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
+import * as enginerpc from "@pulumi/pulumi/proto/engine_grpc_pb";
+import * as engineproto from "@pulumi/pulumi/proto/engine_pb";
+import { sharedClientFor } from "../provider/arm";
+import * as runtime from "../provider/runtime";
+import { type ProviderConfig, checkProviderConfig, cloudTarget, diffProviderConfig, providerConfigOf } from "./config";
+import { VMSS_MANAGED_IDENTITY, schemaOf } from "./schema";
+import * as vmssIdentity from "./vmssManagedIdentity";
+
+// google-protobuf ships no type declarations; these are the two calls used.
+const structproto = require("google-protobuf/google/protobuf/struct_pb") as {
+  Struct: { fromJavaScript(value: Record<string, unknown>): unknown };
+};
+const emptyproto = require("google-protobuf/google/protobuf/empty_pb") as { Empty: new () => unknown };
+const anyproto = require("google-protobuf/google/protobuf/any_pb") as {
+  Any: new () => { pack(bytes: Uint8Array, name: string): void };
+};
+const statusproto = require("@pulumi/pulumi/proto/status_pb") as {
+  Status: new () => {
+    setCode(c: number): void;
+    setMessage(m: string): void;
+    addDetails(d: unknown): void;
+    serializeBinary(): Uint8Array;
+  };
+};
+
+type Props = Record<string, unknown>;
+interface StructLike {
+  toJavaScript(): Props;
+}
+
+/** The version of this package, which is the plugin's version. */
+export function pluginVersion(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, "package.json");
+    if (fs.existsSync(file)) {
+      const pkg = JSON.parse(fs.readFileSync(file, "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "pulumi-vmss-identity" && pkg.version) return pkg.version;
+    }
+    if (path.dirname(dir) === dir) throw new Error("pulumi-resource-vmss-identity: package.json not found");
+  }
+}
+
+/** The resource type of a URN (`urn:pulumi:stack::project::parent$type::name`). */
+export function typeOfUrn(urn: string): string {
+  const qualified = urn.split("::")[2] ?? "";
+  return qualified.split("$").pop() ?? "";
+}
+
+/** An Error that carries the ID and state of a resource created but not fully initialised. */
+interface PartialFailure extends Error {
+  id?: string;
+  properties?: Props;
+  reasons?: string[];
+}
+
+/** The implementation of the ResourceProvider service. */
+export class VmssIdentityProvider {
+  private config: ProviderConfig = {};
+  private engine?: enginerpc.EngineClient;
+  private readonly version = pluginVersion();
+
+  constructor(private engineAddress?: string) {}
+
+  /** The gRPC handlers, by method name, for `server.addService`. */
+  handlers(): grpc.UntypedServiceImplementation {
+    const unary =
+      <Req>(fn: (request: Req) => unknown) =>
+      (call: grpc.ServerUnaryCall<Req, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+        Promise.resolve()
+          .then(() => fn.call(this, call.request))
+          .then(
+            (value) => callback(null, value),
+            (e) => callback(grpcError(e)),
+          );
+      };
+    return {
+      getPluginInfo: unary(this.getPluginInfo),
+      getSchema: unary(this.getSchema),
+      checkConfig: unary(this.checkConfig),
+      diffConfig: unary(this.diffConfig),
+      configure: unary(this.configure),
+      check: unary(this.check),
+      diff: unary(this.diff),
+      create: unary(this.create),
+      read: unary(this.read),
+      update: unary(this.update),
+      delete: unary(this.delete),
+      cancel: unary(() => new emptyproto.Empty()),
+      attach: unary((req: plugproto.PluginAttach) => {
+        this.engineAddress = req.getAddress();
+        this.engine = undefined;
+        return new emptyproto.Empty();
+      }),
+    };
+  }
+
+  getPluginInfo(): plugproto.PluginInfo {
+    return new plugproto.PluginInfo().setVersion(this.version);
+  }
+
+  getSchema(req: provproto.GetSchemaRequest): provproto.GetSchemaResponse {
+    if (req.getVersion() !== 0) throw new Error(`unsupported schema version ${req.getVersion()}`);
+    return new provproto.GetSchemaResponse().setSchema(JSON.stringify(schemaOf(this.version)));
+  }
+
+  checkConfig(req: provproto.CheckRequest): provproto.CheckResponse {
+    const { inputs, failures } = checkProviderConfig(propsOf(req.getNews()));
+    return checkResponse(inputs, failures);
+  }
+
+  diffConfig(req: provproto.DiffRequest): provproto.DiffResponse {
+    const changed = diffProviderConfig(propsOf(req.getOlds()), propsOf(req.getNews()));
+    const resp = new provproto.DiffResponse();
+    resp.setChanges(changed.length > 0 ? DIFF_SOME : DIFF_NONE);
+    resp.setDiffsList(changed);
+    return resp;
+  }
+
+  configure(req: provproto.ConfigureRequest): provproto.ConfigureResponse {
+    // Newer engines send the checked inputs in `args`; older ones only the `variables` map (`pkg:config:key`).
+    const args = req.getArgs();
+    const settings: Props = args ? propsOf(args) : {};
+    if (!args) {
+      for (const [key, value] of req.getVariablesMap().entries()) settings[key.split(":").pop() ?? key] = value;
+    }
+    const { inputs, failures } = checkProviderConfig(settings);
+    if (failures.length > 0) {
+      throw new Error(failures.map((f) => `vmss-identity:${f.property}: ${f.reason}`).join("; "));
+    }
+    this.config = providerConfigOf(inputs);
+    const resp = new provproto.ConfigureResponse();
+    resp.setAcceptsecrets(false);
+    resp.setAcceptresources(false);
+    resp.setSupportspreview(false);
+    return resp;
+  }
+
+  check(req: provproto.CheckRequest): provproto.CheckResponse {
+    resourceType(req.getUrn());
+    const { inputs, failures } = runtime.check(propsOf(req.getOlds()), propsOf(req.getNews()));
+    return checkResponse(inputs, failures);
+  }
+
+  diff(req: provproto.DiffRequest): provproto.DiffResponse {
+    resourceType(req.getUrn());
+    const { changes, replaces, detailed } = vmssIdentity.diff(propsOf(req.getOlds()), propsOf(req.getNews()));
+    const resp = new provproto.DiffResponse();
+    resp.setChanges(changes ? DIFF_SOME : DIFF_NONE);
+    resp.setReplacesList(replaces);
+    resp.setDiffsList([...new Set(Object.keys(detailed).map((p) => p.split("[")[0]))]);
+    const entries = Object.entries(detailed);
+    if (!changes || entries.length > 0) {
+      resp.setHasdetaileddiff(true);
+      const map = resp.getDetaileddiffMap();
+      for (const [property, change] of entries) {
+        const kind = KINDS[change.kind] + (change.replace ? 1 : 0);
+        map.set(property, new provproto.PropertyDiff().setKind(kind as provproto.PropertyDiff.Kind));
+      }
+    }
+    return resp;
+  }
+
+  async create(req: provproto.CreateRequest): Promise<provproto.CreateResponse> {
+    resourceType(req.getUrn());
+    const inputs = propsOf(req.getProperties());
+    const { id, outs } = await runtime.create(inputs, this.context(inputs, req.getUrn()));
+    return new provproto.CreateResponse().setId(id).setProperties(toStruct(outs) as never);
+  }
+
+  async read(req: provproto.ReadRequest): Promise<provproto.ReadResponse> {
+    resourceType(req.getUrn());
+    const props = propsOf(req.getProperties());
+    const resp = new provproto.ReadResponse();
+    if (props.scaleSetId === undefined) {
+      // `pulumi import` (or the `import` option): only the ID is known.
+      const imported = await vmssIdentity.importFrom(req.getId(), this.context({}, req.getUrn()));
+      return resp
+        .setId(imported.id)
+        .setProperties(toStruct(imported.outs) as never)
+        .setInputs(toStruct(imported.inputs) as never);
+    }
+    const outs = await runtime.read(props, this.context(props, req.getUrn()));
+    if (outs === undefined) return resp.setId(""); // the scale set is gone: the engine drops the resource
+    resp.setId(req.getId()).setProperties(toStruct(outs) as never);
+    const inputs = req.getInputs();
+    if (inputs) resp.setInputs(inputs);
+    return resp;
+  }
+
+  async update(req: provproto.UpdateRequest): Promise<provproto.UpdateResponse> {
+    resourceType(req.getUrn());
+    const news = propsOf(req.getNews());
+    const { outs } = await runtime.update(propsOf(req.getOlds()), news, this.context(news, req.getUrn()));
+    return new provproto.UpdateResponse().setProperties(toStruct(outs) as never);
+  }
+
+  async delete(req: provproto.DeleteRequest): Promise<unknown> {
+    resourceType(req.getUrn());
+    const props = propsOf(req.getProperties());
+    await runtime.remove(props, this.context(props, req.getUrn()));
+    return new emptyproto.Empty();
+  }
+
+  /** The runtime's context: the client of the resource's cloud (its own, else the provider's), warnings to the engine. */
+  private context(props: Props, urn: string): runtime.RuntimeContext {
+    return { client: sharedClientFor(cloudTarget(props, this.config)), warn: (m) => this.warn(m, urn) };
+  }
+
+  /** A warning on the resource, through the engine's Log service (a plugin's stderr is only in verbose logs). */
+  private warn(message: string, urn: string): void {
+    if (!this.engineAddress) {
+      process.stderr.write(`warning: ${message}\n`);
+      return;
+    }
+    this.engine ??= new enginerpc.EngineClient(this.engineAddress, grpc.credentials.createInsecure());
+    const request = new engineproto.LogRequest();
+    request.setSeverity(engineproto.LogSeverity.WARNING);
+    request.setMessage(message);
+    request.setUrn(urn);
+    this.engine.log(request, (err) => {
+      if (err) process.stderr.write(`warning: ${message}\n`);
+    });
+  }
+}
+
+const DIFF_SOME = provproto.DiffResponse.DiffChanges.DIFF_SOME;
+const DIFF_NONE = provproto.DiffResponse.DiffChanges.DIFF_NONE;
+const KINDS = {
+  add: provproto.PropertyDiff.Kind.ADD,
+  delete: provproto.PropertyDiff.Kind.DELETE,
+  update: provproto.PropertyDiff.Kind.UPDATE,
+};
+
+/** Refuses a URN of a type this provider does not serve. */
+function resourceType(urn: string): string {
+  const type = typeOfUrn(urn);
+  if (type !== VMSS_MANAGED_IDENTITY) {
+    throw new Error(`unknown resource type ${JSON.stringify(type)}: vmss-identity serves ${VMSS_MANAGED_IDENTITY}`);
+  }
+  return type;
+}
+
+function propsOf(struct: StructLike | undefined): Props {
+  return struct ? struct.toJavaScript() : {};
+}
+
+/** A Struct of plain JSON values (undefined dropped: a Struct cannot hold it). */
+function toStruct(value: object): unknown {
+  return structproto.Struct.fromJavaScript(JSON.parse(JSON.stringify(value)) as Props);
+}
+
+function checkResponse(inputs: Props, failures: { property: string; reason: string }[]): provproto.CheckResponse {
+  const resp = new provproto.CheckResponse();
+  resp.setInputs(toStruct(inputs) as never);
+  resp.setFailuresList(
+    failures.map((f) => {
+      const failure = new provproto.CheckFailure();
+      failure.setProperty(f.property);
+      failure.setReason(f.reason);
+      return failure;
+    }),
+  );
+  return resp;
+}
+
+/**
+ * A gRPC error with the message only (the runtime's messages are already redacted of secrets). A failure that
+ * carries an `id` left a resource behind: it is reported as ErrorResourceInitFailed so the engine records it.
+ */
+function grpcError(e: unknown): Partial<grpc.StatusObject> {
+  const error: PartialFailure = e instanceof Error ? e : new Error(String(e));
+  const metadata = new grpc.Metadata();
+  if (error.id) {
+    const detail = new provproto.ErrorResourceInitFailed();
+    detail.setId(error.id);
+    detail.setProperties(toStruct(error.properties ?? {}) as never);
+    detail.setReasonsList(error.reasons ?? [error.message]);
+    const any = new anyproto.Any();
+    any.pack(detail.serializeBinary(), "pulumirpc.ErrorResourceInitFailed");
+    const status = new statusproto.Status();
+    status.setCode(grpc.status.UNKNOWN);
+    status.setMessage(error.message);
+    status.addDetails(any);
+    metadata.add("grpc-status-details-bin", Buffer.from(status.serializeBinary()));
+  }
+  return { code: grpc.status.UNKNOWN, details: error.message, metadata };
+}
+
+/** Starts the gRPC server on a free loopback port; resolves with the port. */
+export async function serve(engineAddress?: string): Promise<{ port: number; server: grpc.Server }> {
+  // Large states (many identities) must fit: the same limits as the Pulumi SDK's own servers.
+  const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
+  server.addService(provrpc.ResourceProviderService, new VmssIdentityProvider(engineAddress).handlers());
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
+  );
+  return { port, server };
+}
