@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 /**
  * `pulumi-resource-vmss-identity`: the executable the Pulumi engine runs for the `vmss-identity` package. It is
- * found as Pulumi finds any resource plugin: on PATH (`npm install -g pulumi-vmss-identity` puts it there), or in
- * the plugin cache (`pulumi plugin install resource vmss-identity <version> --file <tarball>`, see
- * scripts/package-plugin.sh).
+ * found as Pulumi finds any resource plugin not in its cache: on PATH (`npm install -g pulumi-vmss-identity` puts it
+ * there; README "The provider plugin").
  *
  * The engine passes flags (`--logtostderr`, `-v=N`, `--tracing <addr>`) and then its own gRPC address; the plugin
  * prints the port it serves on as the first line of stdout, then keeps serving until the engine kills it.

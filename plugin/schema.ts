@@ -7,8 +7,12 @@
 /** The package name: type tokens are `vmss-identity:index:<Type>`, config keys `vmss-identity:<key>`. */
 export const PACKAGE = "vmss-identity";
 
-/** Type token of the resource served by the plugin. */
+/** Type token of the identity resource. */
 export const VMSS_MANAGED_IDENTITY = `${PACKAGE}:index:VmssManagedIdentity`;
+/** Type token of the scale set resource (the component's child that creates the scale set). */
+export const SCALE_SET = `${PACKAGE}:index:ScaleSet`;
+/** Type token of the component, served through `Construct`. */
+export const SCALE_SET_WITH_IDENTITY = `${PACKAGE}:index:ScaleSetWithIdentity`;
 
 const SCALE_SET_ID =
   "ARM ID of the scale set, e.g. `/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Compute/" +
@@ -107,6 +111,108 @@ const OUTPUTS: Record<string, object> = {
   },
 };
 
+const ANY = "pulumi.json#/Any";
+const SKU = { $ref: `#/types/${PACKAGE}:index:Sku` };
+
+/** What the component and its scale set child are given: the scale set's address and ARM body. */
+const SCALE_SET_BODY: Record<string, object> = {
+  subscriptionId: {
+    type: "string",
+    description:
+      "Subscription GUID. Default: `AZURE_SUBSCRIPTION_ID`, else `ARM_SUBSCRIPTION_ID`, of the environment the " +
+      "deployment runs in. Changing it replaces the scale set.",
+  },
+  resourceGroupName: {
+    type: "string",
+    description: "Resource group (must exist). Changing it replaces the scale set.",
+  },
+  location: { type: "string", description: "Azure region. Changing it replaces the scale set." },
+  sku: { ...SKU, description: "VM size, tier and capacity (number of virtual machines). Updated in place." },
+  upgradePolicy: { $ref: ANY, description: "`properties.upgradePolicy`, ARM shape. Updated in place." },
+  overprovision: { type: "boolean", description: "`properties.overprovision`. Updated in place." },
+  virtualMachineProfile: {
+    $ref: ANY,
+    description:
+      "`properties.virtualMachineProfile`, ARM shape. `osProfile.adminPassword`, `osProfile.customData` and " +
+      "extensions' `protectedSettings` are taken out of it and kept as a secret.",
+  },
+  tags: {
+    type: "object",
+    additionalProperties: { type: "string" },
+    description: "Tags, replaced as a whole on update.",
+  },
+  zones: {
+    type: "array",
+    items: { type: "string" },
+    description: "Availability zones. Changing them replaces the scale set.",
+  },
+  extraProperties: { $ref: ANY, description: "Other ARM `properties` of the scale set, sent as given." },
+  systemAssigned: {
+    type: "boolean",
+    description: "Whether the scale set has the system-assigned identity; created with it, managed afterwards.",
+  },
+  userAssignedIdentities: {
+    type: "array",
+    items: { type: "string" },
+    description: "ARM IDs of user-assigned identities the scale set has; created with them, managed afterwards.",
+  },
+  apiVersion: { type: "string", description: "Compute api-version of the requests. Default `2024-11-01`." },
+  environment: { type: "string", description: ENVIRONMENT },
+  endpoint: { type: "string", description: ENDPOINT },
+};
+
+const SCALE_SET_INPUTS: Record<string, object> = {
+  ...SCALE_SET_BODY,
+  scaleSetName: { type: "string", description: "Name of the scale set. Changing it replaces the scale set." },
+  secretProperties: {
+    $ref: ANY,
+    secret: true,
+    description:
+      "`adminPassword`, `customData` and extensions' `protectedSettings` (by extension name), merged into request " +
+      "bodies only in the provider. Always a secret.",
+  },
+};
+
+const SCALE_SET_OUTPUTS: Record<string, object> = {
+  ...SCALE_SET_INPUTS,
+  sku: { ...SKU, description: "The declared sku; after a refresh, as ARM reports it (drift shows)." },
+  tags: {
+    type: "object",
+    additionalProperties: { type: "string" },
+    description: "The declared tags; after a refresh, as ARM reports them.",
+  },
+  provisioningState: {
+    type: "string",
+    description: "`properties.provisioningState` after the last operation, e.g. `Succeeded`.",
+  },
+  uniqueId: { type: "string", description: "`properties.uniqueId`: ARM's GUID for this scale set." },
+};
+
+const COMPONENT_INPUTS: Record<string, object> = {
+  ...SCALE_SET_BODY,
+  scaleSetName: { type: "string", description: "Name of the scale set. Default: the component's name." },
+};
+
+const COMPONENT_OUTPUTS: Record<string, object> = {
+  scaleSetId: { type: "string", description: "ARM ID of the scale set." },
+  scaleSetName: { type: "string", description: "Name of the scale set." },
+  principalId: {
+    type: "string",
+    description: "Principal (object) ID of the system-assigned identity, when it is on: hand it to role assignments.",
+  },
+  tenantId: { type: "string", description: "Tenant of the system-assigned identity, when it is on." },
+  userIdentities: {
+    type: "array",
+    items: { $ref: `#/types/${PACKAGE}:index:OwnedUserIdentity` },
+    description: "Per declared user-assigned identity: its ID, principal ID and client ID.",
+  },
+  provisioningState: {
+    type: "string",
+    description: "`properties.provisioningState` after the last operation on the scale set, e.g. `Succeeded`.",
+  },
+  uniqueId: { type: "string", description: "`properties.uniqueId`: ARM's GUID for this scale set." },
+};
+
 const CONFIG: Record<string, object> = {
   environment: { type: "string", description: ENVIRONMENT.replace("the provider's `environment`, else ", "") },
   endpoint: { type: "string", description: ENDPOINT.replace("the provider's `endpoint`, else ", "") },
@@ -151,6 +257,15 @@ export function schemaOf(version: string): Record<string, unknown> {
         },
         required: ["id"],
       },
+      [`${PACKAGE}:index:Sku`]: {
+        type: "object",
+        description: "The scale set's `sku`.",
+        properties: {
+          name: { type: "string", description: "VM size, e.g. `Standard_D2s_v3`." },
+          tier: { type: "string", description: "`Standard` or `Basic`." },
+          capacity: { type: "integer", description: "Number of virtual machines." },
+        },
+      },
     },
     resources: {
       [VMSS_MANAGED_IDENTITY]: {
@@ -176,6 +291,29 @@ export function schemaOf(version: string): Record<string, unknown> {
           "otherUserAssignedIdentities",
           "systemAssignedOwned",
         ],
+      },
+      [SCALE_SET_WITH_IDENTITY]: {
+        isComponent: true,
+        description:
+          "An Azure VM scale set created with its managed identities in one ARM PUT, whose identities are managed " +
+          "afterwards by a child VmssManagedIdentity: later identity changes are delta PATCHes that never wipe " +
+          "identities something else assigned. Children: `<name>-scaleset` (ScaleSet) and `<name>-identity` " +
+          "(VmssManagedIdentity, deleted with the scale set).",
+        inputProperties: COMPONENT_INPUTS,
+        requiredInputs: ["resourceGroupName", "location", "sku"],
+        properties: COMPONENT_OUTPUTS,
+        required: ["scaleSetId", "scaleSetName", "userIdentities"],
+      },
+      [SCALE_SET]: {
+        description:
+          "An Azure VM scale set created with one ARM PUT that carries the full body, updated with PATCHes that " +
+          "never carry `identity`, deleted with DELETE: the building block of ScaleSetWithIdentity, which is what " +
+          "most programs want (this resource alone never changes the identity after creation). It never takes " +
+          "over an existing scale set and cannot be imported.",
+        inputProperties: SCALE_SET_INPUTS,
+        requiredInputs: ["resourceGroupName", "scaleSetName", "location", "sku"],
+        properties: SCALE_SET_OUTPUTS,
+        required: ["subscriptionId", "resourceGroupName", "scaleSetName", "location", "sku"],
       },
     },
     language: {

@@ -19,10 +19,11 @@ import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
 import * as enginerpc from "@pulumi/pulumi/proto/engine_grpc_pb";
 import * as engineproto from "@pulumi/pulumi/proto/engine_pb";
 import { sharedClientFor } from "../provider/arm";
-import * as runtime from "../provider/runtime";
+import type * as runtime from "../provider/runtime";
 import { type ProviderConfig, checkProviderConfig, cloudTarget, diffProviderConfig, providerConfigOf } from "./config";
-import { VMSS_MANAGED_IDENTITY, schemaOf } from "./schema";
-import * as vmssIdentity from "./vmssManagedIdentity";
+import { construct } from "./construct";
+import { RESOURCES, type ResourceHandler } from "./resources";
+import { schemaOf } from "./schema";
 
 // google-protobuf ships no type declarations; these are the two calls used.
 const structproto = require("google-protobuf/google/protobuf/struct_pb") as {
@@ -103,6 +104,10 @@ export class VmssIdentityProvider {
       read: unary(this.read),
       update: unary(this.update),
       delete: unary(this.delete),
+      construct: unary((req: provproto.ConstructRequest) => {
+        if (!this.engineAddress) throw new Error("Construct needs the engine's address, which was not given");
+        return construct(req, this.engineAddress);
+      }),
       cancel: unary(() => new emptyproto.Empty()),
       attach: unary((req: plugproto.PluginAttach) => {
         this.engineAddress = req.getAddress();
@@ -154,20 +159,21 @@ export class VmssIdentityProvider {
   }
 
   check(req: provproto.CheckRequest): provproto.CheckResponse {
-    resourceType(req.getUrn());
-    const { inputs, failures } = runtime.check(propsOf(req.getOlds()), propsOf(req.getNews()));
+    const { inputs, failures } = handler(req.getUrn()).check(propsOf(req.getOlds()), propsOf(req.getNews()));
     return checkResponse(inputs, failures);
   }
 
   diff(req: provproto.DiffRequest): provproto.DiffResponse {
-    resourceType(req.getUrn());
-    const { changes, replaces, detailed } = vmssIdentity.diff(propsOf(req.getOlds()), propsOf(req.getNews()));
+    const result = handler(req.getUrn()).diff(propsOf(req.getOlds()), propsOf(req.getNews()));
+    const { changes, replaces, detailed } = result;
     const resp = new provproto.DiffResponse();
     resp.setChanges(changes ? DIFF_SOME : DIFF_NONE);
     resp.setReplacesList(replaces);
-    resp.setDiffsList([...new Set(Object.keys(detailed).map((p) => p.split("[")[0]))]);
-    const entries = Object.entries(detailed);
-    if (!changes || entries.length > 0) {
+    resp.setDeletebeforereplace(result.deleteBeforeReplace === true);
+    const entries = Object.entries(detailed ?? {});
+    resp.setDiffsList([...new Set(entries.map(([p]) => p.split("[")[0]))]);
+    // Without entries for a change the engine would show an update of nothing: let it derive the diff instead.
+    if (detailed !== undefined && (!changes || entries.length > 0)) {
       resp.setHasdetaileddiff(true);
       const map = resp.getDetaileddiffMap();
       for (const [property, change] of entries) {
@@ -179,25 +185,24 @@ export class VmssIdentityProvider {
   }
 
   async create(req: provproto.CreateRequest): Promise<provproto.CreateResponse> {
-    resourceType(req.getUrn());
     const inputs = propsOf(req.getProperties());
-    const { id, outs } = await runtime.create(inputs, this.context(inputs, req.getUrn()));
+    const { id, outs } = await handler(req.getUrn()).create(inputs, this.context(inputs, req.getUrn()));
     return new provproto.CreateResponse().setId(id).setProperties(toStruct(outs) as never);
   }
 
   async read(req: provproto.ReadRequest): Promise<provproto.ReadResponse> {
-    resourceType(req.getUrn());
+    const resource = handler(req.getUrn());
     const props = propsOf(req.getProperties());
     const resp = new provproto.ReadResponse();
-    if (props.scaleSetId === undefined) {
+    if (Object.keys(props).length === 0) {
       // `pulumi import` (or the `import` option): only the ID is known.
-      const imported = await vmssIdentity.importFrom(req.getId(), this.context({}, req.getUrn()));
+      const imported = await resource.importFrom(req.getId(), this.context({}, req.getUrn()));
       return resp
         .setId(imported.id)
         .setProperties(toStruct(imported.outs) as never)
         .setInputs(toStruct(imported.inputs) as never);
     }
-    const outs = await runtime.read(props, this.context(props, req.getUrn()));
+    const outs = await resource.read(props, this.context(props, req.getUrn()));
     if (outs === undefined) return resp.setId(""); // the scale set is gone: the engine drops the resource
     resp.setId(req.getId()).setProperties(toStruct(outs) as never);
     const inputs = req.getInputs();
@@ -206,16 +211,14 @@ export class VmssIdentityProvider {
   }
 
   async update(req: provproto.UpdateRequest): Promise<provproto.UpdateResponse> {
-    resourceType(req.getUrn());
     const news = propsOf(req.getNews());
-    const { outs } = await runtime.update(propsOf(req.getOlds()), news, this.context(news, req.getUrn()));
+    const { outs } = await handler(req.getUrn()).update(propsOf(req.getOlds()), news, this.context(news, req.getUrn()));
     return new provproto.UpdateResponse().setProperties(toStruct(outs) as never);
   }
 
   async delete(req: provproto.DeleteRequest): Promise<unknown> {
-    resourceType(req.getUrn());
     const props = propsOf(req.getProperties());
-    await runtime.remove(props, this.context(props, req.getUrn()));
+    await handler(req.getUrn()).remove(props, this.context(props, req.getUrn()));
     return new emptyproto.Empty();
   }
 
@@ -249,13 +252,16 @@ const KINDS = {
   update: provproto.PropertyDiff.Kind.UPDATE,
 };
 
-/** Refuses a URN of a type this provider does not serve. */
-function resourceType(urn: string): string {
+/** The handler of a URN's type; a type this provider does not serve is an error naming it. */
+function handler(urn: string): ResourceHandler {
   const type = typeOfUrn(urn);
-  if (type !== VMSS_MANAGED_IDENTITY) {
-    throw new Error(`unknown resource type ${JSON.stringify(type)}: vmss-identity serves ${VMSS_MANAGED_IDENTITY}`);
+  const found = RESOURCES[type];
+  if (found === undefined) {
+    throw new Error(
+      `unknown resource type ${JSON.stringify(type)}: vmss-identity serves ${Object.keys(RESOURCES).join(", ")}`,
+    );
   }
-  return type;
+  return found;
 }
 
 function propsOf(struct: StructLike | undefined): Props {
