@@ -25,6 +25,8 @@ export interface ResourceHandler {
   read(props: Props, ctx: runtime.RuntimeContext): Promise<object | undefined>;
   update(olds: Props, news: Props, ctx: runtime.RuntimeContext): Promise<{ outs: object }>;
   remove(props: Props, ctx: runtime.RuntimeContext): Promise<void>;
+  /** Properties always returned as secrets, whatever the request marked. */
+  secretOutputs?: string[];
   /** `pulumi import`: the resource's state and inputs from its ID alone. */
   importFrom(id: string, ctx: runtime.RuntimeContext): Promise<{ id: string; outs: object; inputs: Props }>;
 }
@@ -41,6 +43,8 @@ export const RESOURCES: Record<string, ResourceHandler> = {
     importFrom: vmssIdentity.importFrom,
   },
   [SCALE_SET]: {
+    // As the dynamic ScaleSet's `additionalSecretOutputs`: encrypted in state whatever the program passed.
+    secretOutputs: ["secretProperties"],
     // The subscription other Azure tools use, as the dynamic ScaleSet defaults it in the program's process.
     check: (olds, news) =>
       scaleSetRuntime.check(olds, {

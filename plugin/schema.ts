@@ -320,14 +320,18 @@ export function schemaOf(version: string): Record<string, unknown> {
       nodejs: {
         packageName: "pulumi-vmss-identity-sdk",
         packageDescription: "Pulumi SDK of the vmss-identity provider plugin (generated).",
-        dependencies: { "@pulumi/pulumi": "^3.142.0" },
+        respectSchemaVersion: true,
       },
-      python: { packageName: "pulumi_vmss_identity", requires: { pulumi: ">=3.142.0,<4.0.0" } },
+      python: {
+        packageName: "pulumi_vmss_identity",
+        respectSchemaVersion: true,
+      },
       go: {
         importBasePath: "github.com/pulumi-vmss-identity/pulumi-vmss-identity/sdk/go/vmssidentity",
         generateResourceContainerTypes: true,
+        respectSchemaVersion: true,
       },
-      csharp: { rootNamespace: "PulumiVmssIdentity", packageReferences: { Pulumi: "3.*" } },
+      csharp: { rootNamespace: "PulumiVmssIdentity", packageReferences: { Pulumi: "3.*" }, respectSchemaVersion: true },
     },
   };
 }

@@ -7,8 +7,9 @@
  * stdout (plugin/cli.ts). Calls it does not implement (Handshake, GetMapping, Invoke…) answer UNIMPLEMENTED, which
  * the engine treats as "not supported".
  *
- * Secrets: the provider does not accept secret values (`acceptSecrets: false`), so the engine unwraps them before
- * calling and marks as secret every output whose input was secret; nothing here ever logs a property value.
+ * Secrets: the provider accepts secret values (the engine requires it of a provider that constructs components);
+ * they are unwrapped before the runtime sees them and every top-level property that held one is returned as a
+ * secret (plugin/secrets.ts); nothing here ever logs a property value.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -24,6 +25,7 @@ import { type ProviderConfig, checkProviderConfig, cloudTarget, diffProviderConf
 import { construct } from "./construct";
 import { RESOURCES, type ResourceHandler } from "./resources";
 import { schemaOf } from "./schema";
+import { unwrapSecrets, wrapSecrets } from "./secrets";
 
 // google-protobuf ships no type declarations; these are the two calls used.
 const structproto = require("google-protobuf/google/protobuf/struct_pb") as {
@@ -152,19 +154,22 @@ export class VmssIdentityProvider {
     }
     this.config = providerConfigOf(inputs);
     const resp = new provproto.ConfigureResponse();
-    resp.setAcceptsecrets(false);
+    // Required of a provider that constructs components; values are unwrapped and wrapped again here (./secrets.ts).
+    resp.setAcceptsecrets(true);
     resp.setAcceptresources(false);
     resp.setSupportspreview(false);
     return resp;
   }
 
   check(req: provproto.CheckRequest): provproto.CheckResponse {
-    const { inputs, failures } = handler(req.getUrn()).check(propsOf(req.getOlds()), propsOf(req.getNews()));
-    return checkResponse(inputs, failures);
+    const resource = handler(req.getUrn());
+    const news = plainOf(req.getNews());
+    const { inputs, failures } = resource.check(plainOf(req.getOlds()).plain, news.plain);
+    return checkResponse(wrapSecrets(inputs, secretKeysOf(resource, news.secretKeys)), failures);
   }
 
   diff(req: provproto.DiffRequest): provproto.DiffResponse {
-    const result = handler(req.getUrn()).diff(propsOf(req.getOlds()), propsOf(req.getNews()));
+    const result = handler(req.getUrn()).diff(plainOf(req.getOlds()).plain, plainOf(req.getNews()).plain);
     const { changes, replaces, detailed } = result;
     const resp = new provproto.DiffResponse();
     resp.setChanges(changes ? DIFF_SOME : DIFF_NONE);
@@ -185,39 +190,49 @@ export class VmssIdentityProvider {
   }
 
   async create(req: provproto.CreateRequest): Promise<provproto.CreateResponse> {
-    const inputs = propsOf(req.getProperties());
-    const { id, outs } = await handler(req.getUrn()).create(inputs, this.context(inputs, req.getUrn()));
-    return new provproto.CreateResponse().setId(id).setProperties(toStruct(outs) as never);
+    const resource = handler(req.getUrn());
+    const inputs = plainOf(req.getProperties());
+    const secret = secretKeysOf(resource, inputs.secretKeys);
+    const { id, outs } = await withSecrets(secret, () =>
+      resource.create(inputs.plain, this.context(inputs.plain, req.getUrn())),
+    );
+    return new provproto.CreateResponse().setId(id).setProperties(toStruct(wrapSecrets(outs, secret)) as never);
   }
 
   async read(req: provproto.ReadRequest): Promise<provproto.ReadResponse> {
     const resource = handler(req.getUrn());
-    const props = propsOf(req.getProperties());
+    const props = plainOf(req.getProperties());
     const resp = new provproto.ReadResponse();
-    if (Object.keys(props).length === 0) {
+    if (Object.keys(props.plain).length === 0) {
       // `pulumi import` (or the `import` option): only the ID is known.
       const imported = await resource.importFrom(req.getId(), this.context({}, req.getUrn()));
+      const secret = secretKeysOf(resource, []);
       return resp
         .setId(imported.id)
-        .setProperties(toStruct(imported.outs) as never)
-        .setInputs(toStruct(imported.inputs) as never);
+        .setProperties(toStruct(wrapSecrets(imported.outs, secret)) as never)
+        .setInputs(toStruct(wrapSecrets(imported.inputs, secret)) as never);
     }
-    const outs = await resource.read(props, this.context(props, req.getUrn()));
+    const outs = await resource.read(props.plain, this.context(props.plain, req.getUrn()));
     if (outs === undefined) return resp.setId(""); // the scale set is gone: the engine drops the resource
-    resp.setId(req.getId()).setProperties(toStruct(outs) as never);
+    const secret = secretKeysOf(resource, props.secretKeys);
+    resp.setId(req.getId()).setProperties(toStruct(wrapSecrets(outs, secret)) as never);
     const inputs = req.getInputs();
     if (inputs) resp.setInputs(inputs);
     return resp;
   }
 
   async update(req: provproto.UpdateRequest): Promise<provproto.UpdateResponse> {
-    const news = propsOf(req.getNews());
-    const { outs } = await handler(req.getUrn()).update(propsOf(req.getOlds()), news, this.context(news, req.getUrn()));
-    return new provproto.UpdateResponse().setProperties(toStruct(outs) as never);
+    const resource = handler(req.getUrn());
+    const news = plainOf(req.getNews());
+    const secret = secretKeysOf(resource, news.secretKeys);
+    const { outs } = await withSecrets(secret, () =>
+      resource.update(plainOf(req.getOlds()).plain, news.plain, this.context(news.plain, req.getUrn())),
+    );
+    return new provproto.UpdateResponse().setProperties(toStruct(wrapSecrets(outs, secret)) as never);
   }
 
   async delete(req: provproto.DeleteRequest): Promise<unknown> {
-    const props = propsOf(req.getProperties());
+    const props = plainOf(req.getProperties()).plain;
     await handler(req.getUrn()).remove(props, this.context(props, req.getUrn()));
     return new emptyproto.Empty();
   }
@@ -266,6 +281,27 @@ function handler(urn: string): ResourceHandler {
 
 function propsOf(struct: StructLike | undefined): Props {
   return struct ? struct.toJavaScript() : {};
+}
+
+/** Plain properties of a request, and which top-level ones were secret. */
+function plainOf(struct: StructLike | undefined): { plain: Props; secretKeys: Set<string> } {
+  return unwrapSecrets(propsOf(struct));
+}
+
+/** The properties to return as secrets: those that came as secrets, and those the resource always keeps secret. */
+function secretKeysOf(resource: ResourceHandler, fromRequest: Iterable<string>): Set<string> {
+  return new Set([...fromRequest, ...(resource.secretOutputs ?? [])]);
+}
+
+/** Runs an operation whose failure may carry the state of a resource left behind: that state is wrapped too. */
+async function withSecrets<T>(secret: Set<string>, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (e) {
+    const failure = e as PartialFailure;
+    if (failure?.properties) failure.properties = wrapSecrets(failure.properties, secret);
+    throw e;
+  }
 }
 
 /** A Struct of plain JSON values (undefined dropped: a Struct cannot hold it). */

@@ -120,7 +120,7 @@ describe("the vmss-identity provider plugin over gRPC", function () {
     const configure = new provproto.ConfigureRequest();
     configure.setArgs(struct({ endpoint: world.emulator.url, version: "0.1.0" }));
     const configured = await call<provproto.ConfigureResponse>(client, "configure", configure);
-    assert.equal(configured.getAcceptsecrets(), false);
+    assert.equal(configured.getAcceptsecrets(), true);
 
     const scaleSetId = await createScaleSet(world, "rg", "vmss1", {
       type: "UserAssigned",
