@@ -181,7 +181,7 @@ describe("e2e: ScaleSetWithIdentity from a Pulumi YAML program, built by the plu
   let world: World;
   after(async () => world?.close());
 
-  it("creates the scale set with its identities, keeps the password out of state, previews no change, destroys", async () => {
+  it("creates the scale set with its identities, keeps the password out of state, updates in place, destroys", async () => {
     world = await startWorld();
     const cli = process.env.PULUMI_CLI;
     if (!cli) throw new Error("PULUMI_CLI is not set: run the tests through scripts/run-tests.js (npm test)");
@@ -200,14 +200,8 @@ describe("e2e: ScaleSetWithIdentity from a Pulumi YAML program, built by the plu
         osProfile: { computerNamePrefix: "comp", adminUsername: "azureuser", adminPassword: "${adminPassword}" },
       },
     };
-    const stack = await PulumiProject.create({
-      cli,
-      env,
-      worldDir: world.dir,
-      stateDir: path.join(world.dir, "state"),
-      programDir: ROOT,
-      projectName: "yaml-component",
-      projectFile: [
+    const componentProgram = (props: Record<string, unknown>) =>
+      [
         "name: yaml-component",
         "runtime: yaml",
         "config:",
@@ -217,13 +211,21 @@ describe("e2e: ScaleSetWithIdentity from a Pulumi YAML program, built by the plu
         "resources:",
         "  vmss:",
         "    type: vmss-identity:index:ScaleSetWithIdentity",
-        `    properties: ${JSON.stringify(properties)}`,
+        `    properties: ${JSON.stringify(props)}`,
         "outputs:",
         "  principalId: ${vmss.principalId}",
         "  scaleSetId: ${vmss.scaleSetId}",
         "  userIdentities: ${vmss.userIdentities}",
         "",
-      ].join("\n"),
+      ].join("\n");
+    const stack = await PulumiProject.create({
+      cli,
+      env,
+      worldDir: world.dir,
+      stateDir: path.join(world.dir, "state"),
+      programDir: ROOT,
+      projectName: "yaml-component",
+      projectFile: componentProgram(properties),
     });
     const password = "Component-Passw0rd!";
     await stack.configure({}, { adminPassword: password });
@@ -244,6 +246,30 @@ describe("e2e: ScaleSetWithIdentity from a Pulumi YAML program, built by the plu
     assert.equal(puts.length, 1, "one PUT creates the scale set with its identities");
     assert.ok(!stack.rawState().includes(password), "the admin password is not in the state file");
     await stack.must(["preview", "--expect-no-changes"]);
+
+    // Capacity up and the user identity dropped: the scale set child PATCHes the sku (never the identity), the
+    // identity child PATCHes the removal, and the system identity keeps its principal.
+    fs.writeFileSync(
+      path.join(stack.dir, "Pulumi.yaml"),
+      componentProgram({ ...properties, sku: { ...properties.sku, capacity: 2 }, userAssignedIdentities: [] }),
+    );
+    const change = await stack.must(["preview", "--diff"]);
+    assert.match(change.stdout, /~ userAssignedIdentities: \[\s+- \[0\]: "[^"]*\/app-identity"\s+\]/);
+    world.emulator.admin.clearRequests();
+    await stack.up();
+    const writes = world.emulator.admin.requests().filter((r) => r.method === "PUT" || r.method === "PATCH");
+    assert.deepEqual(
+      writes.map((r) => `${r.method} ${r.path.split("/").pop()}`),
+      ["PATCH comp-vmss", "PATCH comp-vmss"],
+    );
+    const resized = await world.arm.request<{ sku: { capacity: number } }>({
+      method: "GET",
+      path: scaleSetId,
+      apiVersion: "2024-11-01",
+    });
+    assert.equal(resized.body.sku.capacity, 2);
+    const changed = await identityOf(world, scaleSetId);
+    assert.deepEqual([changed.system, changed.principalId, changed.user.size], [true, state.principalId, 0]);
 
     await stack.destroy();
     await assert.rejects(identityOf(world, scaleSetId), (e: Error & { statusCode?: number }) => e.statusCode === 404);
