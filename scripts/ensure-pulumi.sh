@@ -2,7 +2,7 @@
 # Yields a working Pulumi CLI (plus a Node.js language host, the YAML language host and the dynamic-provider plugin
 # script) and prints the directory that holds it on its last line.
 #
-# 1. A `pulumi` on PATH that is recent enough (>= MIN_VERSION) and has `pulumi-language-nodejs` beside it
+# 1. A `pulumi` on PATH that is recent enough (>= MIN_VERSION) with `pulumi-language-nodejs` and `pulumi-language-yaml`
 #    is used as it is.
 # 2. Otherwise the CLI is built from Pulumi's published Go modules into .pulumi-cli/ (git-ignored) and
 #    reused on later runs. The build follows the "tools module" pattern Pulumi's own repositories use:
