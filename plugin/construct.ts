@@ -12,6 +12,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import { childArgsOf } from "../components/scaleSetWithIdentity";
+import { structproto } from "./pulumiDeps";
 import type { ScaleSetWithIdentityArgs } from "../components/scaleSetArgs";
 import { SCALE_SET, SCALE_SET_WITH_IDENTITY, VMSS_MANAGED_IDENTITY } from "./schema";
 
@@ -33,9 +34,6 @@ const rpc = require("@pulumi/pulumi/runtime/rpc") as {
 const state = require("@pulumi/pulumi/runtime/state") as { withLocalStorage<T>(f: () => Promise<T>): Promise<T> };
 const { deserializeInputs } = require("@pulumi/pulumi/provider/server") as {
   deserializeInputs(inputs: unknown, deps: unknown): Promise<Record<string, unknown>>;
-};
-const structproto = require("google-protobuf/google/protobuf/struct_pb") as {
-  Struct: { fromJavaScript(value: Record<string, unknown>): unknown };
 };
 
 type Outputs = Record<string, pulumi.Output<unknown>>;

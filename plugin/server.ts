@@ -13,7 +13,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as grpc from "@grpc/grpc-js";
+import type * as grpcTypes from "@grpc/grpc-js";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
@@ -23,18 +23,11 @@ import { sharedClientFor } from "../provider/arm";
 import type * as runtime from "../provider/runtime";
 import { type ProviderConfig, checkProviderConfig, cloudTarget, diffProviderConfig, providerConfigOf } from "./config";
 import { construct } from "./construct";
+import { anyproto, emptyproto, grpc, structproto } from "./pulumiDeps";
 import { RESOURCES, type ResourceHandler } from "./resources";
 import { schemaOf } from "./schema";
 import { unwrapSecrets, wrapSecrets } from "./secrets";
 
-// google-protobuf ships no type declarations; these are the two calls used.
-const structproto = require("google-protobuf/google/protobuf/struct_pb") as {
-  Struct: { fromJavaScript(value: Record<string, unknown>): unknown };
-};
-const emptyproto = require("google-protobuf/google/protobuf/empty_pb") as { Empty: new () => unknown };
-const anyproto = require("google-protobuf/google/protobuf/any_pb") as {
-  Any: new () => { pack(bytes: Uint8Array, name: string): void };
-};
 const statusproto = require("@pulumi/pulumi/proto/status_pb") as {
   Status: new () => {
     setCode(c: number): void;
@@ -83,10 +76,10 @@ export class VmssIdentityProvider {
   constructor(private engineAddress?: string) {}
 
   /** The gRPC handlers, by method name, for `server.addService`. */
-  handlers(): grpc.UntypedServiceImplementation {
+  handlers(): grpcTypes.UntypedServiceImplementation {
     const unary =
       <Req>(fn: (request: Req) => unknown) =>
-      (call: grpc.ServerUnaryCall<Req, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      (call: grpcTypes.ServerUnaryCall<Req, unknown>, callback: grpcTypes.sendUnaryData<unknown>) => {
         Promise.resolve()
           .then(() => fn.call(this, call.request))
           .then(
@@ -327,7 +320,7 @@ function checkResponse(inputs: Props, failures: { property: string; reason: stri
  * A gRPC error with the message only (the runtime's messages are already redacted of secrets). A failure that
  * carries an `id` left a resource behind: it is reported as ErrorResourceInitFailed so the engine records it.
  */
-function grpcError(e: unknown): Partial<grpc.StatusObject> {
+function grpcError(e: unknown): Partial<grpcTypes.StatusObject> {
   const error: PartialFailure = e instanceof Error ? e : new Error(String(e));
   const metadata = new grpc.Metadata();
   if (error.id) {
@@ -347,7 +340,7 @@ function grpcError(e: unknown): Partial<grpc.StatusObject> {
 }
 
 /** Starts the gRPC server on a free loopback port; resolves with the port. */
-export async function serve(engineAddress?: string): Promise<{ port: number; server: grpc.Server }> {
+export async function serve(engineAddress?: string): Promise<{ port: number; server: grpcTypes.Server }> {
   // Large states (many identities) must fit: the same limits as the Pulumi SDK's own servers.
   const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
   server.addService(provrpc.ResourceProviderService, new VmssIdentityProvider(engineAddress).handlers());

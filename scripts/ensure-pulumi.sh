@@ -49,7 +49,7 @@ ensure_yaml_host() {
     return
   fi
   command -v go >/dev/null 2>&1 || { log "error: no Go toolchain to build pulumi-language-yaml"; exit 1; }
-  log "building pulumi-language-yaml $PULUMI_YAML_VERSION from Go modules into $BIN (warm cache: about 2 minutes)"
+  log "building pulumi-language-yaml $PULUMI_YAML_VERSION from Go modules into $BIN (cold: about 13 minutes on 2 busy cores; seconds with a warm Go build cache)"
   local start work
   start=$(date +%s)
   work="$DEST/build-yaml"
