@@ -1,6 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { type OwnedUserIdentity, VmssManagedIdentity } from "../provider/vmssManagedIdentity";
-import { ScaleSet } from "./scaleSet";
+import {
+  type OwnedUserIdentity,
+  VmssManagedIdentity,
+  type VmssManagedIdentityArgs,
+} from "../provider/vmssManagedIdentity";
+import { ScaleSet, type ScaleSetArgs } from "./scaleSet";
 import type { ScaleSetWithIdentityArgs } from "./scaleSetArgs";
 import { splitProfileSecrets } from "./secretInputs";
 
@@ -51,45 +55,13 @@ export class ScaleSetWithIdentity extends pulumi.ComponentResource {
   constructor(name: string, args: ScaleSetWithIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
     super(SCALE_SET_WITH_IDENTITY_TYPE, name, {}, opts);
 
-    const { profile, secretProperties } = splitProfileSecrets(args.virtualMachineProfile);
-    this.scaleSet = new ScaleSet(
-      `${name}-scaleset`,
-      {
-        subscriptionId: args.subscriptionId,
-        resourceGroupName: args.resourceGroupName,
-        scaleSetName: args.scaleSetName ?? name,
-        location: args.location,
-        sku: args.sku,
-        upgradePolicy: args.upgradePolicy,
-        overprovision: args.overprovision,
-        virtualMachineProfile: profile as ScaleSetWithIdentityArgs["virtualMachineProfile"],
-        tags: args.tags,
-        zones: args.zones,
-        extraProperties: args.extraProperties,
-        systemAssigned: args.systemAssigned,
-        userAssignedIdentities: args.userAssignedIdentities,
-        apiVersion: args.apiVersion,
-        environment: args.environment,
-        endpoint: args.endpoint,
-        secretProperties,
-      },
-      { parent: this },
-    );
-
-    this.identity = new VmssManagedIdentity(
-      `${name}-identity`,
-      {
-        scaleSetId: this.scaleSet.id,
-        systemAssigned: args.systemAssigned,
-        userAssignedIdentities: args.userAssignedIdentities,
-        apiVersion: args.apiVersion,
-        environment: args.environment,
-        endpoint: args.endpoint,
-        // The scale set was created with these identities a moment before: finding them is expected.
-        adoption: "silent",
-      },
-      { parent: this, dependsOn: [this.scaleSet], deletedWith: this.scaleSet },
-    );
+    const children = childArgsOf(name, args);
+    this.scaleSet = new ScaleSet(`${name}-scaleset`, children.scaleSet, { parent: this });
+    this.identity = new VmssManagedIdentity(`${name}-identity`, children.identity(this.scaleSet.id), {
+      parent: this,
+      dependsOn: [this.scaleSet],
+      deletedWith: this.scaleSet,
+    });
 
     this.id = this.scaleSet.id;
     this.name = this.scaleSet.scaleSetName;
@@ -108,4 +80,47 @@ export class ScaleSetWithIdentity extends pulumi.ComponentResource {
       uniqueId: this.uniqueId,
     });
   }
+}
+
+/**
+ * The arguments of the component's two children (`<name>-scaleset`, `<name>-identity`), from the component's: one
+ * wiring for this class and for the provider plugin's `Construct` (plugin/construct.ts), whose children are the
+ * plugin's own resources.
+ */
+export function childArgsOf(
+  name: string,
+  args: ScaleSetWithIdentityArgs,
+): { scaleSet: ScaleSetArgs; identity: (scaleSetId: pulumi.Input<string>) => VmssManagedIdentityArgs } {
+  const { profile, secretProperties } = splitProfileSecrets(args.virtualMachineProfile);
+  return {
+    scaleSet: {
+      subscriptionId: args.subscriptionId,
+      resourceGroupName: args.resourceGroupName,
+      scaleSetName: args.scaleSetName ?? name,
+      location: args.location,
+      sku: args.sku,
+      upgradePolicy: args.upgradePolicy,
+      overprovision: args.overprovision,
+      virtualMachineProfile: profile as ScaleSetWithIdentityArgs["virtualMachineProfile"],
+      tags: args.tags,
+      zones: args.zones,
+      extraProperties: args.extraProperties,
+      systemAssigned: args.systemAssigned,
+      userAssignedIdentities: args.userAssignedIdentities,
+      apiVersion: args.apiVersion,
+      environment: args.environment,
+      endpoint: args.endpoint,
+      secretProperties,
+    },
+    identity: (scaleSetId) => ({
+      scaleSetId,
+      systemAssigned: args.systemAssigned,
+      userAssignedIdentities: args.userAssignedIdentities,
+      apiVersion: args.apiVersion,
+      environment: args.environment,
+      endpoint: args.endpoint,
+      // The scale set was created with these identities a moment before: finding them is expected.
+      adoption: "silent",
+    }),
+  };
 }

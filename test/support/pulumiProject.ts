@@ -55,11 +55,14 @@ export class PulumiProject {
     programDir: string;
     projectName: string;
     stack?: string;
+    /** The whole Pulumi.yaml instead of a Node.js project running `programDir` (e.g. a Pulumi YAML program). */
+    projectFile?: string;
   }): Promise<PulumiProject> {
     const dir = fs.mkdtempSync(path.join(options.worldDir, `${options.projectName}-`));
     fs.writeFileSync(
       path.join(dir, "Pulumi.yaml"),
-      `name: ${options.projectName}\nruntime: nodejs\nmain: ${path.resolve(options.programDir)}\n`,
+      options.projectFile ??
+        `name: ${options.projectName}\nruntime: nodejs\nmain: ${path.resolve(options.programDir)}\n`,
     );
     const project = new PulumiProject(
       dir,

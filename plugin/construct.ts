@@ -1,0 +1,142 @@
+/**
+ * `Construct` of `vmss-identity:index:ScaleSetWithIdentity`: the component is built inside the plugin process, which
+ * registers its children with the engine's resource monitor as a program would. The children are the plugin's own
+ * resources (`ScaleSet`, `VmssManagedIdentity`), wired exactly as the TypeScript component wires its dynamic ones
+ * (components/scaleSetWithIdentity.ts `childArgsOf`), because a dynamic resource needs the program's own Node.js
+ * modules, which a YAML or Python program does not have.
+ *
+ * The runtime set-up follows what the SDK's `provider.main` does for Construct (pulumi/pulumi
+ * sdk/nodejs/provider/server.ts): settings from the request, the stack's configuration, inputs deserialised with
+ * their dependencies and secrets, the state serialised with its dependencies.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as provproto from "@pulumi/pulumi/proto/provider_pb";
+import { childArgsOf } from "../components/scaleSetWithIdentity";
+import { structproto } from "./pulumiDeps";
+import type { ScaleSetWithIdentityArgs } from "../components/scaleSetArgs";
+import { SCALE_SET, SCALE_SET_WITH_IDENTITY, VMSS_MANAGED_IDENTITY } from "./schema";
+
+// Internal modules of @pulumi/pulumi (no type declarations): the pieces the SDK's own Construct uses.
+const settings = require("@pulumi/pulumi/runtime/settings") as {
+  resetOptions(...a: unknown[]): void;
+  awaitFeatureSupport(): Promise<void>;
+  waitForRPCs(): Promise<void>;
+};
+const config = require("@pulumi/pulumi/runtime/config") as {
+  setAllConfig(c: Record<string, string>, secretKeys?: string[]): void;
+};
+const rpc = require("@pulumi/pulumi/runtime/rpc") as {
+  serializeResourceProperties(
+    label: string,
+    props: object,
+  ): Promise<[Record<string, unknown>, Map<string, Set<pulumi.Resource>>]>;
+};
+const state = require("@pulumi/pulumi/runtime/state") as { withLocalStorage<T>(f: () => Promise<T>): Promise<T> };
+const { deserializeInputs } = require("@pulumi/pulumi/provider/server") as {
+  deserializeInputs(inputs: unknown, deps: unknown): Promise<Record<string, unknown>>;
+};
+
+type Outputs = Record<string, pulumi.Output<unknown>>;
+
+/** A resource of this plugin registered from inside it; its outputs are the properties it was given. */
+class PluginResource extends pulumi.CustomResource {
+  constructor(type: string, name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
+    super(type, name, props, opts);
+  }
+}
+
+/** The component, with the plugin's resources as children. */
+class ScaleSetWithIdentity extends pulumi.ComponentResource {
+  readonly state: Record<string, pulumi.Output<unknown>>;
+
+  constructor(name: string, args: ScaleSetWithIdentityArgs, opts: pulumi.ComponentResourceOptions) {
+    super(SCALE_SET_WITH_IDENTITY, name, {}, opts);
+    const children = childArgsOf(name, args);
+    const { secretProperties, ...body } = children.scaleSet;
+    const scaleSet = new PluginResource(
+      SCALE_SET,
+      `${name}-scaleset`,
+      {
+        ...body,
+        secretProperties: secretProperties === undefined ? undefined : pulumi.secret(secretProperties),
+        provisioningState: undefined,
+        uniqueId: undefined,
+      },
+      { parent: this, additionalSecretOutputs: ["secretProperties"] },
+    ) as unknown as PluginResource & Outputs;
+    const identity = new PluginResource(
+      VMSS_MANAGED_IDENTITY,
+      `${name}-identity`,
+      {
+        ...children.identity(scaleSet.id),
+        principalId: undefined,
+        tenantId: undefined,
+        userIdentities: undefined,
+      },
+      { parent: this, dependsOn: [scaleSet], deletedWith: scaleSet },
+    ) as unknown as PluginResource & Outputs;
+    this.state = {
+      scaleSetId: scaleSet.id,
+      scaleSetName: scaleSet.scaleSetName,
+      principalId: identity.principalId,
+      tenantId: identity.tenantId,
+      userIdentities: identity.userIdentities,
+      provisioningState: scaleSet.provisioningState,
+      uniqueId: scaleSet.uniqueId,
+    };
+    this.registerOutputs(this.state);
+  }
+}
+
+/** Serves one ConstructRequest. */
+export function construct(
+  req: provproto.ConstructRequest,
+  engineAddress: string,
+): Promise<provproto.ConstructResponse> {
+  return state.withLocalStorage(async () => {
+    const type = req.getType();
+    if (type !== SCALE_SET_WITH_IDENTITY) {
+      throw new Error(
+        `unknown component type ${JSON.stringify(type)}: vmss-identity serves ${SCALE_SET_WITH_IDENTITY}`,
+      );
+    }
+    settings.resetOptions(
+      req.getProject(),
+      req.getStack(),
+      req.getParallel(),
+      engineAddress,
+      req.getMonitorendpoint(),
+      req.getDryrun(),
+      req.getOrganization(),
+    );
+    await settings.awaitFeatureSupport();
+    config.setAllConfig(Object.fromEntries(req.getConfigMap().entries()), req.getConfigsecretkeysList());
+    const inputs = await deserializeInputs(req.getInputs(), req.getInputdependenciesMap());
+
+    const providers: Record<string, pulumi.ProviderResource> = {};
+    req.getProvidersMap().forEach((ref, pkg) => (providers[pkg] = new pulumi.DependencyProviderResource(ref)));
+    const opts: pulumi.ComponentResourceOptions = {
+      parent: req.getParent() ? new pulumi.DependencyResource(req.getParent()) : undefined,
+      dependsOn: req.getDependenciesList().map((urn) => new pulumi.DependencyResource(urn)),
+      protect: req.getProtect(),
+      providers,
+    };
+    const component = new ScaleSetWithIdentity(req.getName(), inputs as unknown as ScaleSetWithIdentityArgs, opts);
+
+    const resp = new provproto.ConstructResponse();
+    resp.setUrn(await new Promise<string>((resolve) => component.urn.apply(resolve)));
+    const [serialised, dependencies] = await rpc.serializeResourceProperties(
+      `construct(${type}, ${req.getName()})`,
+      component.state,
+    );
+    const map = resp.getStatedependenciesMap();
+    for (const [key, resources] of dependencies) {
+      const deps = new provproto.ConstructResponse.PropertyDependencies();
+      deps.setUrnsList(await Promise.all([...resources].map((r) => new Promise<string>((ok) => r.urn.apply(ok)))));
+      map.set(key, deps);
+    }
+    resp.setState(structproto.Struct.fromJavaScript(serialised) as never);
+    await settings.waitForRPCs();
+    return resp;
+  });
+}

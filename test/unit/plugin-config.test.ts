@@ -1,0 +1,93 @@
+import { deepEqual, throws } from "node:assert/strict";
+import { checkProviderConfig, cloudTarget, diffProviderConfig } from "../../plugin/config";
+import { parseImportId } from "../../plugin/vmssManagedIdentity";
+import { SCALE_SET_ID } from "./identity-fixtures";
+
+describe("plugin configuration: vmss-identity:environment and vmss-identity:endpoint", () => {
+  const cases: [string, Record<string, unknown>, Record<string, unknown>, string[]][] = [
+    ["nothing set", { version: "0.1.0" }, { version: "0.1.0" }, []],
+    ["a cloud in any casing", { environment: "China" }, { environment: "china" }, []],
+    ["an endpoint, canonicalised", { endpoint: "HTTPS://127.0.0.1:8443/" }, { endpoint: "https://127.0.0.1:8443" }, []],
+    ["empty strings are unset", { environment: "", endpoint: "" }, {}, []],
+    [
+      "an unknown cloud",
+      { environment: "mars" },
+      { environment: "mars" },
+      [
+        'environment: expected one of public, usgovernment, china (or AzureCloud, AzurePublicCloud, AzureUSGovernment, AzureUSGovernmentCloud, AzureChinaCloud), in any casing, got "mars"',
+      ],
+    ],
+    [
+      "both set",
+      { environment: "public", endpoint: "https://127.0.0.1:8443" },
+      { environment: "public", endpoint: "https://127.0.0.1:8443" },
+      ['endpoint: both environment "public" and endpoint "https://127.0.0.1:8443" are set; set one of them'],
+    ],
+    [
+      "a misspelt key",
+      { endpont: "https://x" },
+      { endpont: "https://x" },
+      [
+        "endpont: unknown setting vmss-identity:endpont; expected one of vmss-identity:environment, vmss-identity:endpoint",
+      ],
+    ],
+  ];
+  for (const [title, news, inputs, failures] of cases) {
+    it(title, () => {
+      const result = checkProviderConfig(news);
+      deepEqual(
+        result.failures.map((f) => `${f.property}: ${f.reason}`),
+        failures,
+      );
+      if (failures.length === 0) deepEqual(result.inputs, inputs);
+    });
+  }
+
+  it("an http endpoint off loopback names the value and the rule", () => {
+    const { failures } = checkProviderConfig({ endpoint: "http://example.com" });
+    deepEqual(
+      failures.map((f) => f.property),
+      ["endpoint"],
+    );
+  });
+
+  it("DiffConfig: casing is no change; a new endpoint is a change, never a replacement", () => {
+    deepEqual(diffProviderConfig({ endpoint: "https://127.0.0.1:1" }, { endpoint: "HTTPS://127.0.0.1:1/" }), []);
+    deepEqual(diffProviderConfig({ environment: "China" }, { environment: "china", version: "2" }), []);
+    deepEqual(diffProviderConfig({ endpoint: "https://127.0.0.1:1" }, { endpoint: "https://127.0.0.1:2" }), [
+      "endpoint",
+    ]);
+    deepEqual(diffProviderConfig({}, { environment: "china" }), ["environment"]);
+  });
+
+  it("a resource's own cloud wins over the provider's, as a pair", () => {
+    const provider = { endpoint: "https://127.0.0.1:1" };
+    deepEqual(cloudTarget({ scaleSetId: "x" }, provider), provider);
+    deepEqual(cloudTarget({ environment: "china" }, provider), { environment: "china" });
+    deepEqual(cloudTarget({ endpoint: "https://127.0.0.1:2" }, provider), { endpoint: "https://127.0.0.1:2" });
+  });
+});
+
+describe("plugin import ID", () => {
+  it("is the scale set ID plus #managedIdentity, or the bare scale set ID, in any casing", () => {
+    deepEqual(parseImportId(`${SCALE_SET_ID}#managedIdentity`), SCALE_SET_ID);
+    // Fixed segments canonical, names as given (ARM compares them case-insensitively, and so does every diff).
+    deepEqual(
+      parseImportId(`${SCALE_SET_ID.toLowerCase()}#MANAGEDIDENTITY`),
+      SCALE_SET_ID.replace("myResourceGroup", "myresourcegroup").replace("myVMSS", "myvmss"),
+    );
+    deepEqual(parseImportId(SCALE_SET_ID), SCALE_SET_ID);
+  });
+
+  it("anything else is an error naming the value and the format", () => {
+    throws(
+      () => parseImportId("myVMSS"),
+      (e: Error) =>
+        e.message.startsWith(
+          'invalid import ID "myVMSS": expected the scale set\'s ARM ID followed by "#managedIdentity", ' +
+            "/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Compute/virtualMachineScaleSets/<name>" +
+            "#managedIdentity (",
+        ),
+    );
+  });
+});
