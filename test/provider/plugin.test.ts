@@ -111,7 +111,7 @@ describe("the vmss-identity provider plugin over gRPC", function () {
       res.getFailuresList().map((f) => `${f.getProperty()}: ${f.getReason()}`),
       [
         "endpont: unknown setting vmss-identity:endpont; expected one of vmss-identity:environment, vmss-identity:endpoint",
-        'environment: expected "public", "usgovernment" or "china", got "mars"',
+        'environment: expected one of public, usgovernment, china (or AzureCloud, AzurePublicCloud, AzureUSGovernment, AzureUSGovernmentCloud, AzureChinaCloud), in any casing, got "mars"',
       ],
     );
   });
