@@ -2,7 +2,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "dist/**", ".pulumi-cli/**"] },
+  { ignores: ["node_modules/**", "dist/**", "emulator/dist/**", ".pulumi-cli/**"] },
   ...tseslint.configs.recommended,
   {
     rules: {
