@@ -5,7 +5,7 @@
  * - {@link ScaleSetWithIdentity}: a scale set created with the full ARM PUT body, identity included.
  * - {@link ArmResource}: any ARM resource made by one PUT (resource groups and identities on the local emulator).
  * - {@link VmssIdentityError} and its subclasses: every failure the package raises (codes in docs/errors.md).
- * The ARM emulator is a separate entry point: `pulumi-vmss-identity/emulator`.
+ * The ARM emulator is a separate package, `vmss-identity-emulator` (the workspace `emulator/` of the repository).
  */
 export {
   VmssManagedIdentity,

@@ -33,6 +33,13 @@ const CLIENT = "22222222-2222-4222-8222-222222222222";
 const SUB = "33333333-3333-4333-8333-333333333333";
 const ROOT = path.resolve(__dirname, "..");
 
+// The package's bin, the file `npx vmss-identity-emulator` runs (built JavaScript: starts in a fraction of a second).
+const EMULATOR_PACKAGE = require.resolve("vmss-identity-emulator/package.json");
+const EMULATOR_CLI = path.join(
+  path.dirname(EMULATOR_PACKAGE),
+  (require(EMULATOR_PACKAGE) as { bin: Record<string, string> }).bin["vmss-identity-emulator"],
+);
+
 interface Running {
   url: string;
   caPath?: string;
@@ -43,9 +50,7 @@ async function startChild(args: string[]): Promise<Running> {
   const child = spawn(
     process.execPath,
     [
-      "-r",
-      "ts-node/register/transpile-only",
-      "emulator/cli.ts",
+      EMULATOR_CLI,
       "--port",
       "0",
       "--op-duration-ms",

@@ -20,7 +20,7 @@
 import { fork } from "node:child_process";
 import { ClientSecretCredential } from "@azure/identity";
 import { Agent } from "undici";
-import { ARM_RATE_LIMITS, NO_RATE_LIMITS, startEmulator, type RunningEmulator } from "../emulator";
+import { ARM_RATE_LIMITS, NO_RATE_LIMITS, startEmulator, type RunningEmulator } from "vmss-identity-emulator";
 import { ArmClient, pacerFor, principalOfToken, resetPacers, resolveCloud } from "../provider/arm";
 import { validateDeclarationInputs } from "../provider/identity";
 import * as runtime from "../provider/runtime";

@@ -1,6 +1,7 @@
 // Where the emulator's certificate authority lives on disk. Node reads NODE_EXTRA_CA_CERTS only when a
 // process starts, so a test run creates the CA once (ensureCa) before starting any process that must
 // trust it, and every emulator started later reuses that CA and signs a fresh leaf with it.
+// Asynchronous because the certificates are signed with WebCrypto (emulator/certificates.ts).
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -18,7 +19,7 @@ const CREATION_WAIT_MS = 10_000;
  * path of its certificate. Safe when several processes call it at once: one creates, the others wait.
  * @param caDir directory for `ca.pem` and `ca-key.pem`; created if missing.
  */
-export function ensureCa(caDir: string): { caPath: string } {
+export async function ensureCa(caDir: string): Promise<{ caPath: string }> {
   const certPath = path.join(caDir, CA_CERT_FILE);
   const keyPath = path.join(caDir, CA_KEY_FILE);
   if (fs.existsSync(certPath) && fs.existsSync(keyPath)) return { caPath: certPath };
@@ -30,11 +31,11 @@ export function ensureCa(caDir: string): { caPath: string } {
     keyFd = fs.openSync(keyPath, "wx", 0o600);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    waitForFile(certPath, keyPath);
+    await waitForFile(certPath, keyPath);
     return { caPath: certPath };
   }
   try {
-    const ca = createCertificateAuthority();
+    const ca = await createCertificateAuthority();
     fs.writeSync(keyFd, ca.keyPem);
     fs.closeSync(keyFd);
     writeFileAtomic(certPath, ca.certPem, 0o644);
@@ -46,8 +47,8 @@ export function ensureCa(caDir: string): { caPath: string } {
 }
 
 /** Reads the CA written by `ensureCa` (creating it first if needed). */
-export function loadCa(caDir: string): CertificateWithKey & { caPath: string } {
-  const { caPath } = ensureCa(caDir);
+export async function loadCa(caDir: string): Promise<CertificateWithKey & { caPath: string }> {
+  const { caPath } = await ensureCa(caDir);
   return {
     caPath,
     certPem: fs.readFileSync(caPath, "utf8"),
@@ -59,17 +60,16 @@ export function loadCa(caDir: string): CertificateWithKey & { caPath: string } {
  * Creates a throw-away CA whose certificate is written to a new temporary directory (so that a
  * `caPath` exists for clients); the caller removes `dir` when done.
  */
-export function temporaryCa(): CertificateWithKey & { caPath: string; dir: string } {
+export async function temporaryCa(): Promise<CertificateWithKey & { caPath: string; dir: string }> {
+  const ca = await createCertificateAuthority();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vmss-identity-emulator-ca-"));
-  const ca = createCertificateAuthority();
   const caPath = path.join(dir, CA_CERT_FILE);
   fs.writeFileSync(caPath, ca.certPem, { mode: 0o644 });
   return { ...ca, caPath, dir };
 }
 
-function waitForFile(certPath: string, keyPath: string): void {
+async function waitForFile(certPath: string, keyPath: string): Promise<void> {
   const deadline = Date.now() + CREATION_WAIT_MS;
-  const pause = new Int32Array(new SharedArrayBuffer(4));
   while (!fs.existsSync(certPath)) {
     if (Date.now() > deadline) {
       throw new Error(
@@ -77,7 +77,7 @@ function waitForFile(certPath: string, keyPath: string): void {
           `a previous creation was probably interrupted: delete the directory '${path.dirname(certPath)}' and retry`,
       );
     }
-    Atomics.wait(pause, 0, 0, 20); // synchronous sleep: ensureCa runs before anything else starts
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 

@@ -78,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (typeof values["ensure-ca"] === "string") {
-    process.stdout.write(`${ensureCa(values["ensure-ca"]).caPath}\n`);
+    process.stdout.write(`${(await ensureCa(values["ensure-ca"])).caPath}\n`);
     return 0;
   }
 

@@ -1,6 +1,8 @@
-// Public entry point of the local Azure Resource Manager emulator (package export "./emulator").
+// Public entry point of the local Azure Resource Manager emulator (the package vmss-identity-emulator).
 export { startEmulator, EMULATOR_DEFAULTS, type EmulatorOptions, type RunningEmulator } from "./server";
-export { ensureCa } from "./ca-store";
+export { ensureCa, loadCa, CA_CERT_FILE, CA_KEY_FILE } from "./ca-store";
+export { createCertificateAuthority, issueServerCertificate, type CertificateWithKey } from "./certificates";
+export { isLoopback } from "./admin-http";
 export type { EmulatorAdmin, OperationFailureSpec } from "./admin";
 export type { FaultSpec, FaultKind, ArmedFault } from "./faults";
 export type { RequestLogEntry } from "./request-log";
@@ -10,3 +12,4 @@ export type { KeyCasing } from "./resource-ids";
 export type { UnassignedRemoval } from "./identity";
 export type { StoreSnapshot } from "./store";
 export { SCALE_SET_API_VERSIONS, USER_ASSIGNED_IDENTITY_API_VERSIONS } from "./api-versions";
+export { PUBLIC_REGIONS } from "./naming-rules";

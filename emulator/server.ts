@@ -77,11 +77,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   let tlsMaterial: { key: string; cert: string; caPath: string; caPem: string; tempDir?: string } | undefined;
   if (options.tls !== undefined && options.tls !== false) {
-    const temporary = options.tls === true ? temporaryCa() : undefined;
-    const ca = temporary ?? loadCa(stringOption("tls.caDir", (options.tls as { caDir?: unknown }).caDir, undefined));
+    const temporary = options.tls === true ? await temporaryCa() : undefined;
+    const ca =
+      temporary ?? (await loadCa(stringOption("tls.caDir", (options.tls as { caDir?: unknown }).caDir, undefined)));
     const hosts = ["localhost", "127.0.0.1", "::1"];
     if (!["0.0.0.0", "::", ...hosts].includes(host)) hosts.push(host);
-    const leaf = issueServerCertificate(ca, hosts);
+    const leaf = await issueServerCertificate(ca, hosts);
     tlsMaterial = {
       key: leaf.keyPem,
       cert: leaf.certPem,

@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startEmulator } from "../emulator";
+import { startEmulator } from "vmss-identity-emulator";
 
 const root = path.resolve(__dirname, "..");
 

@@ -1,7 +1,7 @@
 // The HTTP admin API under /_emulator/: no token, loopback only, the same powers as EmulatorAdmin,
 // and input validation with messages naming the property, the value and what was expected.
 import assert from "node:assert/strict";
-import { isLoopback } from "../../emulator/admin-http";
+import { isLoopback } from "vmss-identity-emulator";
 import {
   createGroup,
   fetchToken,

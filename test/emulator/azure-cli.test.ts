@@ -14,8 +14,8 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Agent, request } from "undici";
-import { startEmulator, type RunningEmulator } from "../../emulator";
-import type { StoreSnapshot } from "../../emulator/store";
+import { startEmulator, type RunningEmulator } from "vmss-identity-emulator";
+import type { StoreSnapshot } from "vmss-identity-emulator";
 import recipes from "../fixtures/howto-creation-bodies.json";
 
 // The profile whose api-versions Debian's azure-cli 2.45 has SDKs for: compute 2020-06-01, msi 2018-11-30,

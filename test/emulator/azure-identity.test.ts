@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Agent } from "undici";
-import { ensureCa, startEmulator, type RunningEmulator } from "../../emulator";
+import { ensureCa, startEmulator, type RunningEmulator } from "vmss-identity-emulator";
 import { httpCall } from "./support/harness";
 
 const CHILD = `
@@ -59,7 +59,7 @@ describe("emulator: @azure/identity ClientSecretCredential against the https emu
 
   before(async function () {
     caDir = fs.mkdtempSync(path.join(os.tmpdir(), "emulator-ca-test-"));
-    ensureCa(caDir);
+    await ensureCa(caDir);
     emulator = await startEmulator({ tls: { caDir }, clientSecret: "a-secret-for-the-child" });
     dispatcher = new Agent({ connect: { ca: emulator.caPem } });
   });

@@ -1,5 +1,5 @@
-// The emulator's own X.509 toolkit: the DER encoder, the CA and leaf certificates it mints with
-// node:crypto, ensureCa (also when several processes race), and https served with them.
+// The emulator's X.509 toolkit (certificates made with @peculiar/x509): the encoding of the CA and leaf it mints,
+// what Node's own X.509 parser reads in them, ensureCa (also when several processes race), and https served with them.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { X509Certificate } from "node:crypto";
@@ -8,49 +8,49 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as tls from "node:tls";
 import { Agent } from "undici";
-import { startEmulator } from "../../emulator";
-import { ensureCa, loadCa } from "../../emulator/ca-store";
-import { createCertificateAuthority, issueServerCertificate } from "../../emulator/certificates";
-import * as der from "../../emulator/der";
+import {
+  createCertificateAuthority,
+  ensureCa,
+  issueServerCertificate,
+  loadCa,
+  startEmulator,
+} from "vmss-identity-emulator";
 import { httpCall } from "./support/harness";
 
 const hex = (buffer: Buffer): string => buffer.toString("hex");
+const utcTime = (date: Date): string => date.toISOString().slice(2, 19).replace(/[-T:]/g, "") + "Z"; // YYMMDDHHMMSSZ
 
-describe("emulator: DER encoding", function () {
-  it("encodes integers as positive two's complement, minimal length", function () {
-    assert.equal(hex(der.integer(0)), "020100");
-    assert.equal(hex(der.integer(127)), "02017f");
-    assert.equal(hex(der.integer(128)), "02020080");
-    assert.equal(hex(der.integer(Buffer.from([0, 0, 0x01, 0x02]))), "02020102");
-    assert.equal(hex(der.integer(Buffer.from([0xff]))), "020200ff");
+describe("emulator: certificate encoding (DER, RFC 5280)", function () {
+  it("a CA: long length form, ecdsa-with-SHA256, positive 16-octet serial, UTCTime validity, critical keyUsage", async function () {
+    const cert = new X509Certificate((await createCertificateAuthority()).certPem);
+    const raw = cert.raw;
+    assert.equal(hex(raw.subarray(0, 2)), "3082", "SEQUENCE with a two-octet length");
+    assert.equal(raw.readUInt16BE(2), raw.length - 4, "the length covers the whole certificate");
+    assert.ok(hex(raw).includes("06082a8648ce3d040302"), "signature algorithm ecdsa-with-SHA256");
+    assert.match(cert.serialNumber, /^(0[1-9A-F]|[1-7][0-9A-F])[0-9A-F]{30}$/, "positive, never zero, 16 octets");
+    const notBefore = new Date(cert.validFrom);
+    assert.ok(raw.includes(Buffer.from(`\x17\x0d${utcTime(notBefore)}`, "latin1")), "UTCTime before 2050");
+    // keyUsage (2.5.29.15), critical, digitalSignature + keyCertSign + cRLSign without trailing zero bits: 03 02 01 86
+    assert.ok(hex(raw).includes("0603551d0f0101ff040403020186"), "keyUsage");
+    // basicConstraints (2.5.29.19), critical, cA TRUE, pathLenConstraint 0
+    assert.ok(hex(raw).includes("0603551d130101ff040830060101ff020100"), "basicConstraints");
   });
 
-  it("encodes object identifiers (ecdsa-with-SHA256, commonName)", function () {
-    assert.equal(hex(der.objectId("1.2.840.10045.4.3.2")), "06082a8648ce3d040302");
-    assert.equal(hex(der.objectId("2.5.4.3")), "0603550403");
-  });
-
-  it("uses the long length form from 128 bytes on", function () {
-    assert.equal(hex(der.octetString(Buffer.alloc(127)).subarray(0, 2)), "047f");
-    assert.equal(hex(der.octetString(Buffer.alloc(128)).subarray(0, 3)), "048180");
-    assert.equal(hex(der.octetString(Buffer.alloc(300)).subarray(0, 4)), "0482012c");
-  });
-
-  it("encodes times as UTCTime before 2050 and GeneralizedTime after (RFC 5280)", function () {
-    assert.equal(der.time(new Date(Date.UTC(2026, 0, 2, 3, 4, 5))).toString("latin1"), "\x17\x0d260102030405Z");
-    assert.equal(der.time(new Date(Date.UTC(2050, 0, 2, 3, 4, 5))).toString("latin1"), "\x18\x0f20500102030405Z");
-  });
-
-  it("encodes named bits without trailing zero bits (keyUsage)", function () {
-    assert.equal(hex(der.namedBits([0, 5, 6])), "03020186");
-    assert.equal(hex(der.namedBits([0])), "03020780");
+  it("a leaf: keyUsage digitalSignature only (03 02 07 80), serverAuth, the CA's key as authority key", async function () {
+    const ca = await createCertificateAuthority();
+    const caCert = new X509Certificate(ca.certPem);
+    const leaf = new X509Certificate((await issueServerCertificate(ca, ["localhost"])).certPem);
+    assert.ok(hex(leaf.raw).includes("0603551d0f0101ff040403020780"), "keyUsage");
+    assert.deepEqual(leaf.keyUsage, ["1.3.6.1.5.5.7.3.1"]);
+    assert.equal(leaf.issuer, caCert.subject);
+    assert.equal(leaf.subject, "O=pulumi-vmss-identity\nCN=localhost");
   });
 });
 
 describe("emulator: certificates", function () {
-  it("a CA and a leaf for localhost, 127.0.0.1 and ::1 that the CA verifies", function () {
-    const ca = createCertificateAuthority();
-    const leaf = issueServerCertificate(ca, ["localhost", "127.0.0.1", "::1"]);
+  it("a CA and a leaf for localhost, 127.0.0.1 and ::1 that the CA verifies", async function () {
+    const ca = await createCertificateAuthority();
+    const leaf = await issueServerCertificate(ca, ["localhost", "127.0.0.1", "::1"]);
     const caCert = new X509Certificate(ca.certPem);
     const leafCert = new X509Certificate(leaf.certPem);
     assert.equal(caCert.ca, true);
@@ -65,13 +65,13 @@ describe("emulator: certificates", function () {
     assert.ok(new Date(leafCert.validTo).getTime() > Date.now() + 300 * 86_400_000);
   });
 
-  it("ensureCa creates the CA once (key 0600) and returns the same files afterwards", function () {
+  it("ensureCa creates the CA once (key 0600) and returns the same files afterwards", async function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ensure-ca-"));
     try {
-      const { caPath } = ensureCa(path.join(dir, "nested"));
+      const { caPath } = await ensureCa(path.join(dir, "nested"));
       const first = fs.readFileSync(caPath, "utf8");
       assert.equal(fs.statSync(path.join(dir, "nested", "ca-key.pem")).mode & 0o777, 0o600);
-      assert.equal(ensureCa(path.join(dir, "nested")).caPath, caPath);
+      assert.equal((await ensureCa(path.join(dir, "nested"))).caPath, caPath);
       assert.equal(fs.readFileSync(caPath, "utf8"), first);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -81,7 +81,7 @@ describe("emulator: certificates", function () {
   it("ensureCa from four processes at once yields one CA whose key matches its certificate", async function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ensure-ca-race-"));
     const caDir = path.join(dir, "ca");
-    const script = `require("ts-node/register/transpile-only"); const { ensureCa } = require(${JSON.stringify(path.resolve(__dirname, "../../emulator/ca-store"))}); process.stdout.write(require("fs").readFileSync(ensureCa(${JSON.stringify(caDir)}).caPath, "utf8"));`;
+    const script = `require("vmss-identity-emulator").ensureCa(${JSON.stringify(caDir)}).then(({ caPath }) => process.stdout.write(require("fs").readFileSync(caPath, "utf8")));`;
     try {
       const outputs = await Promise.all(
         [1, 2, 3, 4].map(
@@ -97,8 +97,8 @@ describe("emulator: certificates", function () {
         ),
       );
       assert.equal(new Set(outputs).size, 1, "every process sees the same CA");
-      const ca = loadCa(caDir);
-      const leaf = new X509Certificate(issueServerCertificate(ca, ["localhost"]).certPem);
+      const ca = await loadCa(caDir);
+      const leaf = new X509Certificate((await issueServerCertificate(ca, ["localhost"])).certPem);
       assert.equal(
         leaf.verify(new X509Certificate(ca.certPem).publicKey),
         true,

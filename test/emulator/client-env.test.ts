@@ -1,6 +1,6 @@
 /** clientEnv(): what a child process needs to use a running emulator as its Azure. */
 import assert from "node:assert/strict";
-import { startEmulator } from "../../emulator";
+import { startEmulator } from "vmss-identity-emulator";
 
 describe("emulator clientEnv", () => {
   it("names the endpoint, authority, service principal and subscription, and the CA only with tls", async () => {

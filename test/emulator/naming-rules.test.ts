@@ -1,7 +1,7 @@
 // Never more lenient than ARM: the name and value rules of emulator/naming-rules.ts, one table per rule, each row a
 // real request with the code and message ARM answers with, and nothing created or changed by a refused one.
 import assert from "node:assert/strict";
-import { PUBLIC_REGIONS } from "../../emulator/naming-rules";
+import { PUBLIC_REGIONS } from "vmss-identity-emulator";
 import {
   createGroup,
   groupPath,

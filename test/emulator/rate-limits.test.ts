@@ -5,7 +5,7 @@
 //  4. an empty subscription bucket is 429 SubscriptionRequestsThrottled;
 //  5. Compute PATCH responses and operation polls carry no Retry-After unless a test asks for one.
 import assert from "node:assert/strict";
-import { ARM_RATE_LIMITS } from "../../emulator";
+import { ARM_RATE_LIMITS } from "vmss-identity-emulator";
 import {
   createGroup,
   groupPath,

@@ -13,7 +13,7 @@ import {
   writeAndWait,
   type Harness,
 } from "./support/harness";
-import { SCALE_SET_API_VERSIONS } from "../../emulator";
+import { SCALE_SET_API_VERSIONS } from "vmss-identity-emulator";
 
 describe("emulator: resources, paths and api-versions", function () {
   let h: Harness;

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Agent } from "undici";
-import { startEmulator } from "../../emulator";
+import { startEmulator } from "vmss-identity-emulator";
 import {
   createGroup,
   createIdentity,
@@ -21,6 +21,13 @@ import {
 } from "./support/harness";
 
 const ROOT = path.resolve(__dirname, "../..");
+
+// The package's bin, the file `npx vmss-identity-emulator` runs (built JavaScript: starts in a fraction of a second).
+const EMULATOR_PACKAGE = require.resolve("vmss-identity-emulator/package.json");
+const EMULATOR_CLI = path.join(
+  path.dirname(EMULATOR_PACKAGE),
+  (require(EMULATOR_PACKAGE) as { bin: Record<string, string> }).bin["vmss-identity-emulator"],
+);
 
 describe("emulator: state file", function () {
   let dir: string;
@@ -116,7 +123,7 @@ describe("emulator: the vmss-identity-emulator CLI", function () {
   });
 
   function startCli(args: string[]): { child: ChildProcess; lines: Promise<string[]>; exit: Promise<number | null> } {
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "emulator/cli.ts", ...args], {
+    const child = spawn(process.execPath, [EMULATOR_CLI, ...args], {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -212,7 +219,7 @@ describe("emulator: the vmss-identity-emulator CLI", function () {
   it("--help prints the usage; an unknown flag exits 2 with a message", async function () {
     const run = (args: string[]) =>
       new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "emulator/cli.ts", ...args], {
+        const child = spawn(process.execPath, [EMULATOR_CLI, ...args], {
           cwd: ROOT,
         });
         let out = "";

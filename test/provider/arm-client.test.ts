@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { Agent } from "undici";
-import { startEmulator, type RunningEmulator } from "../../emulator";
+import { startEmulator, type RunningEmulator } from "vmss-identity-emulator";
 import {
   ArmClient,
   clearCredentialCache,

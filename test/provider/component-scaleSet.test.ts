@@ -18,7 +18,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ClientSecretCredential } from "@azure/identity";
 import { Agent, type Dispatcher } from "undici";
-import { startEmulator, type RunningEmulator } from "../../emulator";
+import { startEmulator, type RunningEmulator } from "vmss-identity-emulator";
 import { ArmClient, resolveCloud } from "../../provider/arm";
 import { armIdKey, parseIdentityType } from "../../provider/identity";
 import * as identityRuntime from "../../provider/runtime";

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import { ClientSecretCredential } from "@azure/identity";
 import { Agent } from "undici";
-import { startEmulator, type RunningEmulator } from "../../emulator";
+import { startEmulator, type RunningEmulator } from "vmss-identity-emulator";
 import { ArmClient, isArmError, resolveCloud } from "../../provider/arm";
 import { armIdKey } from "../../provider/identity";
 import { scaleSetWriteLocks, withScaleSetWriteLock } from "../../provider/scaleSetLock";

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { Agent } from "undici";
 import { ArmClient, renewableCredential, resolveCloud } from "../../provider/arm";
 import { readIdentityState, type IdentityState } from "../../provider/identity";
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../emulator";
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from "vmss-identity-emulator";
 
 /** The api-version the test side uses for scale sets. */
 export const COMPUTE_API = "2024-11-01";

@@ -1,7 +1,7 @@
 // Test support: an emulator on a free loopback port, a real token from its token endpoint, and small
 // helpers to call ARM over real HTTP (undici) and to follow long-running operations to their end.
 import { request, type Dispatcher } from "undici";
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../../emulator";
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from "vmss-identity-emulator";
 
 /** Parsed JSON of a response: tests read into it freely and let assertions catch a wrong shape. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
