@@ -83,10 +83,19 @@ export async function issueServerCertificate(ca: CertificateWithKey, hosts: stri
         hosts.map((host) => ({ type: isIP(host) !== 0 ? ("ip" as const) : ("dns" as const), value: host })),
       ),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-      await x509.AuthorityKeyIdentifierExtension.create(caCert),
+      await authorityKeyIdentifier(caCert),
     ],
   });
   return { certPem: cert.toString("pem") + "\n", keyPem: exportKey(keys.privateKey) };
+}
+
+// The leaf's authority key ID is the CA's own subject key ID when it has one (RFC 5280 §4.2.1.1): a CA kept in a
+// --tls-dir by an earlier version computed that ID its own way, and a mismatch breaks chain building.
+async function authorityKeyIdentifier(caCert: x509.X509Certificate): Promise<x509.AuthorityKeyIdentifierExtension> {
+  const ski = caCert.getExtension(x509.SubjectKeyIdentifierExtension);
+  return ski !== null
+    ? new x509.AuthorityKeyIdentifierExtension(ski.keyId)
+    : x509.AuthorityKeyIdentifierExtension.create(caCert);
 }
 
 async function generateKeys(): Promise<webcrypto.CryptoKeyPair> {

@@ -2,11 +2,13 @@
 // what Node's own X.509 parser reads in them, ensureCa (also when several processes race), and https served with them.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { X509Certificate } from "node:crypto";
+import { X509Certificate, webcrypto } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tls from "node:tls";
+import "reflect-metadata"; // @peculiar/x509 needs it loaded first
+import * as x509 from "@peculiar/x509";
 import { Agent } from "undici";
 import {
   createCertificateAuthority,
@@ -48,6 +50,38 @@ describe("emulator: certificate encoding (DER, RFC 5280)", function () {
 });
 
 describe("emulator: certificates", function () {
+  it("a leaf names a kept CA's own subject key ID as its authority key, whatever way that ID was computed", async function () {
+    // A CA kept in a --tls-dir by an earlier version, whose subject key ID is not the one computed today.
+    const keys = (await webcrypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, [
+      "sign",
+      "verify",
+    ])) as webcrypto.CryptoKeyPair;
+    const keptSki = "0102030405060708090a0b0c0d0e0f1011121314";
+    const kept = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: "01",
+      name: "CN=kept CA",
+      notBefore: new Date(Date.now() - 3_600_000),
+      notAfter: new Date(Date.now() + 86_400_000),
+      signingAlgorithm: { name: "ECDSA", hash: "SHA-256" },
+      keys,
+      extensions: [
+        new x509.BasicConstraintsExtension(true, 0, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true),
+        new x509.SubjectKeyIdentifierExtension(keptSki),
+      ],
+    });
+    const keyDer = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey));
+    const ca = {
+      certPem: kept.toString("pem"),
+      keyPem: `-----BEGIN ${"PRIVATE KEY"}-----\n${keyDer.toString("base64")}\n-----END ${"PRIVATE KEY"}-----\n`,
+    };
+    const leaf = new X509Certificate((await issueServerCertificate(ca, ["127.0.0.1"])).certPem);
+    const caCert = new X509Certificate(ca.certPem);
+    assert.ok(hex(leaf.raw).includes(keptSki), "the authority key ID is the CA's own");
+    assert.ok(leaf.checkIssued(caCert), "OpenSSL's issuer check (subject and key IDs) passes");
+    assert.ok(leaf.verify(caCert.publicKey));
+  });
+
   it("a CA and a leaf for localhost, 127.0.0.1 and ::1 that the CA verifies", async function () {
     const ca = await createCertificateAuthority();
     const leaf = await issueServerCertificate(ca, ["localhost", "127.0.0.1", "::1"]);
