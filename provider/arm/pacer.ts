@@ -98,7 +98,10 @@ export class Pacer {
       let state = this.budgets.get(key);
       if (state === undefined) continue;
       if (!seen.has(key)) state = { ...state, unseen: Math.max(0, state.unseen - 1) };
-      this.budgets.set(key, counted(state, now));
+      // Only an answered, accepted request surely counts in a window: one refused with 429 does not, and one without
+      // an answer may not. Counting such a request would free a slot that was never taken when it "ages out".
+      if (headers !== undefined && retryAfterMs === undefined) state = counted(state, now);
+      this.budgets.set(key, state);
     }
     if (retryAfterMs !== undefined) {
       // Hold what the 429 says is spent (a count of 0), else every budget of the class.

@@ -104,7 +104,9 @@ export function estimatedRemaining(state: BudgetState, now: number): number {
     case "window": {
       const from = state.observedAt - reading.windowMs;
       const to = now - reading.windowMs;
-      return reading.remaining + state.sends.filter((t) => t > from && t <= to).length;
+      const estimate = reading.remaining + state.sends.filter((t) => t > from && t <= to).length;
+      // A whole window after the reading, everything it counted has aged out: one request may go and look again.
+      return now - state.observedAt >= reading.windowMs ? Math.max(estimate, 1) : estimate;
     }
     case "counter":
       return reading.remaining;

@@ -185,6 +185,22 @@ describe("the request scheduler (pacer.ts) on a fake clock", () => {
     assert.equal(await settled(next), false);
   });
 
+  it("a whole window after a reading of 0 one request looks again, and only one", async () => {
+    now = 0;
+    const pacer = new Pacer(clock);
+    const first = await pacer.admit(GET);
+    pacer.settle(first, header(1));
+    const refused = await pacer.admit(GET);
+    now = 10;
+    pacer.settle(refused, header(0), 1000);
+    // A window after the last reading everything it counted has aged out: one request goes to read the count again.
+    now = 180_020;
+    const t1 = await pacer.admit(GET);
+    pacer.settle(t1, header(0));
+    const next = pacer.admit(GET);
+    assert.equal(await settled(next), false, "the new reading says 0: the next one waits");
+  });
+
   it("an aborted wait leaves the queue", async () => {
     now = 0;
     const pacer = new Pacer(clock);
