@@ -49,6 +49,11 @@ function clientFor(url: string, tenantId: string, clientId: string, secret: stri
   });
 }
 
+/** A client of the emulator's own service principal, on the shipped defaults. */
+function clientOf(emulator: RunningEmulator): ArmClient {
+  return clientFor(emulator.url, emulator.tenantId, emulator.clientId, emulator.clientSecret, emulator.caPem);
+}
+
 async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
   await Promise.all(
@@ -63,7 +68,7 @@ async function world(count: number, opMs: number): Promise<World> {
   const caDir = process.env.VMSS_TEST_CA_DIR;
   if (!caDir) throw new Error("run through `npm run bench:provider` (scripts/with-test-ca.js trusts the test CA)");
   const emulator = await startEmulator({ tls: { caDir }, opDurationMs: 0, rateLimits: NO_RATE_LIMITS });
-  const setup = clientFor(emulator.url, emulator.tenantId, emulator.clientId, emulator.clientSecret, emulator.caPem);
+  const setup = clientOf(emulator);
   const rg = SUB_PATH(emulator.subscriptionId);
   await setup.execute({ method: "PUT", path: rg, apiVersion: "2021-04-01", body: { location: "eastus" } });
   const identityIds: string[] = [];
@@ -198,13 +203,7 @@ async function lowestSeen(client: ArmClient, w: World): Promise<string> {
 async function seenDone(): Promise<void> {
   const OP_MS = 5700;
   const w = await world(20, OP_MS);
-  const client = clientFor(
-    w.emulator.url,
-    w.emulator.tenantId,
-    w.emulator.clientId,
-    w.emulator.clientSecret,
-    w.emulator.caPem,
-  );
+  const client = clientOf(w.emulator);
   const started = Date.now();
   await changeAll(client, w.scaleSets, w.identityIds, 20);
   const wall = Date.now() - started;
@@ -240,13 +239,7 @@ async function changes(
   const OP_MS = 2000;
   const w = await world(count, OP_MS);
   const spentBy = before ? await before(w) : 0;
-  const client = clientFor(
-    w.emulator.url,
-    w.emulator.tenantId,
-    w.emulator.clientId,
-    w.emulator.clientSecret,
-    w.emulator.caPem,
-  );
+  const client = clientOf(w.emulator);
   const started = Date.now();
   await changeAll(client, w.scaleSets, w.identityIds, 50);
   const wall = Date.now() - started;
@@ -258,13 +251,7 @@ async function changes(
 
 async function refresh(count: number): Promise<void> {
   const w = await world(count, 2000);
-  const client = clientFor(
-    w.emulator.url,
-    w.emulator.tenantId,
-    w.emulator.clientId,
-    w.emulator.clientSecret,
-    w.emulator.caPem,
-  );
+  const client = clientOf(w.emulator);
   const ctx = { client, warn: () => undefined };
   const started = Date.now();
   await inBatches(w.scaleSets, 50, (id) => runtime.read(inputsOf(id, [w.identityIds[0]]), ctx));
@@ -326,13 +313,7 @@ async function worker(): Promise<void> {
 // Another client (raw HTTP, its own token) spends 180 of the 200 scale set GETs of the 3-minute window.
 async function spendGets(w: World): Promise<number> {
   const SPENT = 180;
-  const client = clientFor(
-    w.emulator.url,
-    w.emulator.tenantId,
-    w.emulator.clientId,
-    w.emulator.clientSecret,
-    w.emulator.caPem,
-  );
+  const client = clientOf(w.emulator);
   for (let i = 0; i < SPENT; i++) {
     await client.request({ method: "GET", path: w.scaleSets[i % w.scaleSets.length], apiVersion: "2024-11-01" });
   }
