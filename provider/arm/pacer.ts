@@ -13,6 +13,7 @@
  */
 import {
   counted,
+  estimatedRemaining,
   observe,
   readBudgetHeaders,
   spend,
@@ -27,6 +28,8 @@ export interface PacerTicket {
   readonly requestClass: string;
   /** The budgets the request was counted against when it went. */
   readonly budgets: readonly string[];
+  /** When it went, ms. */
+  readonly sentAt: number;
   settled: boolean;
 }
 
@@ -90,7 +93,13 @@ export class Pacer {
     for (const reading of readings) {
       const previous = this.budgets.get(reading.key);
       const unseen = Math.max(0, (previous?.unseen ?? 0) - (ticket.budgets.includes(reading.key) ? 1 : 0));
-      this.budgets.set(reading.key, observe(previous, reading, now, unseen));
+      // Answers overtake one another: one to a request sent before the last reading may carry an older, higher count.
+      // Then the count stays what this scheduler knew, less this request (which the older count may not include).
+      const overtaken = previous !== undefined && ticket.sentAt < previous.observedAt;
+      const remaining = overtaken
+        ? Math.max(0, Math.min(reading.remaining, Math.floor(estimatedRemaining(previous, now)) - 1))
+        : reading.remaining;
+      this.budgets.set(reading.key, observe(previous, { ...reading, remaining }, now, unseen));
       this.lowest.set(reading.key, Math.min(this.lowest.get(reading.key) ?? Infinity, reading.remaining));
       seen.add(reading.key);
     }
@@ -181,7 +190,7 @@ export class Pacer {
     const keys = [...(this.classBudgets.get(requestClass) ?? [])].filter((k) => this.budgets.has(k));
     for (const key of keys) this.budgets.set(key, spend(this.budgets.get(key)!));
     this.inFlight.set(requestClass, (this.inFlight.get(requestClass) ?? 0) + 1);
-    return { requestClass, budgets: keys, settled: false };
+    return { requestClass, budgets: keys, sentAt: this.clock(), settled: false };
   }
 
   private arm(waitMs: number, now: number): void {
