@@ -204,8 +204,8 @@ export const DEFAULT_POLL_CADENCE_MS = 750;
 
 /**
  * When to poll an operation next, in ms from now. First poll: at the typical duration of operations of the same
- * kind that this process has seen end (less half a cadence: a seen duration overstates the real one by up to a
- * cadence, so a typical one is seen done by its first or second poll),
+ * kind that this process has seen end (a seen duration overstates the real one by up to a cadence, so a typical
+ * operation is seen done by its first poll, within a cadence of its end, and costs one read of the budget),
  * never sooner than one cadence; later polls: one cadence apart. A server's `Retry-After` wins over both
  * (`retryAfterMs`, never under `minMs`, default 1 000), and so does a fixed interval from the options (`fixedMs`,
  * tests).
@@ -227,7 +227,7 @@ export function pollDelay(options: {
   if (options.retryAfterMs !== undefined) return Math.max(options.minMs ?? 1000, options.retryAfterMs);
   if (options.pollsSoFar > 0 || options.seenDurationsMs.length === 0) return cadence;
   const typical = median(options.seenDurationsMs);
-  return Math.max(cadence, Math.min(typical - cadence / 2, 10 * 60_000));
+  return Math.max(cadence, Math.min(typical, 10 * 60_000));
 }
 
 function median(values: readonly number[]): number {

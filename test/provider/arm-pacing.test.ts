@@ -132,8 +132,8 @@ describe("ARM pacing decisions (pure)", () => {
 
   it("polls when operations of the kind typically end, then every 750 ms; Retry-After and a fixed interval win", () => {
     assert.equal(pollDelay({ pollsSoFar: 0, seenDurationsMs: [] }), 750);
-    assert.equal(pollDelay({ pollsSoFar: 0, seenDurationsMs: [5700, 6000, 5900] }), 5525);
-    assert.equal(pollDelay({ pollsSoFar: 0, seenDurationsMs: [900] }), 750);
+    assert.equal(pollDelay({ pollsSoFar: 0, seenDurationsMs: [5700, 6000, 5900] }), 5900);
+    assert.equal(pollDelay({ pollsSoFar: 0, seenDurationsMs: [500] }), 750, "never sooner than a cadence");
     assert.equal(pollDelay({ pollsSoFar: 1, seenDurationsMs: [5700] }), 750);
     assert.equal(pollDelay({ pollsSoFar: 0, seenDurationsMs: [5700], retryAfterMs: 30_000 }), 30_000);
     assert.equal(pollDelay({ pollsSoFar: 0, seenDurationsMs: [], retryAfterMs: 0 }), 1000, "azcore's 1 s floor");
