@@ -109,7 +109,7 @@ export class Pacer {
       if (!seen.has(key)) state = { ...state, unseen: Math.max(0, state.unseen - 1) };
       // Only an answered, accepted request surely counts in a window: one refused with 429 does not, and one without
       // an answer may not. Counting such a request would free a slot that was never taken when it "ages out".
-      if (headers !== undefined && retryAfterMs === undefined) state = counted(state, now);
+      if (headers !== undefined && retryAfterMs === undefined) state = counted(state, ticket.sentAt, now);
       this.budgets.set(key, state);
     }
     if (retryAfterMs !== undefined) {

@@ -77,11 +77,11 @@ export interface BudgetState {
   /** Requests this process sent that the reading may not count yet (in flight when it arrived, or sent since). */
   unseen: number;
   /**
-   * When each request of this process that the window still counts was answered, oldest first (windows only). The
-   * answer, not the sending: the server counted the request somewhere in between, and only a time at or after its
-   * count ages out no sooner than the server's.
+   * This process's requests that the window may still count, oldest first (windows only): when each was sent and
+   * when its answer came. The server counted it somewhere in between, so a request surely counts in a reading when
+   * it was sent after the reading's window began, and has surely aged out once its answer is a window old.
    */
-  sends: number[];
+  sends: Array<{ sent: number; answered: number }>;
   /** Another client spends this budget too: a reading fell by more than this process explains. */
   shared: boolean;
   /** The most this budget has shown left (a window's size as far as this process can tell). */
@@ -104,7 +104,7 @@ export function estimatedRemaining(state: BudgetState, now: number): number {
     case "window": {
       const from = state.observedAt - reading.windowMs;
       const to = now - reading.windowMs;
-      const estimate = reading.remaining + state.sends.filter((t) => t > from && t <= to).length;
+      const estimate = reading.remaining + state.sends.filter((s) => s.sent > from && s.answered <= to).length;
       // A whole window after the reading, everything it counted has aged out: one request may go and look again.
       return now - state.observedAt >= reading.windowMs ? Math.max(estimate, 1) : estimate;
     }
@@ -143,8 +143,8 @@ export function waitForBudgetMs(state: BudgetState, now: number): number | undef
       return Math.max(1, Math.ceil((missing / Math.max(reading.size.refillPerSecond, 1e-9)) * 1000));
     }
     case "window": {
-      const next = state.sends.find((t) => t + reading.windowMs > now);
-      const horizon = next !== undefined ? next + reading.windowMs : state.observedAt + reading.windowMs;
+      const next = state.sends.find((s) => s.answered + reading.windowMs > now);
+      const horizon = next !== undefined ? next.answered + reading.windowMs : state.observedAt + reading.windowMs;
       return Math.max(1, horizon - now);
     }
     case "counter":
@@ -165,7 +165,7 @@ export function observe(
 ): BudgetState {
   const sends =
     reading.kind === "window" && previous !== undefined
-      ? previous.sends.filter((t) => t + reading.windowMs > now)
+      ? previous.sends.filter((s) => s.sent + reading.windowMs > now)
       : (previous?.sends ?? []);
   // A reading lower than this process can explain means someone else spends the same budget. Readings of requests
   // answered out of order can be one or two off, hence the tolerance.
@@ -185,9 +185,9 @@ export function spend(state: BudgetState): BudgetState {
   return { ...state, unseen: state.unseen + 1 };
 }
 
-/** Records that a request counted by a window was answered at `now` (see BudgetState.sends). */
-export function counted(state: BudgetState, now: number): BudgetState {
-  return state.reading.kind === "window" ? { ...state, sends: [...state.sends, now] } : state;
+/** Records that a request a window counts, sent at `sent`, was answered at `now` (see BudgetState.sends). */
+export function counted(state: BudgetState, sent: number, now: number): BudgetState {
+  return state.reading.kind === "window" ? { ...state, sends: [...state.sends, { sent, answered: now }] } : state;
 }
 
 /** The capacity a budget implies: a bucket's size, else the most it has shown left. */

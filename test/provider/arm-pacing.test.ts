@@ -74,13 +74,29 @@ describe("ARM pacing decisions (pure)", () => {
       reading: window3min(0),
       observedAt: 10_000,
       unseen: 0,
-      sends: [1000, 5000, 9000],
+      sends: [1000, 5000, 9000].map((t) => ({ sent: t - 5, answered: t })),
       shared: false,
       peak: 200,
     };
     assert.equal(estimatedRemaining(w, 10_000), 0);
     assert.equal(estimatedRemaining(w, 181_000), 1);
     assert.equal(estimatedRemaining(w, 189_000), 3);
+  });
+
+  it("a request sent before a reading's window began may have aged out before the reading: never freed twice", () => {
+    const straddling: BudgetState = {
+      reading: window3min(0),
+      observedAt: 180_000,
+      unseen: 0,
+      sends: [
+        { sent: -5, answered: 5 }, // the server may have counted it at -5: already out of the reading's window
+        { sent: 10, answered: 20 }, // surely in the reading, surely out at 180 020
+      ],
+      shared: false,
+      peak: 200,
+    };
+    assert.equal(estimatedRemaining(straddling, 180_010), 0);
+    assert.equal(estimatedRemaining(straddling, 180_020), 1);
   });
 
   it("alone, a budget is spent to its last unit; shared, half of what is left above a tenth is, less what is in flight", () => {
@@ -111,10 +127,23 @@ describe("ARM pacing decisions (pure)", () => {
   });
 
   it("waits for the refill, for its own oldest request to age out, a whole window when others filled it, or the 429's wait", () => {
-    const base = { observedAt: 0, unseen: 0, sends: [] as number[], shared: false, peak: 200 };
+    const base = { observedAt: 0, unseen: 0, sends: [] as BudgetState["sends"], shared: false, peak: 200 };
     assert.equal(waitForBudgetMs({ ...base, reading: reads(5) }, 0), undefined);
     assert.equal(waitForBudgetMs({ ...base, reading: reads(0) }, 0), 40);
-    assert.equal(waitForBudgetMs({ ...base, reading: window3min(0), sends: [1000, 2000] }, 10_000), 171_000);
+    assert.equal(
+      waitForBudgetMs(
+        {
+          ...base,
+          reading: window3min(0),
+          sends: [
+            { sent: 990, answered: 1000 },
+            { sent: 1990, answered: 2000 },
+          ],
+        },
+        10_000,
+      ),
+      171_000,
+    );
     assert.equal(waitForBudgetMs({ ...base, reading: window3min(0), observedAt: 5000 }, 10_000), 175_000);
     assert.equal(waitForBudgetMs({ ...base, reading: window3min(9), blockedUntil: 30_000 }, 10_000), 20_000);
   });
@@ -122,12 +151,19 @@ describe("ARM pacing decisions (pure)", () => {
   it("notices another client when a reading falls more than this process explains", () => {
     let state = observe(undefined, window3min(190), 0, 0);
     state = spend(state);
-    state = counted(observe(state, window3min(189), 2, 0), 2);
+    state = counted(observe(state, window3min(189), 2, 0), 1, 2);
     assert.equal(state.shared, false, "one request of ours, one unit less");
     state = spend(state);
-    state = counted(observe(state, window3min(150), 4, 0), 4);
+    state = counted(observe(state, window3min(150), 4, 0), 3, 4);
     assert.equal(state.shared, true, "39 units went to someone else");
-    assert.deepEqual(state.sends, [2, 4], "the window keeps when our requests were answered");
+    assert.deepEqual(
+      state.sends,
+      [
+        { sent: 1, answered: 2 },
+        { sent: 3, answered: 4 },
+      ],
+      "the window keeps when our requests were sent and answered",
+    );
   });
 
   it("polls when operations of the kind typically end, then every 750 ms; Retry-After and a fixed interval win", () => {
