@@ -12,11 +12,11 @@
  *    likely done (pacing.ts pollDelay).
  */
 import {
-  counted,
-  estimatedRemaining,
+  answered,
+  inFlight,
   observe,
   readBudgetHeaders,
-  spend,
+  sent,
   spendable,
   waitForBudgetMs,
   type BudgetReading,
@@ -25,6 +25,8 @@ import {
 
 /** A request let through by {@link Pacer.admit}; hand it back to {@link Pacer.settle}. */
 export interface PacerTicket {
+  /** Unique in its scheduler. */
+  readonly id: number;
   readonly requestClass: string;
   /** The budgets the request was counted against when it went. */
   readonly budgets: readonly string[];
@@ -50,6 +52,7 @@ export class Pacer {
   private readonly queues = new Map<string, Waiter[]>();
   private readonly durations = new Map<string, number[]>();
   private readonly lowest = new Map<string, number>();
+  private tickets = 0;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
 
@@ -89,28 +92,18 @@ export class Pacer {
     for (const reading of readings) known.add(reading.key);
     // Any answer tells which budgets count this class (possibly none): no more probing one at a time.
     if (headers !== undefined) this.classBudgets.set(ticket.requestClass, known);
-    const seen = new Set<string>();
-    for (const reading of readings) {
-      const previous = this.budgets.get(reading.key);
-      const unseen = Math.max(0, (previous?.unseen ?? 0) - (ticket.budgets.includes(reading.key) ? 1 : 0));
-      // Answers overtake one another: one to a request sent before the last reading may carry an older, higher count.
-      // Then the count stays what this scheduler knew, less this request (which the older count may not include).
-      const overtaken = previous !== undefined && ticket.sentAt < previous.observedAt;
-      const remaining = overtaken
-        ? Math.max(0, Math.min(reading.remaining, Math.floor(estimatedRemaining(previous, now)) - 1))
-        : reading.remaining;
-      this.budgets.set(reading.key, observe(previous, { ...reading, remaining }, now, unseen));
-      this.lowest.set(reading.key, Math.min(this.lowest.get(reading.key) ?? Infinity, reading.remaining));
-      seen.add(reading.key);
-    }
+    // A 429 was not counted; a request without an answer may have been (pacing.ts answered).
+    const outcome = headers === undefined ? "unknown" : retryAfterMs !== undefined ? "refused" : "counted";
     for (const key of ticket.budgets) {
-      let state = this.budgets.get(key);
-      if (state === undefined) continue;
-      if (!seen.has(key)) state = { ...state, unseen: Math.max(0, state.unseen - 1) };
-      // Only an answered, accepted request surely counts in a window: one refused with 429 does not, and one without
-      // an answer may not. Counting such a request would free a slot that was never taken when it "ages out".
-      if (headers !== undefined && retryAfterMs === undefined) state = counted(state, ticket.sentAt, now);
-      this.budgets.set(key, state);
+      const state = this.budgets.get(key);
+      if (state !== undefined) this.budgets.set(key, answered(state, ticket.id, now, outcome));
+    }
+    for (const reading of readings) {
+      this.budgets.set(
+        reading.key,
+        observe(this.budgets.get(reading.key), reading, { id: ticket.id, sent: ticket.sentAt }, now),
+      );
+      this.lowest.set(reading.key, Math.min(this.lowest.get(reading.key) ?? Infinity, reading.remaining));
     }
     if (retryAfterMs !== undefined) {
       // Hold what the 429 says is spent (a count of 0), else every budget of the class.
@@ -181,16 +174,18 @@ export class Pacer {
       if (state === undefined) continue;
       if (spendable(state, now) >= 1) continue;
       // With requests of this budget still in flight, their answers will say more than the clock does.
-      wait = Math.max(wait, state.unseen > 0 ? Infinity : (waitForBudgetMs(state, now) ?? 0));
+      wait = Math.max(wait, inFlight(state) > 0 ? Infinity : (waitForBudgetMs(state, now) ?? 0));
     }
     return wait;
   }
 
   private start(requestClass: string): PacerTicket {
+    const id = ++this.tickets;
+    const at = this.clock();
     const keys = [...(this.classBudgets.get(requestClass) ?? [])].filter((k) => this.budgets.has(k));
-    for (const key of keys) this.budgets.set(key, spend(this.budgets.get(key)!));
+    for (const key of keys) this.budgets.set(key, sent(this.budgets.get(key)!, id, at));
     this.inFlight.set(requestClass, (this.inFlight.get(requestClass) ?? 0) + 1);
-    return { requestClass, budgets: keys, sentAt: this.clock(), settled: false };
+    return { id, requestClass, budgets: keys, sentAt: at, settled: false };
   }
 
   private arm(waitMs: number, now: number): void {

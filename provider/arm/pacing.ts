@@ -69,19 +69,41 @@ export function policyWindowMs(policy: string): number | undefined {
   return match === null ? undefined : Number(match[1]) * 60_000;
 }
 
+/** One request of this process that a budget counts (or may count). */
+export interface SentRequest {
+  /** Ticket number, unique in the scheduler. */
+  id: number;
+  /** When it went, ms. */
+  sent: number;
+  /** When its answer (or its failure) came, ms; undefined while in flight. */
+  answered?: number;
+  /** It was answered and not refused: the server surely counted it (one without an answer may or may not count). */
+  sure: boolean;
+}
+
+/**
+ * One reading of a budget: what a response said was left, and when its request went and its answer came. The server
+ * counted at some moment in between, which is all this process can know of when that was.
+ */
+export interface Observation {
+  remaining: number;
+  /** Ticket number of the request whose response carried it (-1: none of this scheduler's). */
+  id: number;
+  sent: number;
+  observed: number;
+}
+
 /** What this process knows of one budget. */
 export interface BudgetState {
+  /** The latest reading: the budget's kind and size, and what it last said. */
   reading: BudgetReading;
-  /** When the reading arrived, ms. */
-  observedAt: number;
-  /** Requests this process sent that the reading may not count yet (in flight when it arrived, or sent since). */
-  unseen: number;
   /**
-   * This process's requests that the window may still count, oldest first (windows only): when each was sent and
-   * when its answer came. The server counted it somewhere in between, so a request surely counts in a reading when
-   * it was sent after the reading's window began, and has surely aged out once its answer is a window old.
+   * Recent readings, oldest first. Each bounds what is left now from below on its own (see estimatedRemaining), and
+   * an answer overtaken by a later one can still be the best of them, so a few are kept rather than the latest only.
    */
-  sends: Array<{ sent: number; answered: number }>;
+  observations: Observation[];
+  /** This process's requests that a reading may or may not count, oldest first (see estimatedRemaining). */
+  sends: SentRequest[];
   /** Another client spends this budget too: a reading fell by more than this process explains. */
   shared: boolean;
   /** The most this budget has shown left (a window's size as far as this process can tell). */
@@ -90,26 +112,65 @@ export interface BudgetState {
   blockedUntil?: number;
 }
 
+/** How many recent readings a budget keeps. */
+const KEPT_OBSERVATIONS = 8;
+
+/** Requests of this process in flight against a budget. */
+export function inFlight(state: BudgetState): number {
+  return state.sends.filter((s) => s.answered === undefined).length;
+}
+
 /**
- * What is left of a budget at `now`, as far as this process can tell, before its own unseen requests: buckets refill
- * at their rate; a window gets back this process's own requests that aged out of it (other clients' requests age out
- * too, unseen: an underestimate is safe).
+ * What is surely left of a budget at `now`, before this process's requests still in flight: the best of what each
+ * kept reading implies. A reading R taken between its request's send and its answer implies at least
+ * - for a bucket: R plus the refill since the answer, less this process's requests answered after that reading's
+ *   request went (the server may have counted them after the reading);
+ * - for a window: R, plus this process's requests surely counted in it that have surely aged out (answered before
+ *   the reading's request went, sent less than a window before its answer, answered a window ago), less this
+ *   process's requests answered after the reading's request went that may still be in the window;
+ * - for a count without a known refill: R less the requests answered after it.
+ * Other clients' requests only ever make the true figure lower than a reading said by spending; that is what
+ * `shared` answers. A whole window after the latest reading, a window has room for one request to look again.
  */
 export function estimatedRemaining(state: BudgetState, now: number): number {
   const { reading } = state;
-  const elapsed = Math.max(0, now - state.observedAt);
+  let best = -Infinity;
+  for (const o of state.observations) best = Math.max(best, impliedBy(state, o, now));
+  if (best === -Infinity) best = reading.remaining;
+  const latest = state.observations.at(-1);
+  if (reading.kind === "window" && latest !== undefined && now - latest.observed >= reading.windowMs) {
+    return Math.max(best, 1);
+  }
+  return best;
+}
+
+/** What one reading implies is left at `now`, before requests in flight (see estimatedRemaining). */
+function impliedBy(state: BudgetState, o: Observation, now: number): number {
+  const { reading } = state;
+  // Answered once the reading's request had gone (the same millisecond included): the reading may not count them.
+  const after = (s: SentRequest) => s.id !== o.id && s.answered !== undefined && s.answered >= o.sent;
   switch (reading.kind) {
-    case "bucket":
-      return Math.min(reading.size.capacity, reading.remaining + (elapsed / 1000) * reading.size.refillPerSecond);
+    case "bucket": {
+      const refilled = Math.min(
+        reading.size.capacity,
+        o.remaining + (Math.max(0, now - o.observed) / 1000) * reading.size.refillPerSecond,
+      );
+      return refilled - state.sends.filter(after).length;
+    }
     case "window": {
-      const from = state.observedAt - reading.windowMs;
-      const to = now - reading.windowMs;
-      const estimate = reading.remaining + state.sends.filter((s) => s.sent > from && s.answered <= to).length;
-      // A whole window after the reading, everything it counted has aged out: one request may go and look again.
-      return now - state.observedAt >= reading.windowMs ? Math.max(estimate, 1) : estimate;
+      const w = reading.windowMs;
+      let implied = o.remaining;
+      for (const s of state.sends) {
+        if (s.answered === undefined) continue;
+        const agedOut = s.answered + w <= now;
+        const inReading = s.sure && (s.id === o.id || s.answered < o.sent) && s.sent > o.observed - w;
+        if (inReading && agedOut) implied += 1;
+        else if (after(s) && !agedOut) implied -= 1;
+      }
+      return implied;
     }
     case "counter":
-      return reading.remaining;
+      return o.remaining - state.sends.filter(after).length;
   }
 }
 
@@ -121,14 +182,14 @@ export function estimatedRemaining(state: BudgetState, now: number): number {
 export function spendable(state: BudgetState, now: number): number {
   if (state.blockedUntil !== undefined && now < state.blockedUntil) return 0;
   const left = Math.floor(estimatedRemaining(state, now));
-  if (!state.shared) return left - state.unseen;
+  if (!state.shared) return left - inFlight(state);
   const reserve = Math.ceil(capacityOf(state) / 10);
-  return Math.floor((left - reserve) / 2) - state.unseen;
+  return Math.floor((left - reserve) / 2) - inFlight(state);
 }
 
 /**
- * When a budget that has nothing spendable will have some again, in ms from `now`: a bucket after its refill, a
- * window when this process's oldest counted request ages out (or a whole window after the reading, when only other
+ * When a budget that has nothing spendable may have some again, in ms from `now`: a bucket after its refill, a
+ * window when one of this process's requests ages out (or a whole window after the latest reading, when only other
  * clients' requests fill it), a 429's Retry-After. Undefined when it has something spendable now.
  */
 export function waitForBudgetMs(state: BudgetState, now: number): number | undefined {
@@ -138,14 +199,28 @@ export function waitForBudgetMs(state: BudgetState, now: number): number | undef
   switch (reading.kind) {
     case "bucket": {
       // Enough refill for one more request (doubled and plus the reserve when shared: see spendable).
-      const needed = state.shared ? 2 * (state.unseen + 1) + Math.ceil(capacityOf(state) / 10) : state.unseen + 1;
-      const missing = needed - estimatedRemaining(state, now);
-      return Math.max(1, Math.ceil((missing / Math.max(reading.size.refillPerSecond, 1e-9)) * 1000));
+      const going = inFlight(state) + 1;
+      const needed = state.shared ? 2 * going + Math.ceil(capacityOf(state) / 10) : going;
+      const rate = Math.max(reading.size.refillPerSecond, 1e-9);
+      let at = Infinity;
+      for (const o of state.observations) {
+        // At the reading's answer it implied R less the later answers; each refilled unit adds one, up to the size.
+        const later = o.remaining - impliedBy(state, o, o.observed);
+        if (needed + later > reading.size.capacity) continue;
+        at = Math.min(at, o.observed + ((needed + later - o.remaining) / rate) * 1000);
+      }
+      return Math.max(1, Math.ceil((Number.isFinite(at) ? at : now + 1000) - now));
     }
     case "window": {
-      const next = state.sends.find((s) => s.answered + reading.windowMs > now);
-      const horizon = next !== undefined ? next.answered + reading.windowMs : state.observedAt + reading.windowMs;
-      return Math.max(1, horizon - now);
+      // The next moment a request of ours ages out, or a window after the latest reading.
+      const latest = state.observations.at(-1)?.observed ?? now;
+      let at = latest + reading.windowMs;
+      for (const s of state.sends) {
+        if (s.answered !== undefined && s.answered + reading.windowMs > now) {
+          at = Math.min(at, s.answered + reading.windowMs);
+        }
+      }
+      return Math.max(1, at - now);
     }
     case "counter":
       // Nothing says when it comes back: look again after a minute (one request, when its turn comes).
@@ -154,40 +229,69 @@ export function waitForBudgetMs(state: BudgetState, now: number): number | undef
 }
 
 /**
- * The state after a response's reading of a budget. `inFlight` is how many requests this process has in flight
- * against it once this response is counted out; a window keeps the send times that can still age out.
+ * The state after a response's reading of a budget, taken by the request `request` (sent at `request.sent`,
+ * answered now; already marked answered with {@link answered}). Old readings and the requests no kept reading can
+ * still count are dropped.
  */
 export function observe(
   previous: BudgetState | undefined,
   reading: BudgetReading,
+  request: { id: number; sent: number },
   now: number,
-  inFlight: number,
 ): BudgetState {
-  const sends =
-    reading.kind === "window" && previous !== undefined
-      ? previous.sends.filter((s) => s.sent + reading.windowMs > now)
-      : (previous?.sends ?? []);
-  // A reading lower than this process can explain means someone else spends the same budget. Readings of requests
-  // answered out of order can be one or two off, hence the tolerance.
+  const o: Observation = { remaining: reading.remaining, id: request.id, sent: request.sent, observed: now };
+  const sends = previous?.sends ?? [];
+  // A reading lower than this process can explain means someone else spends the same budget: what the kept readings
+  // imply now, less what may have come back between this reading and now (refill, our requests that may have aged
+  // out), less a little for answers taken out of order.
   let shared = previous?.shared ?? false;
-  if (previous !== undefined && previous.reading.kind === reading.kind) {
-    const expected = estimatedRemaining(previous, now) - previous.unseen;
-    if (reading.remaining < expected - 2) shared = true;
+  if (previous !== undefined && previous.reading.kind === reading.kind && previous.observations.length > 0) {
+    const expected = estimatedRemaining(previous, now);
+    let slack = 2;
+    if (reading.kind === "bucket") slack += ((now - request.sent) / 1000) * reading.size.refillPerSecond;
+    if (reading.kind === "window") {
+      slack += sends.filter(
+        (s) => s.sent + reading.windowMs <= now && (s.answered ?? now) + reading.windowMs > request.sent,
+      ).length;
+    }
+    if (reading.remaining < expected - slack) shared = true;
   }
+  const observations = [...(previous?.observations ?? []), o].slice(-KEPT_OBSERVATIONS);
+  const oldest = observations[0];
+  const kept = sends.filter((s) => {
+    if (s.answered === undefined) return true;
+    if (reading.kind === "window") {
+      // Needed while a kept reading may credit it when it ages out, or while it may still be in the window.
+      return s.answered + reading.windowMs > now || s.sent > oldest.observed - reading.windowMs;
+    }
+    return s.answered >= oldest.sent;
+  });
   const peak = Math.max(previous?.peak ?? 0, reading.remaining);
   const blockedUntil =
     previous?.blockedUntil !== undefined && previous.blockedUntil > now ? previous.blockedUntil : undefined;
-  return { reading, observedAt: now, unseen: inFlight, sends, shared, peak, blockedUntil };
+  return { reading, observations, sends: kept, shared, peak, blockedUntil };
 }
 
-/** Records one request sent against a budget (not yet answered). */
-export function spend(state: BudgetState): BudgetState {
-  return { ...state, unseen: state.unseen + 1 };
+/** Records a request sent against a budget (in flight until {@link answered}). */
+export function sent(state: BudgetState, id: number, at: number): BudgetState {
+  return { ...state, sends: [...state.sends, { id, sent: at, sure: false }] };
 }
 
-/** Records that a request a window counts, sent at `sent`, was answered at `now` (see BudgetState.sends). */
-export function counted(state: BudgetState, sent: number, now: number): BudgetState {
-  return state.reading.kind === "window" ? { ...state, sends: [...state.sends, { sent, answered: now }] } : state;
+/**
+ * Records how a request ended: `counted` (answered, and not refused: the server counted it), `refused` (a 429: not
+ * counted, so forgotten) or `unknown` (no answer: it may have been counted, so it is kept as possibly counting).
+ */
+export function answered(
+  state: BudgetState,
+  id: number,
+  at: number,
+  outcome: "counted" | "refused" | "unknown",
+): BudgetState {
+  if (outcome === "refused") return { ...state, sends: state.sends.filter((s) => s.id !== id) };
+  return {
+    ...state,
+    sends: state.sends.map((s) => (s.id === id ? { ...s, answered: at, sure: outcome === "counted" } : s)),
+  };
 }
 
 /** The capacity a budget implies: a bucket's size, else the most it has shown left. */

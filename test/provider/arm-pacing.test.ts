@@ -6,19 +6,21 @@ import assert from "node:assert/strict";
 import {
   ARM_BUCKETS,
   Pacer,
-  counted,
+  answered,
   estimatedRemaining,
+  inFlight,
   observe,
   policyWindowMs,
   pollDelay,
   principalOfToken,
   readBudgetHeaders,
   requestClass,
-  spend,
+  sent,
   spendable,
   waitForBudgetMs,
   type BudgetReading,
   type BudgetState,
+  type SentRequest,
 } from "../../provider/arm";
 
 const GET_VMSS_3MIN = "Microsoft.Compute/GetVMScaleSet3Min";
@@ -65,105 +67,100 @@ describe("ARM pacing decisions (pure)", () => {
     assert.equal(requestClass("put", "/subscriptions/s/resourcegroups/rg"), "PUT subscriptions/resourcegroups");
   });
 
+  // A budget as one reading left it: `remaining` reported by the request (id 0) sent at `sent`, answered at `at`.
+  const after = (reading: BudgetReading, at: number, extra: Partial<BudgetState> = {}, sent = at): BudgetState => ({
+    reading,
+    observations: [{ remaining: reading.remaining, id: 0, sent, observed: at }],
+    sends: [],
+    shared: false,
+    peak: 200,
+    ...extra,
+  });
+  const answeredAt = (id: number, sent: number, at: number): SentRequest => ({ id, sent, answered: at, sure: true });
+  const inFlightSince = (id: number, sent: number): SentRequest => ({ id, sent, sure: false });
+
   it("a bucket refills at its rate up to its size; a window gets back this process's requests as they age out", () => {
-    const bucket: BudgetState = { reading: reads(10), observedAt: 0, unseen: 0, sends: [], shared: false, peak: 10 };
+    const bucket = after(reads(10), 0);
     assert.equal(estimatedRemaining(bucket, 0), 10);
     assert.equal(estimatedRemaining(bucket, 2000), 60);
     assert.equal(estimatedRemaining(bucket, 60_000), 250);
-    const w: BudgetState = {
-      reading: window3min(0),
-      observedAt: 10_000,
-      unseen: 0,
-      sends: [1000, 5000, 9000].map((t) => ({ sent: t - 5, answered: t })),
-      shared: false,
-      peak: 200,
-    };
+    const w = after(window3min(0), 10_000, {
+      sends: [1000, 5000, 9000].map((t, i) => answeredAt(i + 1, t - 5, t)),
+    });
     assert.equal(estimatedRemaining(w, 10_000), 0);
     assert.equal(estimatedRemaining(w, 181_000), 1);
     assert.equal(estimatedRemaining(w, 189_000), 3);
   });
 
   it("a request sent before a reading's window began may have aged out before the reading: never freed twice", () => {
-    const straddling: BudgetState = {
-      reading: window3min(0),
-      observedAt: 180_000,
-      unseen: 0,
+    const straddling = after(window3min(0), 180_000, {
       sends: [
-        { sent: -5, answered: 5 }, // the server may have counted it at -5: already out of the reading's window
-        { sent: 10, answered: 20 }, // surely in the reading, surely out at 180 020
+        answeredAt(1, -5, 5), // the server may have counted it at -5: already out of the reading's window
+        answeredAt(2, 10, 20), // surely in the reading, surely out at 180 020
       ],
-      shared: false,
-      peak: 200,
-    };
+    });
     assert.equal(estimatedRemaining(straddling, 180_010), 0);
     assert.equal(estimatedRemaining(straddling, 180_020), 1);
   });
 
+  it("each kept reading bounds what is left; an answer overtaken by a later one can still be the best", () => {
+    // Two requests sent at 100: the one answered first says 11 left, the one answered later 16 (served later, after
+    // older requests aged out). A third request, answered at 125, may or may not be in either reading.
+    const state: BudgetState = {
+      reading: window3min(16),
+      observations: [
+        { remaining: 11, id: 1, sent: 100, observed: 110 },
+        { remaining: 16, id: 2, sent: 100, observed: 130 },
+      ],
+      sends: [answeredAt(1, 100, 110), answeredAt(2, 100, 130), answeredAt(3, 120, 125)],
+      shared: false,
+      peak: 200,
+    };
+    assert.equal(estimatedRemaining(state, 130), 14, "16 less the two answered after its request went");
+    const bucket = after(reads(100), 1000, { sends: [answeredAt(1, 900, 950), answeredAt(2, 1100, 1200)] }, 1000);
+    assert.equal(estimatedRemaining(bucket, 1200), 100 + 5 - 1, "refilled 5; the request answered later may not count");
+  });
+
   it("alone, a budget is spent to its last unit; shared, half of what is left above a tenth is, less what is in flight", () => {
+    const five = [1, 2, 3, 4, 5].map((id) => inFlightSince(id, 0));
     const cases: Array<[string, BudgetState, number]> = [
-      ["alone, 5 left", { reading: window3min(5), observedAt: 0, unseen: 0, sends: [], shared: false, peak: 200 }, 5],
-      [
-        "alone, 5 left, 5 in flight",
-        { reading: window3min(5), observedAt: 0, unseen: 5, sends: [], shared: false, peak: 200 },
-        0,
-      ],
-      [
-        "shared, 60 left of 200",
-        { reading: window3min(60), observedAt: 0, unseen: 0, sends: [], shared: true, peak: 200 },
-        20,
-      ],
-      [
-        "shared, 21 left of 200",
-        { reading: window3min(21), observedAt: 0, unseen: 0, sends: [], shared: true, peak: 200 },
-        0,
-      ],
-      [
-        "blocked by a 429",
-        { reading: window3min(50), observedAt: 0, unseen: 0, sends: [], shared: false, peak: 200, blockedUntil: 5000 },
-        0,
-      ],
+      ["alone, 5 left", after(window3min(5), 0), 5],
+      ["alone, 5 left, 5 in flight", after(window3min(5), 0, { sends: five }), 0],
+      ["shared, 60 left of 200", after(window3min(60), 0, { shared: true }), 20],
+      ["shared, 21 left of 200", after(window3min(21), 0, { shared: true }), 0],
+      ["blocked by a 429", after(window3min(50), 0, { blockedUntil: 5000 }), 0],
     ];
     for (const [name, state, expected] of cases) assert.equal(spendable(state, 0), expected, name);
+    assert.equal(inFlight(after(window3min(5), 0, { sends: [...five, answeredAt(6, 0, 1)] })), 5);
   });
 
   it("waits for the refill, for its own oldest request to age out, a whole window when others filled it, or the 429's wait", () => {
-    const base = { observedAt: 0, unseen: 0, sends: [] as BudgetState["sends"], shared: false, peak: 200 };
-    assert.equal(waitForBudgetMs({ ...base, reading: reads(5) }, 0), undefined);
-    assert.equal(waitForBudgetMs({ ...base, reading: reads(0) }, 0), 40);
+    assert.equal(waitForBudgetMs(after(reads(5), 0), 0), undefined);
+    assert.equal(waitForBudgetMs(after(reads(0), 0), 0), 40);
     assert.equal(
       waitForBudgetMs(
-        {
-          ...base,
-          reading: window3min(0),
-          sends: [
-            { sent: 990, answered: 1000 },
-            { sent: 1990, answered: 2000 },
-          ],
-        },
+        after(window3min(0), 10_000, { sends: [answeredAt(1, 990, 1000), answeredAt(2, 1990, 2000)] }),
         10_000,
       ),
       171_000,
     );
-    assert.equal(waitForBudgetMs({ ...base, reading: window3min(0), observedAt: 5000 }, 10_000), 175_000);
-    assert.equal(waitForBudgetMs({ ...base, reading: window3min(9), blockedUntil: 30_000 }, 10_000), 20_000);
+    assert.equal(waitForBudgetMs(after(window3min(0), 5000), 10_000), 175_000);
+    assert.equal(waitForBudgetMs(after(window3min(9), 0, { blockedUntil: 30_000 }), 10_000), 20_000);
   });
 
-  it("notices another client when a reading falls more than this process explains", () => {
-    let state = observe(undefined, window3min(190), 0, 0);
-    state = spend(state);
-    state = counted(observe(state, window3min(189), 2, 0), 1, 2);
+  it("notices another client when a reading falls more than this process explains; a 429 is not counted", () => {
+    let state = observe(undefined, window3min(190), { id: 0, sent: 0 }, 0);
+    state = answered(sent(state, 1, 1), 1, 2, "counted");
+    state = observe(state, window3min(189), { id: 1, sent: 1 }, 2);
     assert.equal(state.shared, false, "one request of ours, one unit less");
-    state = spend(state);
-    state = counted(observe(state, window3min(150), 4, 0), 3, 4);
+    state = answered(sent(state, 2, 3), 2, 4, "counted");
+    state = observe(state, window3min(150), { id: 2, sent: 3 }, 4);
     assert.equal(state.shared, true, "39 units went to someone else");
-    assert.deepEqual(
-      state.sends,
-      [
-        { sent: 1, answered: 2 },
-        { sent: 3, answered: 4 },
-      ],
-      "the window keeps when our requests were sent and answered",
-    );
+    assert.deepEqual(state.sends, [answeredAt(1, 1, 2), answeredAt(2, 3, 4)], "the window keeps our requests");
+    state = answered(sent(state, 3, 5), 3, 6, "refused");
+    assert.equal(state.sends.length, 2, "a 429 was not counted: forgotten");
+    state = answered(sent(state, 4, 7), 4, 8, "unknown");
+    assert.deepEqual(state.sends.at(-1), { id: 4, sent: 7, answered: 8, sure: false }, "no answer: may count");
   });
 
   it("polls when operations of the kind typically end, then every 750 ms; Retry-After and a fixed interval win", () => {
