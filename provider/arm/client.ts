@@ -17,7 +17,7 @@ import {
   type PollingStrategy,
 } from "./lro";
 import { pacerFor, principalOfToken, type Pacer } from "./pacer";
-import { pollDelay, requestClass } from "./pacing";
+import { nextPoll, requestClass } from "./pacing";
 import {
   apiVersionProblem,
   armPathProblem,
@@ -102,8 +102,8 @@ export interface ArmClientOptions {
   retry?: RetryOptions;
   /**
    * Fixed wait between operation polls, in ms, overriding `Retry-After` and the pacing (tests: 0). Default: the
-   * response's `Retry-After` when it has one, else the first poll when operations of the same kind typically end
-   * and later ones every 750 ms (pacing.ts pollDelay), each as the budgets allow.
+   * response's `Retry-After` when it has one, else one scout per kind of operation polls finely and the others poll
+   * when it says they are likely done (pacing.ts nextPoll), each as the budgets allow.
    */
   pollIntervalMs?: number;
   /** Shortest wait between polls when the server's `Retry-After` decides (e.g. `Retry-After: 0`), in ms. Default 1 000. */
@@ -238,34 +238,43 @@ export class ArmClient {
       strategy.kind === "provisioning-state" ? url : this.pollingUrl(req.method, url, strategy.pollUrl, initial);
     const startedAt = Date.now();
     const { signal } = call;
-    // Operations of one kind take similar times: the first poll comes when they typically end (pacing.ts).
+    // Operations of one kind take similar times: one scout polls finely, the others once when it says they are
+    // likely done (pacing.ts nextPoll).
     const operationClass = requestClass(req.method, url.pathname);
-    const durations = this.pacerOf(url, await this.token(req.method, url));
+    const pacer = this.pacerOf(url, await this.token(req.method, url));
+    const scout = pacer?.claimScout(operationClass) ?? false;
+    let seenDoneAfter: number | undefined;
     let last = initial;
-    for (let polls = 0; ; polls++) {
-      const now = Date.now();
-      await sleep(
-        pollDelay({
+    try {
+      for (let polls = 0, lastPollMs = 0; ; ) {
+        const next = nextPoll({
           pollsSoFar: polls,
-          seenDurationsMs: durations?.seenDurations(operationClass) ?? [],
-          retryAfterMs: parseRetryAfterMs(last.headers, now),
+          elapsedMs: Date.now() - startedAt,
+          lastPollMs,
+          scout,
+          typicalMs: pacer?.typicalDuration(operationClass),
+          retryAfterMs: parseRetryAfterMs(last.headers, Date.now()),
           fixedMs: this.pollIntervalMs,
           minMs: this.minPollIntervalMs,
-        }),
-        undefined,
-        { signal },
-      );
-      last = await this.send("GET", pollUrl, undefined, undefined, call);
-      const state = operationStateOf(strategy, last);
-      if (state.kind === "succeeded") {
-        durations?.recordDuration(operationClass, Date.now() - startedAt);
-        break;
+        });
+        await sleep(next.delayMs, undefined, { signal });
+        if (!next.poll) continue;
+        polls++;
+        lastPollMs = Date.now() - startedAt;
+        last = await this.send("GET", pollUrl, undefined, undefined, call);
+        const state = operationStateOf(strategy, last);
+        if (state.kind === "succeeded") {
+          seenDoneAfter = Date.now() - startedAt;
+          break;
+        }
+        if (state.kind === "unknown") {
+          const message = `polling ${pollUrl.pathname}: ${state.reason}`;
+          throw this.transportError(req.method, url, TransportErrorCodes.invalidResponseBody, message, initial, false);
+        }
+        this.throwIfFailed(req.method, url, strategy, last, initial);
       }
-      if (state.kind === "unknown") {
-        const message = `polling ${pollUrl.pathname}: ${state.reason}`;
-        throw this.transportError(req.method, url, TransportErrorCodes.invalidResponseBody, message, initial, false);
-      }
-      this.throwIfFailed(req.method, url, strategy, last, initial);
+    } finally {
+      if (scout) pacer!.releaseScout(operationClass, seenDoneAfter);
     }
 
     const source = finalResultSource(req.method, initial.headers);

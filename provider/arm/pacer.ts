@@ -8,12 +8,13 @@
  *    something spendable, else it waits in its class's queue (first come, first served).
  * 2. Each response is handed back with `settle`: its `x-ms-ratelimit-remaining-*` headers update the budgets, a
  *    429's `Retry-After` holds its spent budget, and the queues move on.
- * 3. Operations report how long they ran (`recordDuration`), so that polls of the next ones come when they are
- *    likely done (pacing.ts pollDelay).
+ * 3. One operation of each kind at a time is its scout (`claimScout`): it polls finely and reports how long it ran,
+ *    so that the others poll once, when they are likely done (pacing.ts nextPoll).
  */
 import {
   answered,
   inFlight,
+  median,
   observe,
   readBudgetHeaders,
   sent,
@@ -42,7 +43,8 @@ interface Waiter {
   onAbort?: () => void;
 }
 
-const RECENT_DURATIONS = 20;
+/** How many scouts' durations make the typical one (their median). */
+const RECENT_DURATIONS = 5;
 
 /** Budgets, queues and operation durations of one (endpoint, subscription, principal). */
 export class Pacer {
@@ -51,6 +53,7 @@ export class Pacer {
   private readonly inFlight = new Map<string, number>();
   private readonly queues = new Map<string, Waiter[]>();
   private readonly durations = new Map<string, number[]>();
+  private readonly scouting = new Set<string>();
   private readonly lowest = new Map<string, number>();
   private tickets = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -116,17 +119,30 @@ export class Pacer {
     this.pump();
   }
 
-  /** Records how long an operation of `operationClass` ran until a poll saw it end. */
-  recordDuration(operationClass: string, ms: number): void {
+  /**
+   * Makes the caller the scout of its kind of operation if none is polling now (pacing.ts nextPoll): it polls at a
+   * fine step and says, with {@link releaseScout}, how long it ran. True when the caller is the scout.
+   */
+  claimScout(operationClass: string): boolean {
+    if (this.scouting.has(operationClass)) return false;
+    this.scouting.add(operationClass);
+    return true;
+  }
+
+  /** Ends a scout's watch; `durationMs` is how long its operation ran until a poll saw it succeed, if it did. */
+  releaseScout(operationClass: string, durationMs?: number): void {
+    this.scouting.delete(operationClass);
+    if (durationMs === undefined) return;
     const list = this.durations.get(operationClass) ?? [];
-    list.push(ms);
+    list.push(durationMs);
     if (list.length > RECENT_DURATIONS) list.shift();
     this.durations.set(operationClass, list);
   }
 
-  /** Recent durations of operations of `operationClass`, most recent last. */
-  seenDurations(operationClass: string): readonly number[] {
-    return this.durations.get(operationClass) ?? [];
+  /** The typical duration of `operationClass`: the median of what the last scouts saw; undefined before any. */
+  typicalDuration(operationClass: string): number | undefined {
+    const list = this.durations.get(operationClass);
+    return list === undefined || list.length === 0 ? undefined : median(list);
   }
 
   /**

@@ -303,41 +303,78 @@ function count(value: string | undefined): number | undefined {
   return value !== undefined && /^\s*\d+\s*$/.test(value) ? Number(value) : undefined;
 }
 
-/** Default wait between polls of one operation when the server names none, in ms. */
-export const DEFAULT_POLL_CADENCE_MS = 750;
+/** Polling without a server-named wait (pacing.ts nextPoll), in ms. */
+export const POLL_TIMING = Object.freeze({
+  /** Finest step between a scout's polls, and between looks for a typical duration. */
+  stepMs: 250,
+  /** A scout's step grows with the time elapsed: this fraction of it (a 30 s operation is seen within 1.5 s). */
+  scoutStepFraction: 0.05,
+  /** Other operations' polls after a first one that came too early: this fraction of the time elapsed. */
+  laterStepFraction: 0.1,
+  /** A scout starts polling at this fraction of the typical duration, to catch operations that got faster. */
+  scoutStartFraction: 0.8,
+  /** Without a typical duration yet, an operation polls on its own at 3 s, then 1.5 times later each time. */
+  fallbackFirstMs: 3000,
+  fallbackGrowth: 1.5,
+  /** The longest wait between two polls of one operation. */
+  maxStepMs: 60_000,
+});
 
 /**
- * When to poll an operation next, in ms from now. First poll: at the typical duration of operations of the same
- * kind that this process has seen end (a seen duration overstates the real one by up to a cadence, so a typical
- * operation is seen done by its first poll, within a cadence of its end, and costs one read of the budget),
- * never sooner than one cadence; later polls: one cadence apart. A server's `Retry-After` wins over both
- * (`retryAfterMs`, never under `minMs`, default 1 000), and so does a fixed interval from the options (`fixedMs`,
- * tests).
- *
- * @param pollsSoFar polls already sent for this operation.
- * @param seenDurationsMs how long recent operations of this kind ran until a poll saw them end, most recent last.
+ * When to poll an operation next: `delayMs` from now, then poll if `poll`, else look again (a typical duration may
+ * be known by then). Operations of one kind, started together, take about as long as one another, so they need not
+ * all find that out by polling:
+ * - a *scout* (one operation of each kind at a time, pacer.ts) polls at a fine step, so its end is seen within
+ *   250 ms or 5% of its duration, and what it saw becomes the kind's typical duration;
+ * - every other operation polls first when the typical duration has elapsed (a scout's duration overstates the
+ *   real one by less than a step, so a typical operation is seen done by that one poll, which is all it costs the
+ *   read budget), then every 10% of the time elapsed;
+ * - while no typical duration is known, the others look every 250 ms whether the scout has found one, and poll on
+ *   their own at 3 s, 4.5 s, 6.75 s… so that a scout much slower than they are delays them at most by half.
+ * A server's `Retry-After` wins (never under `minMs`, default 1 000: azcore's floor against `Retry-After: 0`), and so
+ * does a fixed interval from the options (`fixedMs`, tests).
  */
-export function pollDelay(options: {
+export function nextPoll(options: {
+  /** Polls already sent for this operation. */
   pollsSoFar: number;
-  seenDurationsMs: readonly number[];
-  cadenceMs?: number;
+  /** Time since the operation was accepted, ms. */
+  elapsedMs: number;
+  /** Elapsed time at this operation's last poll (0 before the first). */
+  lastPollMs?: number;
+  scout: boolean;
+  /** The typical duration of operations of this kind, as scouts saw them end (undefined: none seen yet). */
+  typicalMs?: number;
   retryAfterMs?: number;
   fixedMs?: number;
   minMs?: number;
-}): number {
-  if (options.fixedMs !== undefined) return options.fixedMs;
-  const cadence = options.cadenceMs ?? DEFAULT_POLL_CADENCE_MS;
-  // The floor guards against a server that asks for no wait at all (`Retry-After: 0`): azcore's 1 s minimum.
-  if (options.retryAfterMs !== undefined) return Math.max(options.minMs ?? 1000, options.retryAfterMs);
-  if (options.pollsSoFar > 0 || options.seenDurationsMs.length === 0) return cadence;
-  const typical = median(options.seenDurationsMs);
-  return Math.max(cadence, Math.min(typical, 10 * 60_000));
+}): { delayMs: number; poll: boolean } {
+  if (options.fixedMs !== undefined) return { delayMs: options.fixedMs, poll: true };
+  if (options.retryAfterMs !== undefined) {
+    return { delayMs: Math.max(options.minMs ?? 1000, options.retryAfterMs), poll: true };
+  }
+  const t = POLL_TIMING;
+  const { elapsedMs: elapsed, typicalMs: typical } = options;
+  const last = options.lastPollMs ?? 0;
+  const step = (fraction: number) => Math.min(t.maxStepMs, Math.max(t.stepMs, fraction * elapsed));
+  if (options.scout) {
+    const start = typical === undefined ? 0 : t.scoutStartFraction * typical;
+    return { delayMs: Math.max(start - elapsed, step(t.scoutStepFraction)), poll: true };
+  }
+  if (typical !== undefined) {
+    if (options.pollsSoFar === 0) return { delayMs: Math.max(0, typical - elapsed), poll: true };
+    return { delayMs: Math.max(0, last + step(t.laterStepFraction) - elapsed), poll: true };
+  }
+  // No typical duration yet: the next fallback moment after the last poll.
+  let due: number = t.fallbackFirstMs;
+  while (due <= last) due = Math.min(due * t.fallbackGrowth, due + t.maxStepMs);
+  const until = due - elapsed;
+  return until <= t.stepMs ? { delayMs: Math.max(0, until), poll: true } : { delayMs: t.stepMs, poll: false };
 }
 
-function median(values: readonly number[]): number {
+/** The middle of some durations (the upper middle of an even count: a poll then sees at least half of them done). */
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /**

@@ -10,8 +10,9 @@ import {
   estimatedRemaining,
   inFlight,
   observe,
+  median,
+  nextPoll,
   policyWindowMs,
-  pollDelay,
   principalOfToken,
   readBudgetHeaders,
   requestClass,
@@ -163,14 +164,53 @@ describe("ARM pacing decisions (pure)", () => {
     assert.deepEqual(state.sends.at(-1), { id: 4, sent: 7, answered: 8, sure: false }, "no answer: may count");
   });
 
-  it("polls when operations of the kind typically end, then every 750 ms; Retry-After and a fixed interval win", () => {
-    assert.equal(pollDelay({ pollsSoFar: 0, seenDurationsMs: [] }), 750);
-    assert.equal(pollDelay({ pollsSoFar: 0, seenDurationsMs: [5700, 6000, 5900] }), 5900);
-    assert.equal(pollDelay({ pollsSoFar: 0, seenDurationsMs: [500] }), 750, "never sooner than a cadence");
-    assert.equal(pollDelay({ pollsSoFar: 1, seenDurationsMs: [5700] }), 750);
-    assert.equal(pollDelay({ pollsSoFar: 0, seenDurationsMs: [5700], retryAfterMs: 30_000 }), 30_000);
-    assert.equal(pollDelay({ pollsSoFar: 0, seenDurationsMs: [], retryAfterMs: 0 }), 1000, "azcore's 1 s floor");
-    assert.equal(pollDelay({ pollsSoFar: 3, seenDurationsMs: [], retryAfterMs: 30_000, fixedMs: 0 }), 0);
+  it("a scout polls finely; the others poll once when the typical duration has passed; Retry-After and a fixed interval win", () => {
+    const poll = (delayMs: number) => ({ delayMs, poll: true });
+    const cases: Array<[string, Parameters<typeof nextPoll>[0], { delayMs: number; poll: boolean }]> = [
+      ["a scout, nothing known: 250 ms", { pollsSoFar: 0, elapsedMs: 0, scout: true }, poll(250)],
+      ["a scout at 10 s: 5% of it", { pollsSoFar: 9, elapsedMs: 10_000, scout: true }, poll(500)],
+      [
+        "a scout starts at 80% of the typical duration",
+        { pollsSoFar: 0, elapsedMs: 0, scout: true, typicalMs: 10_000 },
+        poll(8000),
+      ],
+      [
+        "others: first poll at the typical duration",
+        { pollsSoFar: 0, elapsedMs: 40, scout: false, typicalMs: 2040 },
+        poll(2000),
+      ],
+      ["others: past it already, at once", { pollsSoFar: 0, elapsedMs: 2500, scout: false, typicalMs: 2040 }, poll(0)],
+      [
+        "others, too early: 10% of the time elapsed after the last poll",
+        { pollsSoFar: 1, elapsedMs: 20_000, lastPollMs: 20_000, scout: false, typicalMs: 20_000 },
+        poll(2000),
+      ],
+      [
+        "nothing known yet: look again in 250 ms",
+        { pollsSoFar: 0, elapsedMs: 1000, scout: false },
+        { delayMs: 250, poll: false },
+      ],
+      ["nothing known at 2.8 s: poll at 3 s on its own", { pollsSoFar: 0, elapsedMs: 2800, scout: false }, poll(200)],
+      [
+        "nothing known after a poll at 3 s: next at 4.5 s",
+        { pollsSoFar: 1, elapsedMs: 4400, lastPollMs: 3000, scout: false },
+        poll(100),
+      ],
+      [
+        "Retry-After wins",
+        { pollsSoFar: 0, elapsedMs: 0, scout: true, typicalMs: 5700, retryAfterMs: 30_000 },
+        poll(30_000),
+      ],
+      ["azcore's 1 s floor", { pollsSoFar: 0, elapsedMs: 0, scout: false, retryAfterMs: 0 }, poll(1000)],
+      [
+        "a fixed interval wins",
+        { pollsSoFar: 3, elapsedMs: 0, scout: true, retryAfterMs: 30_000, fixedMs: 0 },
+        poll(0),
+      ],
+    ];
+    for (const [name, options, expected] of cases) assert.deepEqual(nextPoll(options), expected, name);
+    assert.equal(median([5700, 6000, 5900]), 5900);
+    assert.equal(median([2000, 2250]), 2250, "the upper middle: a poll then sees at least half of them done");
   });
 
   it("keys budgets by the token's principal, never by the token", () => {
@@ -232,6 +272,26 @@ describe("the request scheduler (pacer.ts) on a fake clock", () => {
     pacer.settle(t1, header(0));
     const next = pacer.admit(GET);
     assert.equal(await settled(next), false, "the new reading says 0: the next one waits");
+  });
+
+  it("one scout per kind of operation at a time; the typical duration is the median of the last five scouts", () => {
+    const pacer = new Pacer(clock);
+    const PATCH = "PATCH microsoft.compute/virtualmachinescalesets";
+    assert.equal(pacer.claimScout(PATCH), true);
+    assert.equal(pacer.claimScout(PATCH), false, "a second operation of the kind is not a scout");
+    assert.equal(
+      pacer.claimScout("DELETE microsoft.compute/virtualmachinescalesets"),
+      true,
+      "another kind has its own",
+    );
+    assert.equal(pacer.typicalDuration(PATCH), undefined);
+    pacer.releaseScout(PATCH); // failed: says nothing of the duration
+    assert.equal(pacer.typicalDuration(PATCH), undefined);
+    for (const ms of [9000, 2000, 2100, 2200, 2300, 2400]) {
+      assert.equal(pacer.claimScout(PATCH), true);
+      pacer.releaseScout(PATCH, ms);
+    }
+    assert.equal(pacer.typicalDuration(PATCH), 2200, "the 9 s one is older than the last five");
   });
 
   it("an aborted wait leaves the queue", async () => {
