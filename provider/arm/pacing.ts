@@ -256,8 +256,8 @@ export function observe(
     }
     if (reading.remaining < expected - slack) shared = true;
   }
-  const observations = [...(previous?.observations ?? []), o].slice(-KEPT_OBSERVATIONS);
-  const oldest = observations[0];
+  const observations = keptObservations(reading, previous?.observations ?? [], sends, o, now);
+  const oldest = observations.reduce((a, b) => (b.observed < a.observed ? b : a));
   const kept = sends.filter((s) => {
     if (s.answered === undefined) return true;
     if (reading.kind === "window") {
@@ -270,6 +270,35 @@ export function observe(
   const blockedUntil =
     previous?.blockedUntil !== undefined && previous.blockedUntil > now ? previous.blockedUntil : undefined;
   return { reading, observations, sends: kept, shared, peak, blockedUntil };
+}
+
+/**
+ * The readings worth keeping once `o` arrives: those that still say something (a bucket's reading until it could
+ * have refilled completely, a window's for a window), the best `KEPT_OBSERVATIONS` of them by what they imply now.
+ * Not the latest ones: when answers to many requests sent together arrive, the first one served (the highest
+ * count) is the one that says most, since each reading is charged with the others answered after its request went.
+ */
+function keptObservations(
+  reading: BudgetReading,
+  previous: readonly Observation[],
+  sends: SentRequest[],
+  o: Observation,
+  now: number,
+): Observation[] {
+  const horizon =
+    reading.kind === "bucket"
+      ? (reading.size.capacity / Math.max(reading.size.refillPerSecond, 1e-9)) * 1000
+      : reading.kind === "window"
+        ? reading.windowMs
+        : 0;
+  const candidates = [...previous.filter((p) => now - p.observed < horizon), o];
+  if (candidates.length <= KEPT_OBSERVATIONS) return candidates;
+  const full: BudgetState = { reading, observations: candidates, sends, shared: false, peak: 0 };
+  const ranked = candidates
+    .map((c, order) => ({ c, order, implied: impliedBy(full, c, now) }))
+    .sort((a, b) => b.implied - a.implied || b.order - a.order)
+    .slice(0, KEPT_OBSERVATIONS);
+  return ranked.sort((a, b) => a.order - b.order).map((r) => r.c);
 }
 
 /** Records a request sent against a budget (in flight until {@link answered}). */
