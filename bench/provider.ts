@@ -3,7 +3,9 @@
  * pacing and retries) against the emulator on ARM's timing and budgets (no Retry-After on Compute writes and polls;
  * subscription buckets per principal; Compute's GetVMScaleSet and GetOperation policies: docs/arm-behavior.md).
  *
- * Each scenario starts a fresh emulator and a fresh scheduler, as a new `pulumi up` would:
+ * Each scenario starts a fresh emulator in its own process (as ARM is remote: the emulator does not share this
+ * process's event loop, so a burst of answers does not delay the client's timers), and a fresh scheduler, as a new
+ * `pulumi up` would:
  * 1. the world is set up with the budgets off and instant operations (scale sets holding ID1, the identities);
  * 2. the budgets are put back to ARM's sizes, full, and operations take their scenario's time;
  * 3. the changes run through the same runtime functions the provider process runs (`update`: add ID2; `read`).
@@ -17,10 +19,12 @@
  * Each prints wall time beside the limit the operation time and the budgets set (and how it is computed), scale set
  * GETs/PATCHes/polls per change, peak reads per second, the lowest remaining counts the provider saw, and 429s.
  */
-import { fork } from "node:child_process";
+import { fork, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { ClientSecretCredential } from "@azure/identity";
 import { Agent } from "undici";
-import { ARM_RATE_LIMITS, NO_RATE_LIMITS, startEmulator, type RunningEmulator } from "vmss-identity-emulator";
+import { ARM_RATE_LIMITS, type RateLimitSpec, type RequestLogEntry, type StoreSnapshot } from "vmss-identity-emulator";
 import { ArmClient, pacerFor, principalOfToken, resetPacers, resolveCloud } from "../provider/arm";
 import { validateDeclarationInputs } from "../provider/identity";
 import * as runtime from "../provider/runtime";
@@ -30,8 +34,75 @@ const GET_VMSS_3MIN = ARM_RATE_LIMITS.computePolicies.find((p) => p.name === "Ge
 const GET_VMSS_30MIN = ARM_RATE_LIMITS.computePolicies.find((p) => p.name === "GetVMScaleSet30Min")!;
 const { subscriptionReads: READS, subscriptionWrites: WRITES } = ARM_RATE_LIMITS;
 
+/** The emulator process, driven through its admin HTTP API (docs/emulator.md). */
+interface BenchEmulator {
+  url: string;
+  caPem: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  subscriptionId: string;
+  admin: {
+    setRateLimits(spec: RateLimitSpec): Promise<void>;
+    setOperationDuration(ms: number): Promise<void>;
+    clearRequests(): Promise<void>;
+    requests(): Promise<RequestLogEntry[]>;
+    state(): Promise<StoreSnapshot>;
+  };
+  close(): Promise<void>;
+}
+
+/** Starts `vmss-identity-emulator` (emulator/dist/cli.js) on https with the test CA, budgets off, instant operations. */
+async function spawnEmulator(caDir: string): Promise<BenchEmulator> {
+  const clientSecret = "bench-client-secret";
+  const cli = path.resolve(__dirname, "../emulator/dist/cli.js");
+  const child = spawn(process.execPath, [cli, "--tls-dir", caDir, "--op-duration-ms", "0", "--no-rate-limits"], {
+    env: { ...process.env, VMSS_IDENTITY_EMULATOR_CLIENT_SECRET: clientSecret },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (https:\/\/\S+)/.exec(out);
+      if (match) resolve(match[1]);
+    });
+    child.on("exit", (code) => reject(new Error(`the emulator exited (${code}) before listening: ${out}`)));
+  });
+  const admin = async (method: string, route: string, body?: unknown): Promise<unknown> => {
+    const res = await fetch(`${url}/_emulator${route}`, {
+      method,
+      headers: body === undefined ? undefined : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} /_emulator${route}: HTTP ${res.status} ${await res.text()}`);
+    return res.status === 204 ? undefined : res.json();
+  };
+  const info = (await admin("GET", "/info")) as { tenantId?: string; clientId?: string; subscriptionId?: string };
+  return {
+    url,
+    caPem: fs.readFileSync(path.join(caDir, "ca.pem"), "utf8"),
+    tenantId: info.tenantId ?? "11111111-1111-4111-8111-111111111111",
+    clientId: info.clientId ?? "22222222-2222-4222-8222-222222222222",
+    clientSecret,
+    subscriptionId: info.subscriptionId ?? "33333333-3333-4333-8333-333333333333",
+    admin: {
+      setRateLimits: async (spec) => void (await admin("PUT", "/rate-limits", spec)),
+      setOperationDuration: async (ms) => void (await admin("PUT", "/operation-duration", { ms })),
+      clearRequests: async () => void (await admin("DELETE", "/requests")),
+      requests: async () => ((await admin("GET", "/requests")) as { value: RequestLogEntry[] }).value,
+      state: async () => (await admin("GET", "/state")) as StoreSnapshot,
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
 interface World {
-  emulator: RunningEmulator;
+  emulator: BenchEmulator;
   scaleSets: string[];
   identityIds: string[];
 }
@@ -50,7 +121,7 @@ function clientFor(url: string, tenantId: string, clientId: string, secret: stri
 }
 
 /** A client of the emulator's own service principal, on the shipped defaults. */
-function clientOf(emulator: RunningEmulator): ArmClient {
+function clientOf(emulator: BenchEmulator): ArmClient {
   return clientFor(emulator.url, emulator.tenantId, emulator.clientId, emulator.clientSecret, emulator.caPem);
 }
 
@@ -67,7 +138,7 @@ async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise
 async function world(count: number, opMs: number): Promise<World> {
   const caDir = process.env.VMSS_TEST_CA_DIR;
   if (!caDir) throw new Error("run through `npm run bench:provider` (scripts/with-test-ca.js trusts the test CA)");
-  const emulator = await startEmulator({ tls: { caDir }, opDurationMs: 0, rateLimits: NO_RATE_LIMITS });
+  const emulator = await spawnEmulator(caDir);
   const setup = clientOf(emulator);
   const rg = SUB_PATH(emulator.subscriptionId);
   await setup.execute({ method: "PUT", path: rg, apiVersion: "2021-04-01", body: { location: "eastus" } });
@@ -99,9 +170,9 @@ async function world(count: number, opMs: number): Promise<World> {
     }),
   );
   await setup.close();
-  emulator.admin.setRateLimits(ARM_RATE_LIMITS);
-  emulator.admin.setOperationDuration(opMs);
-  emulator.admin.clearRequests();
+  await emulator.admin.setRateLimits(ARM_RATE_LIMITS);
+  await emulator.admin.setOperationDuration(opMs);
+  await emulator.admin.clearRequests();
   resetPacers();
   return { emulator, scaleSets, identityIds };
 }
@@ -156,8 +227,16 @@ function limitOf(o: { changes: number; concurrency: number; opMs: number; gets: 
   return { seconds, how: `${how} (max of ${parts.map(([n, s]) => `${n} = ${s.toFixed(1)}s`).join("; ")})` };
 }
 
-function report(label: string, w: World, changes: number, wallMs: number, limit: Limit, lowest: string): void {
-  const arm = w.emulator.admin.requests().filter((r) => r.kind === "arm");
+async function report(
+  label: string,
+  w: World,
+  changes: number,
+  wallMs: number,
+  limit: Limit,
+  lowest: string,
+): Promise<void> {
+  const log = await w.emulator.admin.requests();
+  const arm = log.filter((r) => r.kind === "arm");
   if (process.env.BENCH_TRACE) {
     const t0 = arm[0]?.time ?? 0;
     const buckets = new Map<string, number>();
@@ -181,7 +260,7 @@ function report(label: string, w: World, changes: number, wallMs: number, limit:
     peak = Math.max(peak, i - j + 1);
   }
   const throttled = arm.filter((r) => r.status === 429).length;
-  const tokens = w.emulator.admin.requests().filter((r) => r.kind === "token").length;
+  const tokens = log.filter((r) => r.kind === "token").length;
   console.log(
     `${label}: wall ${(wallMs / 1000).toFixed(1)} s, limit ${limit.seconds.toFixed(1)} s (${(wallMs / 1000 / Math.max(limit.seconds, 0.001)).toFixed(2)}x)\n` +
       `  limit = ${limit.how}\n` +
@@ -207,9 +286,9 @@ async function seenDone(): Promise<void> {
   const started = Date.now();
   await changeAll(client, w.scaleSets, w.identityIds, 20);
   const wall = Date.now() - started;
-  const polls = w.emulator.admin.requests().filter((r) => r.kind === "arm" && /\/operations\//i.test(r.path));
+  const polls = (await w.emulator.admin.requests()).filter((r) => r.kind === "arm" && /\/operations\//i.test(r.path));
   const delays: number[] = [];
-  for (const op of w.emulator.admin.state().operations.filter((o) => o.startTime >= started)) {
+  for (const op of (await w.emulator.admin.state()).operations.filter((o) => o.startTime >= started)) {
     const seen = polls.find((p) => p.path.endsWith(op.id) && p.time >= op.endsAt);
     if (seen !== undefined) delays.push(seen.time - op.endsAt);
   }
@@ -219,7 +298,7 @@ async function seenDone(): Promise<void> {
     `seen-done: 20 concurrent changes, ${OP_MS / 1000} s operations, no Retry-After: seen done after the end ` +
       `p50 ${q(0.5)} s, p95 ${q(0.95)} s, max ${q(1)} s (${delays.length} operations; target p95 <= 1.0 s)`,
   );
-  report(
+  await report(
     "seen-done",
     w,
     20,
@@ -244,7 +323,7 @@ async function changes(
   await changeAll(client, w.scaleSets, w.identityIds, 50);
   const wall = Date.now() - started;
   const limit = limitOf({ changes: count, concurrency: 50, opMs: OP_MS, gets: count + spentBy, writes: count });
-  report(label, w, count, wall, limit, await lowestSeen(client, w));
+  await report(label, w, count, wall, limit, await lowestSeen(client, w));
   await client.close();
   await w.emulator.close();
 }
@@ -256,7 +335,7 @@ async function refresh(count: number): Promise<void> {
   const started = Date.now();
   await inBatches(w.scaleSets, 50, (id) => runtime.read(inputsOf(id, [w.identityIds[0]]), ctx));
   const wall = Date.now() - started;
-  report(
+  await report(
     `refresh-${count}`,
     w,
     count,
@@ -291,7 +370,7 @@ async function twoProcesses(): Promise<void> {
     });
   await Promise.all([run(0), run(PER)]);
   const wall = Date.now() - started;
-  report(
+  await report(
     "two-processes (100 changes each, one subscription)",
     w,
     2 * PER,
@@ -319,7 +398,7 @@ async function spendGets(w: World): Promise<number> {
   }
   await client.close();
   resetPacers(); // the provider process starts afresh: it knows nothing of what the other client spent
-  w.emulator.admin.clearRequests();
+  await w.emulator.admin.clearRequests();
   return SPENT;
 }
 

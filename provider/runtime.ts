@@ -74,7 +74,7 @@ const USER_IDENTITY_API_VERSION = "2023-01-31";
  * share one read. Nothing is kept once a read is answered: an identity deleted and created again under the same
  * name has a new principal, and a remembered one would end up in role assignments.
  */
-const userIdentityDetails = new Map<string, Promise<{ principalId?: string; clientId?: string }>>();
+const userIdentityDetails = new Map<string, Promise<UserIdentityDetails>>();
 /** How many times a PATCH is re-planned after ARM answered 412 (someone wrote between our GET and our PATCH). */
 const MAX_PRECONDITION_RETRIES = 5;
 
@@ -206,6 +206,13 @@ async function converge(
       const patch = identity.planPatch(before, changeFor(before), format);
       if (!patch) return { before, after: before };
       const etag = got.headers["etag"];
+      // The identities this PATCH adds show `{}` in its response: their principal and client IDs are read from the
+      // identities themselves, while the operation runs rather than after it.
+      const added = Object.entries(patch.identity.userAssignedIdentities ?? {})
+        .filter(([, value]) => value !== null)
+        .map(([id]) => id);
+      const prefetched = new Map(added.map((id) => [identity.armIdKey(id), userIdentityDetailsOf(client, id)]));
+      for (const read of prefetched.values()) read.catch(() => undefined); // a failed read is handled where it is used
       let done;
       try {
         // The PATCH response already shows the identity as it stands once the operation succeeds (a failed one
@@ -229,13 +236,16 @@ async function converge(
             .catch(() => undefined);
           const current = now === undefined ? undefined : identity.readIdentityState(now.body.identity);
           if (current !== undefined && !identity.planPatch(current, changeFor(current), format)) {
-            return { before, after: await withUserIdentityDetails(client, scaleSetId, apiVersion, current) };
+            return {
+              before,
+              after: await withUserIdentityDetails(client, scaleSetId, apiVersion, current, prefetched),
+            };
           }
         }
         throw operationError(operation, scaleSetId, e);
       }
       const after = identity.readIdentityState(done.body.identity);
-      return { before, after: await withUserIdentityDetails(client, scaleSetId, apiVersion, after) };
+      return { before, after: await withUserIdentityDetails(client, scaleSetId, apiVersion, after, prefetched) };
     }
   });
 }
@@ -251,6 +261,7 @@ async function withUserIdentityDetails(
   scaleSetId: string,
   apiVersion: string,
   state: identity.IdentityState,
+  prefetched: ReadonlyMap<string, Promise<UserIdentityDetails>>,
 ): Promise<identity.IdentityState> {
   const missing = [...state.user.values()].filter((info) => info.principalId === undefined);
   if (missing.length === 0 || identity.bodyFormatFor(apiVersion) !== "dictionary") return state;
@@ -258,14 +269,7 @@ async function withUserIdentityDetails(
     const details = await Promise.all(
       missing.map(async (info) => {
         const key = identity.armIdKey(info.id);
-        let details = userIdentityDetails.get(key);
-        if (details === undefined) {
-          details = readUserIdentityDetails(client, info.id);
-          userIdentityDetails.set(key, details);
-          const forget = () => userIdentityDetails.delete(key);
-          details.then(forget, forget);
-        }
-        return [key, await details] as const;
+        return [key, await (prefetched.get(key) ?? userIdentityDetailsOf(client, info.id))] as const;
       }),
     );
     const user = new Map(state.user);
@@ -281,10 +285,22 @@ async function withUserIdentityDetails(
   }
 }
 
-async function readUserIdentityDetails(
-  client: ArmClient,
-  id: string,
-): Promise<{ principalId?: string; clientId?: string }> {
+type UserIdentityDetails = { principalId?: string; clientId?: string };
+
+/** One read of a user-assigned identity's IDs, shared by the changes that ask for it while it is in flight. */
+function userIdentityDetailsOf(client: ArmClient, id: string): Promise<UserIdentityDetails> {
+  const key = identity.armIdKey(id);
+  let details = userIdentityDetails.get(key);
+  if (details === undefined) {
+    details = readUserIdentityDetails(client, id);
+    userIdentityDetails.set(key, details);
+    const forget = () => userIdentityDetails.delete(key);
+    details.then(forget, forget);
+  }
+  return details;
+}
+
+async function readUserIdentityDetails(client: ArmClient, id: string): Promise<UserIdentityDetails> {
   const got = await client.request<{ properties?: { principalId?: unknown; clientId?: unknown } }>({
     method: "GET",
     path: identity.parseUserAssignedIdentityId(id).id,

@@ -14,7 +14,7 @@
 import {
   answered,
   inFlight,
-  median,
+  typicalOf,
   observe,
   readBudgetHeaders,
   sent,
@@ -43,7 +43,7 @@ interface Waiter {
   onAbort?: () => void;
 }
 
-/** How many scouts' durations make the typical one (their median). */
+/** How many scouts' durations make the typical one (pacing.ts typicalOf). */
 const RECENT_DURATIONS = 5;
 
 /** Budgets, queues and operation durations of one (endpoint, subscription, principal). */
@@ -139,10 +139,10 @@ export class Pacer {
     this.durations.set(operationClass, list);
   }
 
-  /** The typical duration of `operationClass`: the median of what the last scouts saw; undefined before any. */
+  /** The typical duration of `operationClass` from what the last scouts saw (pacing.ts typicalOf); undefined before any. */
   typicalDuration(operationClass: string): number | undefined {
     const list = this.durations.get(operationClass);
-    return list === undefined || list.length === 0 ? undefined : median(list);
+    return list === undefined || list.length === 0 ? undefined : typicalOf(list);
   }
 
   /**

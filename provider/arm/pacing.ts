@@ -79,6 +79,8 @@ export interface SentRequest {
   answered?: number;
   /** It was answered and not refused: the server surely counted it (one without an answer may or may not count). */
   sure: boolean;
+  /** What its own response said was left of this budget, if it said. */
+  remaining?: number;
 }
 
 /**
@@ -110,6 +112,8 @@ export interface BudgetState {
   peak: number;
   /** The server said to wait until then (a 429's Retry-After), ms. */
   blockedUntil?: number;
+  /** A window's requests dropped from `sends` had all aged out by then (servedBefore does not judge before it). */
+  forgottenAgingUntil?: number;
 }
 
 /** How many recent readings a budget keeps. */
@@ -147,8 +151,10 @@ export function estimatedRemaining(state: BudgetState, now: number): number {
 /** What one reading implies is left at `now`, before requests in flight (see estimatedRemaining). */
 function impliedBy(state: BudgetState, o: Observation, now: number): number {
   const { reading } = state;
-  // Answered once the reading's request had gone (the same millisecond included): the reading may not count them.
-  const after = (s: SentRequest) => s.id !== o.id && s.answered !== undefined && s.answered >= o.sent;
+  const before = servedBefore(state);
+  // Answered once the reading's request had gone (the same millisecond included), and not shown by the counts to
+  // have been served first: the reading may not count them.
+  const after = (s: SentRequest) => s.id !== o.id && s.answered !== undefined && s.answered >= o.sent && !before(s, o);
   switch (reading.kind) {
     case "bucket": {
       const refilled = Math.min(
@@ -163,7 +169,7 @@ function impliedBy(state: BudgetState, o: Observation, now: number): number {
       for (const s of state.sends) {
         if (s.answered === undefined) continue;
         const agedOut = s.answered + w <= now;
-        const inReading = s.sure && (s.id === o.id || s.answered < o.sent) && s.sent > o.observed - w;
+        const inReading = s.sure && (s.id === o.id || s.answered < o.sent || before(s, o)) && s.sent > o.observed - w;
         if (inReading && agedOut) implied += 1;
         else if (after(s) && !agedOut) implied -= 1;
       }
@@ -172,6 +178,68 @@ function impliedBy(state: BudgetState, o: Observation, now: number): number {
     case "counter":
       return o.remaining - state.sends.filter(after).length;
   }
+}
+
+/**
+ * Whether the server surely counted request `s` before it took reading `o`, although their times overlap: its own
+ * reading was higher than `o`'s by more than what could have come back in between. Had it been served after `o`,
+ * its count would be at most `o`'s less one, plus the refill (a bucket) or the requests that aged out (a window)
+ * between them; other clients' requests only lower it. A window's aging is known only for this process's requests,
+ * so a shared window is never read this way.
+ */
+function servedBefore(state: BudgetState): (s: SentRequest, o: Observation) => boolean {
+  const { reading } = state;
+  if (reading.kind === "window" && state.shared) return () => false;
+  const aging = reading.kind === "window" ? agingCounter(state.sends, reading.windowMs) : undefined;
+  const forgotten = state.forgottenAgingUntil ?? -Infinity;
+  return (s, o) => {
+    if (!s.sure || s.remaining === undefined || s.answered === undefined) return false;
+    const from = Math.min(s.sent, o.sent);
+    const to = Math.max(s.answered, o.observed);
+    let back = 0;
+    if (reading.kind === "bucket") back = ((to - from) / 1000) * reading.size.refillPerSecond;
+    if (aging !== undefined) {
+      // The aging of requests dropped from `sends` is not counted: spans it may reach are not judged.
+      if (from <= forgotten) return false;
+      back = aging(from, to);
+    }
+    return s.remaining > o.remaining - 1 + back;
+  };
+}
+
+/** How many of `sends` may age out of a window of `windowMs` between `from` and `to` (their aging spans meet it). */
+function agingCounter(sends: readonly SentRequest[], windowMs: number): (from: number, to: number) => number {
+  const sentAt = sends.map((s) => s.sent).sort((a, b) => a - b);
+  const answeredAt = sends
+    .filter((s) => s.answered !== undefined)
+    .map((s) => s.answered!)
+    .sort((a, b) => a - b);
+  // A request ages out somewhere between its send and its answer, a window later.
+  return (from, to) => countAtMost(sentAt, to - windowMs) - countBelow(answeredAt, from - windowMs);
+}
+
+/** How many of the sorted `values` are <= `limit`. */
+function countAtMost(values: readonly number[], limit: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid] <= limit) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** How many of the sorted `values` are < `limit`. */
+function countBelow(values: readonly number[], limit: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid] < limit) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -240,7 +308,7 @@ export function observe(
   now: number,
 ): BudgetState {
   const o: Observation = { remaining: reading.remaining, id: request.id, sent: request.sent, observed: now };
-  const sends = previous?.sends ?? [];
+  const sends = (previous?.sends ?? []).map((s) => (s.id === request.id ? { ...s, remaining: reading.remaining } : s));
   // A reading lower than this process can explain means someone else spends the same budget: what the kept readings
   // imply now, less what may have come back between this reading and now (refill, our requests that may have aged
   // out), less a little for answers taken out of order.
@@ -258,18 +326,25 @@ export function observe(
   }
   const observations = keptObservations(reading, previous?.observations ?? [], sends, o, now);
   const oldest = observations.reduce((a, b) => (b.observed < a.observed ? b : a));
-  const kept = sends.filter((s) => {
+  const keep = (s: SentRequest): boolean => {
     if (s.answered === undefined) return true;
     if (reading.kind === "window") {
       // Needed while a kept reading may credit it when it ages out, or while it may still be in the window.
       return s.answered + reading.windowMs > now || s.sent > oldest.observed - reading.windowMs;
     }
     return s.answered >= oldest.sent;
-  });
+  };
+  const kept = sends.filter(keep);
+  let forgottenAgingUntil = previous?.forgottenAgingUntil;
+  if (reading.kind === "window") {
+    for (const s of sends) {
+      if (!keep(s)) forgottenAgingUntil = Math.max(forgottenAgingUntil ?? -Infinity, s.answered! + reading.windowMs);
+    }
+  }
   const peak = Math.max(previous?.peak ?? 0, reading.remaining);
   const blockedUntil =
     previous?.blockedUntil !== undefined && previous.blockedUntil > now ? previous.blockedUntil : undefined;
-  return { reading, observations, sends: kept, shared, peak, blockedUntil };
+  return { reading, observations, sends: kept, shared, peak, blockedUntil, forgottenAgingUntil };
 }
 
 /**
@@ -400,10 +475,13 @@ export function nextPoll(options: {
   return until <= t.stepMs ? { delayMs: Math.max(0, until), poll: true } : { delayMs: t.stepMs, poll: false };
 }
 
-/** The middle of some durations (the upper middle of an even count: a poll then sees at least half of them done). */
-export function median(values: readonly number[]): number {
+/**
+ * The typical duration of some seen ones: their upper quartile (the 4th of 5), so that a poll then sees most
+ * operations of the kind done, without waiting for the slowest.
+ */
+export function typicalOf(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.75))];
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   estimatedRemaining,
   inFlight,
   observe,
-  median,
+  typicalOf,
   nextPoll,
   policyWindowMs,
   principalOfToken,
@@ -122,6 +122,26 @@ describe("ARM pacing decisions (pure)", () => {
     assert.equal(estimatedRemaining(bucket, 1200), 100 + 5 - 1, "refilled 5; the request answered later may not count");
   });
 
+  it("a request answered after a reading's request went was served first when its own count was higher", () => {
+    const o = { remaining: 50, id: 2, sent: 100, observed: 130 };
+    const withEarlier = (remaining: number, shared = false): BudgetState => ({
+      reading: window3min(50),
+      observations: [o],
+      sends: [
+        { ...answeredAt(1, 90, 120), remaining },
+        { ...answeredAt(2, 100, 130), remaining: 50 },
+      ],
+      shared,
+      peak: 200,
+    });
+    assert.equal(estimatedRemaining(withEarlier(51), 130), 50, "51 > 50: counted before the reading");
+    assert.equal(estimatedRemaining(withEarlier(49), 130), 49, "49: maybe after it");
+    assert.equal(estimatedRemaining(withEarlier(51, true), 130), 49, "shared: others' requests may have aged out");
+    const bucket = (remaining: number): BudgetState => ({ ...withEarlier(remaining), reading: reads(50) });
+    assert.equal(estimatedRemaining(bucket(51), 130), 50, "51 > 50 - 1 + 1 refilled in the 40 ms between them");
+    assert.equal(estimatedRemaining(bucket(50), 130), 49, "50: the refill could explain it");
+  });
+
   it("alone, a budget is spent to its last unit; shared, half of what is left above a tenth is, less what is in flight", () => {
     const five = [1, 2, 3, 4, 5].map((id) => inFlightSince(id, 0));
     const cases: Array<[string, BudgetState, number]> = [
@@ -157,7 +177,14 @@ describe("ARM pacing decisions (pure)", () => {
     state = answered(sent(state, 2, 3), 2, 4, "counted");
     state = observe(state, window3min(150), { id: 2, sent: 3 }, 4);
     assert.equal(state.shared, true, "39 units went to someone else");
-    assert.deepEqual(state.sends, [answeredAt(1, 1, 2), answeredAt(2, 3, 4)], "the window keeps our requests");
+    assert.deepEqual(
+      state.sends,
+      [
+        { ...answeredAt(1, 1, 2), remaining: 189 },
+        { ...answeredAt(2, 3, 4), remaining: 150 },
+      ],
+      "the window keeps our requests, and what each one's answer said",
+    );
     state = answered(sent(state, 3, 5), 3, 6, "refused");
     assert.equal(state.sends.length, 2, "a 429 was not counted: forgotten");
     state = answered(sent(state, 4, 7), 4, 8, "unknown");
@@ -209,8 +236,9 @@ describe("ARM pacing decisions (pure)", () => {
       ],
     ];
     for (const [name, options, expected] of cases) assert.deepEqual(nextPoll(options), expected, name);
-    assert.equal(median([5700, 6000, 5900]), 5900);
-    assert.equal(median([2000, 2250]), 2250, "the upper middle: a poll then sees at least half of them done");
+    assert.equal(typicalOf([5700]), 5700);
+    assert.equal(typicalOf([2250, 2000]), 2250);
+    assert.equal(typicalOf([2100, 2000, 2250, 2050, 2020]), 2100, "the upper quartile: the 4th of 5");
   });
 
   it("keys budgets by the token's principal, never by the token", () => {
@@ -274,7 +302,7 @@ describe("the request scheduler (pacer.ts) on a fake clock", () => {
     assert.equal(await settled(next), false, "the new reading says 0: the next one waits");
   });
 
-  it("one scout per kind of operation at a time; the typical duration is the median of the last five scouts", () => {
+  it("one scout per kind of operation at a time; the typical duration is the upper quartile of the last five scouts", () => {
     const pacer = new Pacer(clock);
     const PATCH = "PATCH microsoft.compute/virtualmachinescalesets";
     assert.equal(pacer.claimScout(PATCH), true);
@@ -291,7 +319,7 @@ describe("the request scheduler (pacer.ts) on a fake clock", () => {
       assert.equal(pacer.claimScout(PATCH), true);
       pacer.releaseScout(PATCH, ms);
     }
-    assert.equal(pacer.typicalDuration(PATCH), 2200, "the 9 s one is older than the last five");
+    assert.equal(pacer.typicalDuration(PATCH), 2300, "the 9 s one is older than the last five");
   });
 
   it("an aborted wait leaves the queue", async () => {
