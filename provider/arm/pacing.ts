@@ -139,7 +139,9 @@ export function inFlight(state: BudgetState): number {
 export function estimatedRemaining(state: BudgetState, now: number): number {
   const { reading } = state;
   let best = -Infinity;
-  for (const o of state.observations) best = Math.max(best, impliedBy(state, o, now));
+  // Shared, an older reading does not know what the others spent since: only the latest one says anything.
+  const readings = state.shared ? state.observations.slice(-1) : state.observations;
+  for (const o of readings) best = Math.max(best, impliedBy(state, o, now));
   if (best === -Infinity) best = reading.remaining;
   const latest = state.observations.at(-1);
   if (reading.kind === "window" && latest !== undefined && now - latest.observed >= reading.windowMs) {
@@ -314,7 +316,8 @@ export function observe(
   // out), less a little for answers taken out of order.
   let shared = previous?.shared ?? false;
   if (previous !== undefined && previous.reading.kind === reading.kind && previous.observations.length > 0) {
-    const expected = estimatedRemaining(previous, now);
+    // Requests still in flight may be in the reading already.
+    const expected = estimatedRemaining(previous, now) - inFlight(previous);
     let slack = 2;
     if (reading.kind === "bucket") slack += ((now - request.sent) / 1000) * reading.size.refillPerSecond;
     if (reading.kind === "window") {
@@ -369,11 +372,13 @@ function keptObservations(
   const candidates = [...previous.filter((p) => now - p.observed < horizon), o];
   if (candidates.length <= KEPT_OBSERVATIONS) return candidates;
   const full: BudgetState = { reading, observations: candidates, sends, shared: false, peak: 0 };
+  // The newest is always kept (a shared budget reads only it), with the best of the others.
   const ranked = candidates
+    .slice(0, -1)
     .map((c, order) => ({ c, order, implied: impliedBy(full, c, now) }))
     .sort((a, b) => b.implied - a.implied || b.order - a.order)
-    .slice(0, KEPT_OBSERVATIONS);
-  return ranked.sort((a, b) => a.order - b.order).map((r) => r.c);
+    .slice(0, KEPT_OBSERVATIONS - 1);
+  return [...ranked.sort((a, b) => a.order - b.order).map((r) => r.c), o];
 }
 
 /** Records a request sent against a budget (in flight until {@link answered}). */

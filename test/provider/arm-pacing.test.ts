@@ -185,6 +185,15 @@ describe("ARM pacing decisions (pure)", () => {
       ],
       "the window keeps our requests, and what each one's answer said",
     );
+    // Five requests in flight, then a sixth answered: the server had counted the five already.
+    const busy = [10, 11, 12, 13, 14].reduce(
+      (st, id) => sent(st, id, 1),
+      observe(undefined, window3min(150), { id: 0, sent: 0 }, 0),
+    );
+    const sixth = (left: number) =>
+      observe(answered(sent(busy, 15, 1), 15, 2, "counted"), window3min(left), { id: 15, sent: 1 }, 2).shared;
+    assert.equal(sixth(144), false, "150 less the five in flight, less the sixth: no one else");
+    assert.equal(sixth(140), true, "four more than that: someone else");
     state = answered(sent(state, 3, 5), 3, 6, "refused");
     assert.equal(state.sends.length, 2, "a 429 was not counted: forgotten");
     state = answered(sent(state, 4, 7), 4, 8, "unknown");
