@@ -246,6 +246,24 @@ async function report(
     }
     console.log([...buckets].map(([k, v]) => `${k}:${v}`).join("  "));
   }
+  if (process.env.BENCH_TRACE && changes > 0) {
+    // Where a change's time goes: GET → PATCH, the operation, its end → the poll that saw it.
+    const ops = (await w.emulator.admin.state()).operations;
+    const patches = arm.filter((r) => r.method === "PATCH");
+    const sums = { getToPatch: 0, seenAfterEnd: 0, n: 0 };
+    for (const op of ops) {
+      const polls = arm.filter((r) => r.path.toLowerCase().endsWith(op.id.toLowerCase()) && r.time >= op.endsAt);
+      const patch = patches.find((r) => Math.abs(r.time - op.startTime) <= 5);
+      const get = arm.find((r) => r.method === "GET" && r.path === patch?.path);
+      if (polls.length === 0 || get === undefined || patch === undefined) continue;
+      sums.getToPatch += patch.time - get.time;
+      sums.seenAfterEnd += polls[0].time - op.endsAt;
+      sums.n++;
+    }
+    console.log(
+      `  trace: ${sums.n} changes; GET→PATCH ${(sums.getToPatch / sums.n).toFixed(0)} ms, end→seen ${(sums.seenAfterEnd / sums.n).toFixed(0)} ms on average`,
+    );
+  }
   const isPoll = (path: string) => /\/operations\//i.test(path);
   const isScaleSet = (path: string) => /virtualMachineScaleSets\/[^/]+$/i.test(path);
   const per = (n: number) => (n / changes).toFixed(2);

@@ -211,6 +211,12 @@ describe("ARM pacing decisions (pure)", () => {
         poll(8000),
       ],
       [
+        "… then polls every 100 ms or 2.5%",
+        { pollsSoFar: 1, elapsedMs: 8000, scout: true, typicalMs: 10_000 },
+        poll(200),
+      ],
+      ["… 100 ms at 2 s", { pollsSoFar: 1, elapsedMs: 2000, scout: true, typicalMs: 2100 }, poll(100)],
+      [
         "others: first poll at the typical duration",
         { pollsSoFar: 0, elapsedMs: 40, scout: false, typicalMs: 2040 },
         poll(2000),
