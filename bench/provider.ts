@@ -25,7 +25,7 @@ import * as path from "node:path";
 import { ClientSecretCredential } from "@azure/identity";
 import { Agent } from "undici";
 import { ARM_RATE_LIMITS, type RateLimitSpec, type RequestLogEntry, type StoreSnapshot } from "vmss-identity-emulator";
-import { ArmClient, pacerFor, principalOfToken, resetPacers, resolveCloud } from "../provider/arm";
+import { ArmClient, resetPacers, resolveCloud } from "../provider/arm";
 import { validateDeclarationInputs } from "../provider/identity";
 import * as runtime from "../provider/runtime";
 
@@ -289,9 +289,7 @@ async function report(
 }
 
 async function lowestSeen(client: ArmClient, w: World): Promise<string> {
-  const token = (await (client as unknown as { tokens: { getToken(): Promise<string> } }).tokens.getToken()) as string;
-  const pacer = pacerFor(new URL(w.emulator.url).origin, w.emulator.subscriptionId, principalOfToken(token));
-  const snap = pacer.snapshot();
+  const snap = (await client.pacerOf(w.emulator.subscriptionId))?.snapshot() ?? {};
   return Object.entries(snap)
     .map(([key, s]) => `${key.replace("Microsoft.Compute/", "")} ${s.lowest}`)
     .join(", ");

@@ -241,7 +241,7 @@ export class ArmClient {
     // Operations of one kind take similar times: one scout polls finely, the others once when it says they are
     // likely done (pacing.ts nextPoll).
     const operationClass = requestClass(req.method, url.pathname);
-    const pacer = this.pacerOf(url, await this.token(req.method, url));
+    const pacer = this.schedulerFor(url, await this.token(req.method, url));
     const scout = pacer?.claimScout(operationClass) ?? false;
     let seenDoneAfter: number | undefined;
     let last = initial;
@@ -408,7 +408,7 @@ export class ArmClient {
     for (;;) {
       signal?.throwIfAborted();
       const token = await this.token(method, url);
-      const pacer = this.pacerOf(url, token);
+      const pacer = this.schedulerFor(url, token);
       const ticket = await pacer?.admit(requestClass(method, url.pathname), signal);
       const outcome = await this.attempt(method, url, payload, headers, token, correlationId, signal);
       if (outcome.kind === "response") call.lastRequestId = outcome.response.requestId ?? call.lastRequestId;
@@ -572,7 +572,16 @@ export class ArmClient {
   }
 
   /** The process-wide scheduler for this endpoint, the URL's subscription and the token's principal. */
-  private pacerOf(url: URL, token: string): Pacer | undefined {
+  /**
+   * The scheduler this client's requests to `subscriptionId` go through (undefined with `pacing: false`): what it
+   * knows of the budgets, for benchmarks and logs (`snapshot()`). Gets a token to learn the principal.
+   */
+  async pacerOf(subscriptionId: string): Promise<Pacer | undefined> {
+    const url = new URL(`/subscriptions/${subscriptionId}`, this.endpoint);
+    return this.schedulerFor(url, await this.token("GET", url));
+  }
+
+  private schedulerFor(url: URL, token: string): Pacer | undefined {
     if (!this.pacing) return undefined;
     const subscription = /^\/subscriptions\/([^/]+)/i.exec(url.pathname)?.[1] ?? "tenant";
     return pacerFor(this.endpoint.origin, subscription, principalOfToken(token));

@@ -49,6 +49,8 @@ describe("pacing against the emulator's budgets", function () {
     // 25 reads past the bucket's 5 need 1 s of refill at 25 per second.
     const spread = gets[READS - 1].time - gets[0].time;
     assert.ok(spread >= 900, `the last GET came ${spread} ms after the first`);
+    const budgets = (await world.arm.pacerOf(world.emulator.subscriptionId))?.snapshot() ?? {};
+    assert.equal(budgets["subscription-reads"]?.lowest, 0, "the client's scheduler saw the bucket spent to 0");
   });
 
   it("a 429 from a bucket another client spent is waited out, not fatal", async () => {
