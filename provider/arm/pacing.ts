@@ -141,7 +141,8 @@ export function estimatedRemaining(state: BudgetState, now: number): number {
   let best = -Infinity;
   // Shared, an older reading does not know what the others spent since: only the latest one says anything.
   const readings = state.shared ? state.observations.slice(-1) : state.observations;
-  for (const o of readings) best = Math.max(best, impliedBy(state, o, now));
+  const before = servedBefore(state);
+  for (const o of readings) best = Math.max(best, impliedBy(state, o, now, before));
   if (best === -Infinity) best = reading.remaining;
   const latest = state.observations.at(-1);
   if (reading.kind === "window" && latest !== undefined && now - latest.observed >= reading.windowMs) {
@@ -151,9 +152,13 @@ export function estimatedRemaining(state: BudgetState, now: number): number {
 }
 
 /** What one reading implies is left at `now`, before requests in flight (see estimatedRemaining). */
-function impliedBy(state: BudgetState, o: Observation, now: number): number {
+function impliedBy(
+  state: BudgetState,
+  o: Observation,
+  now: number,
+  before: (s: SentRequest, o: Observation) => boolean = servedBefore(state),
+): number {
   const { reading } = state;
-  const before = servedBefore(state);
   // Answered once the reading's request had gone (the same millisecond included), and not shown by the counts to
   // have been served first: the reading may not count them.
   const after = (s: SentRequest) => s.id !== o.id && s.answered !== undefined && s.answered >= o.sent && !before(s, o);
@@ -273,9 +278,10 @@ export function waitForBudgetMs(state: BudgetState, now: number): number | undef
       const needed = state.shared ? 2 * going + Math.ceil(capacityOf(state) / 10) : going;
       const rate = Math.max(reading.size.refillPerSecond, 1e-9);
       let at = Infinity;
+      const before = servedBefore(state);
       for (const o of state.observations) {
         // At the reading's answer it implied R less the later answers; each refilled unit adds one, up to the size.
-        const later = o.remaining - impliedBy(state, o, o.observed);
+        const later = o.remaining - impliedBy(state, o, o.observed, before);
         if (needed + later > reading.size.capacity) continue;
         at = Math.min(at, o.observed + ((needed + later - o.remaining) / rate) * 1000);
       }
@@ -327,7 +333,7 @@ export function observe(
     }
     if (reading.remaining < expected - slack) shared = true;
   }
-  const observations = keptObservations(reading, previous?.observations ?? [], sends, o, now);
+  const observations = keptObservations(reading, shared, previous?.observations ?? [], sends, o, now);
   const oldest = observations.reduce((a, b) => (b.observed < a.observed ? b : a));
   const keep = (s: SentRequest): boolean => {
     if (s.answered === undefined) return true;
@@ -358,6 +364,7 @@ export function observe(
  */
 function keptObservations(
   reading: BudgetReading,
+  shared: boolean,
   previous: readonly Observation[],
   sends: SentRequest[],
   o: Observation,
@@ -371,11 +378,12 @@ function keptObservations(
         : 0;
   const candidates = [...previous.filter((p) => now - p.observed < horizon), o];
   if (candidates.length <= KEPT_OBSERVATIONS) return candidates;
-  const full: BudgetState = { reading, observations: candidates, sends, shared: false, peak: 0 };
+  const full: BudgetState = { reading, observations: candidates, sends, shared, peak: 0 };
+  const before = servedBefore(full);
   // The newest is always kept (a shared budget reads only it), with the best of the others.
   const ranked = candidates
     .slice(0, -1)
-    .map((c, order) => ({ c, order, implied: impliedBy(full, c, now) }))
+    .map((c, order) => ({ c, order, implied: impliedBy(full, c, now, before) }))
     .sort((a, b) => b.implied - a.implied || b.order - a.order)
     .slice(0, KEPT_OBSERVATIONS - 1);
   return [...ranked.sort((a, b) => a.order - b.order).map((r) => r.c), o];
