@@ -203,8 +203,9 @@ function servedBefore(state: BudgetState): (s: SentRequest, o: Observation) => b
     if (!s.sure || s.remaining === undefined || s.answered === undefined) return false;
     const from = Math.min(s.sent, o.sent);
     const to = Math.max(s.answered, o.observed);
+    // A count is whole: a bucket's reading is its tokens rounded down, so one more may hide in the difference.
     let back = 0;
-    if (reading.kind === "bucket") back = ((to - from) / 1000) * reading.size.refillPerSecond;
+    if (reading.kind === "bucket") back = 1 + ((to - from) / 1000) * reading.size.refillPerSecond;
     if (aging !== undefined) {
       // The aging of requests dropped from `sends` is not counted: spans it may reach are not judged.
       if (from <= forgotten) return false;

@@ -138,8 +138,8 @@ describe("ARM pacing decisions (pure)", () => {
     assert.equal(estimatedRemaining(withEarlier(49), 130), 49, "49: maybe after it");
     assert.equal(estimatedRemaining(withEarlier(51, true), 130), 49, "shared: others' requests may have aged out");
     const bucket = (remaining: number): BudgetState => ({ ...withEarlier(remaining), reading: reads(50) });
-    assert.equal(estimatedRemaining(bucket(51), 130), 50, "51 > 50 - 1 + 1 refilled in the 40 ms between them");
-    assert.equal(estimatedRemaining(bucket(50), 130), 49, "50: the refill could explain it");
+    assert.equal(estimatedRemaining(bucket(52), 130), 50, "52 > 50 - 1 + 1 refilled in the 40 ms + 1 rounded off");
+    assert.equal(estimatedRemaining(bucket(51), 130), 49, "51: the refill and the rounding could explain it");
   });
 
   it("alone, a budget is spent to its last unit; shared, half of what is left above a tenth is, less what is in flight", () => {
