@@ -277,13 +277,23 @@ async function report(
     while (reads[i] - reads[j] >= 1000) j++;
     peak = Math.max(peak, i - j + 1);
   }
-  const throttled = arm.filter((r) => r.status === 429).length;
+  const refused = arm.filter((r) => r.status === 429);
+  const throttled = refused.length;
+  // Which budget refused, and when (s from the first request): Compute names its policy in the body, ARM's buckets
+  // answer SubscriptionRequestsThrottled.
+  const t0 = arm[0]?.time ?? 0;
+  const which = refused
+    .map(
+      (r) =>
+        `${r.errorCode ?? "?"} ${r.method} ${/operations/.test(r.path) ? "poll" : /userAssigned/.test(r.path) ? "identity" : "vmss"} at ${((r.time - t0) / 1000).toFixed(1)} s`,
+    )
+    .join("; ");
   const tokens = log.filter((r) => r.kind === "token").length;
   console.log(
     `${label}: wall ${(wallMs / 1000).toFixed(1)} s, limit ${limit.seconds.toFixed(1)} s (${(wallMs / 1000 / Math.max(limit.seconds, 0.001)).toFixed(2)}x)\n` +
       `  limit = ${limit.how}\n` +
       `  per change: ${per(gets)} scale set GET, ${per(patches)} PATCH, ${per(polls)} polls, ${per(identityReads)} identity GET; ` +
-      `peak ${peak} reads/s; 429s received: ${throttled}; token requests: ${tokens}\n` +
+      `peak ${peak} reads/s; 429s received: ${throttled}${throttled > 0 ? ` (${which})` : ""}; token requests: ${tokens}\n` +
       `  lowest remaining seen: ${lowest}`,
   );
 }
