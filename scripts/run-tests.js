@@ -71,7 +71,10 @@ function testJobs(whole) {
   if (set !== undefined && set !== "") {
     const n = Number(set);
     if (!Number.isInteger(n) || n < 1) {
-      throw new Error(`VMSS_TEST_JOBS is ${JSON.stringify(set)}: expected a whole number of workers, 1 or more`);
+      console.error(
+        `run-tests: VMSS_TEST_JOBS is ${JSON.stringify(set)}: expected a whole number of workers, 1 or more`,
+      );
+      process.exit(2);
     }
     return n;
   }
