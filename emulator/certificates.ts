@@ -1,9 +1,7 @@
 // X.509 v3 certificates (RFC 5280) for the emulator's https mode, built with @peculiar/x509 (a maintained X.509
 // library over WebCrypto): one self-signed CA, and a leaf for the loopback names signed by it.
 // ECDSA P-256 keys: fast to generate at every start, and cheap TLS handshakes for the benchmarks.
-// @peculiar/x509 needs a Reflect metadata polyfill loaded before it (its README, "Reflect Polyfill Required").
-import "reflect-metadata";
-import * as x509 from "@peculiar/x509";
+import type * as X509 from "@peculiar/x509";
 import { KeyObject, createPrivateKey, randomBytes, webcrypto } from "node:crypto";
 import { isIP } from "node:net";
 
@@ -17,8 +15,23 @@ const ORGANIZATION = "pulumi-vmss-identity";
 const DAY_MS = 24 * 60 * 60 * 1000;
 const ALGORITHM = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
 
-// The library takes its WebCrypto implementation from this provider; Node's is the one to use.
-x509.cryptoProvider.set(webcrypto);
+let x509Library: typeof X509 | undefined;
+
+/**
+ * @peculiar/x509, loaded at the first certificate: with its ASN.1 schemas it takes most of an emulator's start-up
+ * (about 170 ms of 250), which a plain-http emulator (the CLI without --tls, each of the 100 restarts in
+ * test/emulator/state-durability.test.ts) never needs.
+ */
+function library(): typeof X509 {
+  if (x509Library === undefined) {
+    // It needs a Reflect metadata polyfill loaded before it (its README, "Reflect Polyfill Required").
+    require("reflect-metadata");
+    x509Library = require("@peculiar/x509") as typeof X509;
+    // The library takes its WebCrypto implementation from this provider; Node's is the one to use.
+    x509Library.cryptoProvider.set(webcrypto);
+  }
+  return x509Library;
+}
 
 /**
  * Creates a self-signed certificate authority valid for 10 years (from one day ago, to absorb clock skew).
@@ -27,6 +40,7 @@ x509.cryptoProvider.set(webcrypto);
 export async function createCertificateAuthority(
   commonName = "vmss-identity-emulator local CA",
 ): Promise<CertificateWithKey> {
+  const x509 = library();
   const keys = await generateKeys();
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
@@ -55,6 +69,7 @@ export async function createCertificateAuthority(
  */
 export async function issueServerCertificate(ca: CertificateWithKey, hosts: string[]): Promise<CertificateWithKey> {
   if (hosts.length === 0) throw new RangeError("issueServerCertificate: hosts must name at least one DNS name or IP");
+  const x509 = library();
   const caCert = new x509.X509Certificate(ca.certPem);
   const caKey = await webcrypto.subtle.importKey(
     "pkcs8",
@@ -91,7 +106,8 @@ export async function issueServerCertificate(ca: CertificateWithKey, hosts: stri
 
 // The leaf's authority key ID is the CA's own subject key ID when it has one (RFC 5280 §4.2.1.1): a CA kept in a
 // --tls-dir by an earlier version computed that ID its own way, and a mismatch breaks chain building.
-async function authorityKeyIdentifier(caCert: x509.X509Certificate): Promise<x509.AuthorityKeyIdentifierExtension> {
+async function authorityKeyIdentifier(caCert: X509.X509Certificate): Promise<X509.AuthorityKeyIdentifierExtension> {
+  const x509 = library();
   const ski = caCert.getExtension(x509.SubjectKeyIdentifierExtension);
   return ski !== null
     ? new x509.AuthorityKeyIdentifierExtension(ski.keyId)
@@ -110,8 +126,8 @@ function serialNumber(): string {
   return serial.toString("hex");
 }
 
-function distinguishedName(commonName: string): x509.Name {
-  return new x509.Name([{ "2.5.4.10": [ORGANIZATION] }, { "2.5.4.3": [commonName] }]);
+function distinguishedName(commonName: string): X509.Name {
+  return new (library().Name)([{ "2.5.4.10": [ORGANIZATION] }, { "2.5.4.3": [commonName] }]);
 }
 
 function exportKey(key: webcrypto.CryptoKey): string {

@@ -103,15 +103,18 @@ export class PulumiProject {
     return result;
   }
 
-  /** Sets plain config values (objects as JSON) and secret ones. */
+  /**
+   * Sets plain config values (objects as JSON) and secret ones, all in one `pulumi config set-all` (each
+   * `pulumi config set` is a CLI start of its own).
+   */
   async configure(values: Record<string, unknown>, secrets: Record<string, string> = {}): Promise<void> {
-    for (const [key, value] of Object.entries(values)) {
-      const text = typeof value === "string" ? value : JSON.stringify(value);
-      await this.must(["config", "set", key, "--", text]);
-    }
-    for (const [key, value] of Object.entries(secrets)) {
-      await this.must(["config", "set", "--secret", key, "--", value]);
-    }
+    const pairs = [
+      ...Object.entries(values).map(
+        ([key, value]) => `--plaintext=${key}=${typeof value === "string" ? value : JSON.stringify(value)}`,
+      ),
+      ...Object.entries(secrets).map(([key, value]) => `--secret=${key}=${value}`),
+    ];
+    if (pairs.length > 0) await this.must(["config", "set-all", ...pairs]);
   }
 
   /** `pulumi up --yes --skip-preview`. */

@@ -59,6 +59,10 @@ export async function startWorld(options: EmulatorOptions = {}): Promise<World> 
     PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    // Pulumi's own Node.js language host type-checks a TypeScript program on every run (ts-node) unless told not to;
+    // `npm run typecheck` checks the examples the tests run once (tsconfig.json includes examples/quickstart and
+    // examples/recipes). scripts/pulumi-language-nodejs, the host this repository builds, always transpiles only.
+    PULUMI_NODEJS_TRANSPILE_ONLY: "true",
     ...emulator.clientEnv(),
     // The emulator's operations end in milliseconds: poll them without the 1 s floor meant for real ARM.
     VMSS_IDENTITY_ARM_POLL_INTERVAL_MS: "50",
