@@ -114,6 +114,11 @@ export interface BudgetState {
   blockedUntil?: number;
   /** A window's requests dropped from `sends` had all aged out by then (servedBefore does not judge before it). */
   forgottenAgingUntil?: number;
+  /**
+   * A window's size as far as this process can tell: the most that a reading plus this process's requests surely
+   * in it came to (other clients' requests in it only make the true size larger).
+   */
+  windowSize?: number;
 }
 
 /** How many recent readings a budget keeps. */
@@ -144,6 +149,14 @@ export function estimatedRemaining(state: BudgetState, now: number): number {
   const before = servedBefore(state);
   for (const o of readings) best = Math.max(best, impliedBy(state, o, now, before));
   if (best === -Infinity) best = reading.remaining;
+  // Alone on a window, what is in it is this process's own requests: the size less those that may still be in it
+  // (answered less than a window ago). Readings near a window's edge cannot tell which of the requests answered
+  // around them they count, since requests age out there too; the size less our own is exact up to the latency.
+  if (reading.kind === "window" && !state.shared && state.windowSize !== undefined) {
+    const w = reading.windowMs;
+    const mayBeIn = state.sends.filter((s) => s.answered !== undefined && s.answered + w > now).length;
+    best = Math.max(best, state.windowSize - mayBeIn);
+  }
   const latest = state.observations.at(-1);
   if (reading.kind === "window" && latest !== undefined && now - latest.observed >= reading.windowMs) {
     return Math.max(best, 1);
@@ -352,9 +365,26 @@ export function observe(
     }
   }
   const peak = Math.max(previous?.peak ?? 0, reading.remaining);
+  let windowSize = previous?.windowSize;
+  if (reading.kind === "window") {
+    // This reading plus the requests of ours it surely counts: served before it (answered before its request went,
+    // or shown so by their counts), and not aged out of it (sent less than a window before its answer).
+    const withThis: BudgetState = { reading, observations: [o], sends, shared, peak };
+    const before = servedBefore(withThis);
+    const surelyIn = sends.filter(
+      (s) =>
+        s.sure &&
+        s.answered !== undefined &&
+        s.id !== o.id &&
+        (s.answered < o.sent || before(s, o)) &&
+        s.sent > o.observed - reading.windowMs,
+    ).length;
+    const self = sends.some((s) => s.id === o.id && s.sure) ? 1 : 0;
+    windowSize = Math.max(windowSize ?? 0, reading.remaining + surelyIn + self);
+  }
   const blockedUntil =
     previous?.blockedUntil !== undefined && previous.blockedUntil > now ? previous.blockedUntil : undefined;
-  return { reading, observations, sends: kept, shared, peak, blockedUntil, forgottenAgingUntil };
+  return { reading, observations, sends: kept, shared, peak, blockedUntil, forgottenAgingUntil, windowSize };
 }
 
 /**

@@ -142,6 +142,18 @@ describe("ARM pacing decisions (pure)", () => {
     assert.equal(estimatedRemaining(bucket(51), 130), 49, "51: the refill and the rounding could explain it");
   });
 
+  it("alone on a window, what is left is its size less this process's requests answered less than a window ago", () => {
+    // A reading of 0 taken as our first requests aged out says little; the size the readings showed says more.
+    let state = observe(undefined, window3min(199), { id: 0, sent: 0 }, 10);
+    for (let id = 1; id <= 3; id++) state = answered(sent(state, id, 20 * id), id, 20 * id + 5, "counted");
+    state = observe(state, window3min(196), { id: 3, sent: 60 }, 65);
+    assert.equal(state.windowSize, 199, "196 left + our 3 in it (the probe before them had no record: errs low)");
+    assert.equal(estimatedRemaining(state, 1000), 196);
+    const late: BudgetState = { ...state, observations: [{ remaining: 0, id: 9, sent: 180_100, observed: 180_110 }] };
+    assert.equal(estimatedRemaining(late, 180_110), 199, "all three aged out: the whole size");
+    assert.equal(estimatedRemaining({ ...late, shared: true }, 180_110), 0, "shared: only the reading");
+  });
+
   it("alone, a budget is spent to its last unit; shared, half of what is left above a tenth is, less what is in flight", () => {
     const five = [1, 2, 3, 4, 5].map((id) => inFlightSince(id, 0));
     const cases: Array<[string, BudgetState, number]> = [
