@@ -571,7 +571,6 @@ export class ArmClient {
     return response;
   }
 
-  /** The process-wide scheduler for this endpoint, the URL's subscription and the token's principal. */
   /**
    * The scheduler this client's requests to `subscriptionId` go through (undefined with `pacing: false`): what it
    * knows of the budgets, for benchmarks and logs (`snapshot()`). Gets a token to learn the principal.
@@ -581,6 +580,7 @@ export class ArmClient {
     return this.schedulerFor(url, await this.token("GET", url));
   }
 
+  /** The process-wide scheduler for this endpoint, the URL's subscription and the token's principal. */
   private schedulerFor(url: URL, token: string): Pacer | undefined {
     if (!this.pacing) return undefined;
     const subscription = /^\/subscriptions\/([^/]+)/i.exec(url.pathname)?.[1] ?? "tenant";

@@ -50,7 +50,7 @@ const RECENT_DURATIONS = 5;
 export class Pacer {
   private readonly budgets = new Map<string, BudgetState>();
   private readonly classBudgets = new Map<string, Set<string>>();
-  private readonly inFlight = new Map<string, number>();
+  private readonly classInFlight = new Map<string, number>();
   private readonly queues = new Map<string, Waiter[]>();
   private readonly durations = new Map<string, number[]>();
   private readonly scouting = new Set<string>();
@@ -89,7 +89,7 @@ export class Pacer {
     if (ticket.settled) return;
     ticket.settled = true;
     const now = this.clock();
-    this.inFlight.set(ticket.requestClass, Math.max(0, (this.inFlight.get(ticket.requestClass) ?? 1) - 1));
+    this.classInFlight.set(ticket.requestClass, Math.max(0, (this.classInFlight.get(ticket.requestClass) ?? 1) - 1));
     const readings: BudgetReading[] = headers === undefined ? [] : readBudgetHeaders(headers);
     const known = this.classBudgets.get(ticket.requestClass) ?? new Set<string>();
     for (const reading of readings) known.add(reading.key);
@@ -183,7 +183,7 @@ export class Pacer {
   // 0 when a request of the class may go now; else ms until it might (Infinity: only a response can tell).
   private waitMs(requestClass: string, now: number): number {
     const keys = this.classBudgets.get(requestClass);
-    if (keys === undefined) return (this.inFlight.get(requestClass) ?? 0) === 0 ? 0 : Infinity;
+    if (keys === undefined) return (this.classInFlight.get(requestClass) ?? 0) === 0 ? 0 : Infinity;
     let wait = 0;
     for (const key of keys) {
       const state = this.budgets.get(key);
@@ -200,7 +200,7 @@ export class Pacer {
     const at = this.clock();
     const keys = [...(this.classBudgets.get(requestClass) ?? [])].filter((k) => this.budgets.has(k));
     for (const key of keys) this.budgets.set(key, sent(this.budgets.get(key)!, id, at));
-    this.inFlight.set(requestClass, (this.inFlight.get(requestClass) ?? 0) + 1);
+    this.classInFlight.set(requestClass, (this.classInFlight.get(requestClass) ?? 0) + 1);
     return { id, requestClass, budgets: keys, sentAt: at, settled: false };
   }
 
