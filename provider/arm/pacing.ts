@@ -189,8 +189,7 @@ function impliedBy(
       for (const s of state.sends) {
         if (s.answered === undefined) continue;
         const agedOut = s.answered + w <= now;
-        const inReading = s.sure && (s.id === o.id || s.answered < o.sent || before(s, o)) && s.sent > o.observed - w;
-        if (inReading && agedOut) implied += 1;
+        if (surelyIn(s, o, w, before) && agedOut) implied += 1;
         else if (after(s) && !agedOut) implied -= 1;
       }
       return implied;
@@ -198,6 +197,25 @@ function impliedBy(
     case "counter":
       return o.remaining - state.sends.filter(after).length;
   }
+}
+
+/**
+ * Whether reading `o` surely counts request `s` (or is its own) in a window of `windowMs`: the server counted `s`
+ * (answered, not refused) before it took `o` (answered before `o`'s request went, or shown so by their counts), and
+ * `s` had not aged out by then (sent less than a window before `o`'s answer).
+ */
+function surelyIn(
+  s: SentRequest,
+  o: Observation,
+  windowMs: number,
+  before: (s: SentRequest, o: Observation) => boolean,
+): boolean {
+  return (
+    s.sure &&
+    s.answered !== undefined &&
+    (s.id === o.id || s.answered < o.sent || before(s, o)) &&
+    s.sent > o.observed - windowMs
+  );
 }
 
 /**
@@ -235,29 +253,17 @@ function agingCounter(sends: readonly SentRequest[], windowMs: number): (from: n
     .filter((s) => s.answered !== undefined)
     .map((s) => s.answered!)
     .sort((a, b) => a - b);
-  // A request ages out somewhere between its send and its answer, a window later.
-  return (from, to) => countAtMost(sentAt, to - windowMs) - countBelow(answeredAt, from - windowMs);
+  // A request ages out somewhere between its send and its answer, a window later (one in flight: from its send on).
+  return (from, to) => countUpTo(sentAt, to - windowMs, true) - countUpTo(answeredAt, from - windowMs, false);
 }
 
-/** How many of the sorted `values` are <= `limit`. */
-function countAtMost(values: readonly number[], limit: number): number {
+/** How many of the sorted `values` are below `limit` (or equal to it, when `inclusive`). */
+function countUpTo(values: readonly number[], limit: number, inclusive: boolean): number {
   let lo = 0;
   let hi = values.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (values[mid] <= limit) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** How many of the sorted `values` are < `limit`. */
-function countBelow(values: readonly number[], limit: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (values[mid] < limit) lo = mid + 1;
+    if (values[mid] < limit || (inclusive && values[mid] === limit)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -340,11 +346,7 @@ export function observe(
     const expected = estimatedRemaining(previous, now) - inFlight(previous);
     let slack = 2;
     if (reading.kind === "bucket") slack += ((now - request.sent) / 1000) * reading.size.refillPerSecond;
-    if (reading.kind === "window") {
-      slack += sends.filter(
-        (s) => s.sent + reading.windowMs <= now && (s.answered ?? now) + reading.windowMs > request.sent,
-      ).length;
-    }
+    if (reading.kind === "window") slack += agingCounter(sends, reading.windowMs)(request.sent, now);
     if (reading.remaining < expected - slack) shared = true;
   }
   const observations = keptObservations(reading, shared, previous?.observations ?? [], sends, o, now);
@@ -369,18 +371,9 @@ export function observe(
   if (reading.kind === "window") {
     // This reading plus the requests of ours it surely counts: served before it (answered before its request went,
     // or shown so by their counts), and not aged out of it (sent less than a window before its answer).
-    const withThis: BudgetState = { reading, observations: [o], sends, shared, peak };
-    const before = servedBefore(withThis);
-    const surelyIn = sends.filter(
-      (s) =>
-        s.sure &&
-        s.answered !== undefined &&
-        s.id !== o.id &&
-        (s.answered < o.sent || before(s, o)) &&
-        s.sent > o.observed - reading.windowMs,
-    ).length;
-    const self = sends.some((s) => s.id === o.id && s.sure) ? 1 : 0;
-    windowSize = Math.max(windowSize ?? 0, reading.remaining + surelyIn + self);
+    const before = servedBefore({ reading, observations: [o], sends, shared, peak });
+    const counted = sends.filter((s) => surelyIn(s, o, reading.windowMs, before)).length;
+    windowSize = Math.max(windowSize ?? 0, reading.remaining + counted);
   }
   const blockedUntil =
     previous?.blockedUntil !== undefined && previous.blockedUntil > now ? previous.blockedUntil : undefined;
