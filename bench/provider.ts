@@ -237,16 +237,16 @@ async function report(
 ): Promise<void> {
   const log = await w.emulator.admin.requests();
   const arm = log.filter((r) => r.kind === "arm");
+  const t0 = arm[0]?.time ?? 0;
+  const kindOf = (path: string) =>
+    /\/operations\//i.test(path) ? "poll" : /userAssignedIdentities\//i.test(path) ? "identity" : "vmss";
   if (process.env.BENCH_TRACE) {
-    const t0 = arm[0]?.time ?? 0;
     const buckets = new Map<string, number>();
     for (const r of arm) {
-      const k = `${Math.floor((r.time - t0) / 1000)}s ${r.method} ${/operations/.test(r.path) ? "poll" : /userAssigned/.test(r.path) ? "id" : "vmss"}`;
+      const k = `${Math.floor((r.time - t0) / 1000)}s ${r.method} ${kindOf(r.path)}`;
       buckets.set(k, (buckets.get(k) ?? 0) + 1);
     }
     console.log([...buckets].map(([k, v]) => `${k}:${v}`).join("  "));
-  }
-  if (process.env.BENCH_TRACE && changes > 0) {
     // Where a change's time goes: GET → PATCH, the operation, its end → the poll that saw it.
     const ops = (await w.emulator.admin.state()).operations;
     const patches = arm.filter((r) => r.method === "PATCH");
@@ -260,17 +260,18 @@ async function report(
       sums.seenAfterEnd += polls[0].time - op.endsAt;
       sums.n++;
     }
-    console.log(
-      `  trace: ${sums.n} changes; GET→PATCH ${(sums.getToPatch / sums.n).toFixed(0)} ms, end→seen ${(sums.seenAfterEnd / sums.n).toFixed(0)} ms on average`,
-    );
+    if (sums.n > 0) {
+      console.log(
+        `  trace: ${sums.n} changes; GET→PATCH ${(sums.getToPatch / sums.n).toFixed(0)} ms, end→seen ${(sums.seenAfterEnd / sums.n).toFixed(0)} ms on average`,
+      );
+    }
   }
-  const isPoll = (path: string) => /\/operations\//i.test(path);
   const isScaleSet = (path: string) => /virtualMachineScaleSets\/[^/]+$/i.test(path);
   const per = (n: number) => (n / changes).toFixed(2);
   const gets = arm.filter((r) => r.method === "GET" && isScaleSet(r.path)).length;
   const patches = arm.filter((r) => r.method === "PATCH").length;
-  const polls = arm.filter((r) => isPoll(r.path)).length;
-  const identityReads = arm.filter((r) => r.method === "GET" && /userAssignedIdentities\//i.test(r.path)).length;
+  const polls = arm.filter((r) => kindOf(r.path) === "poll").length;
+  const identityReads = arm.filter((r) => r.method === "GET" && kindOf(r.path) === "identity").length;
   const reads = arm.filter((r) => r.method === "GET").map((r) => r.time);
   let peak = 0;
   for (let i = 0, j = 0; i < reads.length; i++) {
@@ -281,12 +282,8 @@ async function report(
   const throttled = refused.length;
   // Which budget refused, and when (s from the first request): Compute names its policy in the body, ARM's buckets
   // answer SubscriptionRequestsThrottled.
-  const t0 = arm[0]?.time ?? 0;
   const which = refused
-    .map(
-      (r) =>
-        `${r.errorCode ?? "?"} ${r.method} ${/operations/.test(r.path) ? "poll" : /userAssigned/.test(r.path) ? "identity" : "vmss"} at ${((r.time - t0) / 1000).toFixed(1)} s`,
-    )
+    .map((r) => `${r.errorCode ?? "?"} ${r.method} ${kindOf(r.path)} at ${((r.time - t0) / 1000).toFixed(1)} s`)
     .join("; ");
   const tokens = log.filter((r) => r.kind === "token").length;
   console.log(
