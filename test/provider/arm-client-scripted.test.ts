@@ -574,7 +574,8 @@ describe("ArmClient against a scripted server", () => {
     });
 
     it("times out an operation that never ends", async () => {
-      const impatient = makeClient({ operationTimeoutMs: 20 });
+      // Long enough for the PATCH and a first poll to be answered on a loaded machine (20 ms was not, under npm test).
+      const impatient = makeClient({ operationTimeoutMs: 400 });
       server
         .script("PATCH", VMSS, { status: 200, headers: asyncHeader(), body: updating })
         .script("GET", OP, { status: 200, body: { status: "InProgress" } });
@@ -583,7 +584,7 @@ describe("ArmClient against a scripted server", () => {
         assert.deepEqual([error.code, error.statusCode, error.requestId], ["OperationTimedOut", undefined, "req-op"]);
         assert.match(
           error.message,
-          /^OperationTimedOut: the call and its operation did not finish within 20 ms \(operationTimeoutMs\)/,
+          /^OperationTimedOut: the call and its operation did not finish within 400 ms \(operationTimeoutMs\)/,
         );
         assert.ok(server.requestsTo("GET", OP).length >= 1);
       } finally {
