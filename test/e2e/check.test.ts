@@ -31,6 +31,7 @@ describe("e2e: check refuses what ARM would refuse, and accepts every cloud name
       stateDir: path.join(world.dir, "state"),
       programDir: path.join(RECIPES, "user-assigned-existing"),
       projectName: "check",
+      inProcess: true,
     });
     await stack.configure({ scaleSetId, identities: [id1] });
   });

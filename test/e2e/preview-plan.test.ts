@@ -47,6 +47,7 @@ describe("e2e: the preview is the plan", function () {
       stateDir: path.join(world.dir, "state"),
       programDir: path.join(RECIPES, recipe),
       projectName: `plan-${recipe}`,
+      inProcess: true,
     });
   }
 

@@ -36,6 +36,7 @@ async function project(world: World, recipe: string): Promise<PulumiProject> {
     stateDir: path.join(world.dir, "state"),
     programDir: path.join(RECIPES, recipe),
     projectName: recipe,
+    inProcess: true,
   });
 }
 

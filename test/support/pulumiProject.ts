@@ -8,6 +8,7 @@
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { entryOf, hostProgram, type HostedProgram } from "./inProcessHost";
 
 /** The result of one CLI run. */
 export interface CliResult {
@@ -35,6 +36,9 @@ export interface PreviewDigest {
 
 let stacks = 0;
 
+/** The CLI commands that talk to a language host (run the program, or ask it for plugins). */
+const ENGINE_COMMANDS = new Set(["up", "preview", "refresh", "destroy", "import"]);
+
 /** A stack of one project folder. */
 export class PulumiProject {
   private constructor(
@@ -44,6 +48,8 @@ export class PulumiProject {
     private readonly env: NodeJS.ProcessEnv,
     private readonly stateDir: string,
     readonly projectName: string,
+    /** The program's entry module when it runs in this process (see inProcessHost.ts), else undefined. */
+    private readonly inProcessEntry: string | undefined,
   ) {}
 
   /** Makes the project folder for `programDir` under `worldDir` and runs `pulumi stack init`. */
@@ -57,7 +63,15 @@ export class PulumiProject {
     stack?: string;
     /** The whole Pulumi.yaml instead of a Node.js project running `programDir` (e.g. a Pulumi YAML program). */
     projectFile?: string;
+    /**
+     * Run the Node.js program inside the test process (inProcessHost.ts: Pulumi's LanguageServer, the CLI's
+     * `--client`) instead of in a language host process the CLI starts. The engine and providers stay real.
+     */
+    inProcess?: boolean;
   }): Promise<PulumiProject> {
+    if (options.inProcess && options.projectFile) {
+      throw new Error("inProcess runs a Node.js programDir: it cannot go with a projectFile");
+    }
     const dir = fs.mkdtempSync(path.join(options.worldDir, `${options.projectName}-`));
     fs.writeFileSync(
       path.join(dir, "Pulumi.yaml"),
@@ -71,16 +85,32 @@ export class PulumiProject {
       options.env,
       options.stateDir,
       options.projectName,
+      options.inProcess ? entryOf(options.programDir) : undefined,
     );
     await project.must(["stack", "init"]);
     return project;
   }
 
   /** Runs the CLI in the project folder; never throws for a non-zero exit (see {@link must}). */
-  run(args: string[]): Promise<CliResult> {
+  async run(args: string[]): Promise<CliResult> {
+    const hosted =
+      this.inProcessEntry && ENGINE_COMMANDS.has(args[0])
+        ? await hostProgram(this.inProcessEntry, this.env)
+        : undefined;
+    let result: CliResult | undefined;
+    try {
+      result = await this.runCli(args, hosted);
+      return result;
+    } finally {
+      hosted?.close(result === undefined || result.code !== 0);
+    }
+  }
+
+  private runCli(args: string[], hosted: HostedProgram | undefined): Promise<CliResult> {
     // Our flags go before a `--`, after which everything is a value.
     const end = args.includes("--") ? args.indexOf("--") : args.length;
-    const argv = [...args.slice(0, end), "--non-interactive", "--stack", this.stack, ...args.slice(end)];
+    const ours = ["--non-interactive", "--stack", this.stack, ...(hosted ? [`--client=${hosted.address}`] : [])];
+    const argv = [...args.slice(0, end), ...ours, ...args.slice(end)];
     return new Promise((resolve) => {
       execFile(
         this.cli,
