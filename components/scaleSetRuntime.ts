@@ -13,7 +13,8 @@
  * Secrets (`secretProperties`) are merged into bodies here and nowhere else, and every error message is redacted
  * of them, because ARM may quote a request body in its error messages.
  */
-import { type ArmClient, isArmError, isResourceGone } from "../provider/arm";
+import type { ArmClient } from "../provider/arm/client";
+import { isArmError, isResourceGone } from "../provider/arm/errors";
 import { sharedClientFor } from "../provider/sharedClients";
 import { DEFAULT_API_VERSION, PROVIDER_KEY, bodyFormatFor, parseScaleSetId } from "../provider/identity";
 import type { ScaleSetRef } from "../provider/identity";

@@ -22,7 +22,6 @@ import * as engineproto from "@pulumi/pulumi/proto/engine_pb";
 import { sharedClientFor } from "../provider/sharedClients";
 import type * as runtime from "../provider/runtime";
 import { type ProviderConfig, checkProviderConfig, cloudTarget, diffProviderConfig, providerConfigOf } from "./config";
-import { construct } from "./construct";
 import { anyproto, emptyproto, grpc, structproto } from "./pulumiDeps";
 import { RESOURCES, type ResourceHandler } from "./resources";
 import { schemaOf } from "./schema";
@@ -101,6 +100,9 @@ export class VmssIdentityProvider {
       delete: unary(this.delete),
       construct: unary((req: provproto.ConstructRequest) => {
         if (!this.engineAddress) throw new Error("Construct needs the engine's address, which was not given");
+        // Loaded here: construct runs a Pulumi program (all of @pulumi/pulumi, about 1 s of CPU to load), and only
+        // component resources of other languages ask for it.
+        const { construct } = require("./construct") as typeof import("./construct");
         return construct(req, this.engineAddress);
       }),
       cancel: unary(() => new emptyproto.Empty()),

@@ -3,7 +3,8 @@
  * Loaded by package name in the provider process, like provider/runtime.ts. `check` and `diff` are pure; IDs,
  * api-versions, clouds and endpoints go through the grammars of provider/grammar, as for `VmssManagedIdentity`.
  */
-import { ArmClient, isResourceGone } from "./arm";
+import type { ArmClient } from "./arm/client";
+import { isResourceGone } from "./arm/errors";
 import { sharedClientFor } from "./sharedClients";
 import { jsonEqual } from "./jsonEqual";
 import {

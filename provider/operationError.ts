@@ -1,4 +1,4 @@
-import { isArmError } from "./arm";
+import { isArmError } from "./arm/errors";
 import { ErrorCodes, VmssIdentityError } from "./errors";
 
 /**

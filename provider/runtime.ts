@@ -10,7 +10,8 @@
  * - `read` reports drift truthfully; a scale set that is gone removes the resource.
  */
 import * as identity from "./identity";
-import { ArmClient, isArmError, isResourceGone } from "./arm";
+import type { ArmClient } from "./arm/client";
+import { isArmError, isResourceGone } from "./arm/errors";
 import { sharedClientFor } from "./sharedClients";
 import { withScaleSetWriteLock } from "./scaleSetLock";
 import { operationError } from "./operationError";
