@@ -1,6 +1,8 @@
-// Runs npm scripts at the same time, e.g. `node scripts/run-parallel.js typecheck:package lint` (what `npm test`
-// does: neither needs the other, and tsc, ESLint and Prettier each keep about one core busy). Each script's output is
-// printed whole when it ends, so that two tools' messages never interleave; the exit status is 1 when any failed.
+// Runs npm scripts at the same time, e.g. `node scripts/run-parallel.js test:run typecheck:package lint` (what
+// `npm test` does: none needs another, and the test run leaves a core idle often enough for tsc, ESLint and Prettier).
+// The first script's output is live (it is the one to watch); the others' is buffered and printed whole, script by
+// script, once every script has ended, so that two tools' messages never interleave. The exit status is 1 when any
+// failed.
 "use strict";
 const { spawn } = require("node:child_process");
 
@@ -10,29 +12,28 @@ if (scripts.length === 0) {
   process.exit(2);
 }
 
-Promise.all(scripts.map(run)).then((codes) => {
-  const failed = scripts.filter((_, i) => codes[i] !== 0);
+Promise.all(scripts.map((script, i) => run(script, i === 0))).then((results) => {
+  for (const { output } of results) process.stdout.write(Buffer.concat(output));
+  const failed = scripts.filter((_, i) => results[i].code !== 0);
   if (failed.length > 0) console.error(`run-parallel: failed: ${failed.join(", ")}`);
   process.exit(failed.length > 0 ? 1 : 0);
 });
 
-/** Runs `npm run <script>` with its output buffered; resolves to its exit status (1 when killed by a signal). */
-function run(script) {
+/** Runs `npm run <script>`, live or with its output buffered; resolves to its exit status (1 when killed by a signal). */
+function run(script, live) {
   // Under npm, npm_execpath is the npm that runs us: use the same one.
   const npm = process.env.npm_execpath;
+  const stdio = live ? ["ignore", "inherit", "inherit"] : ["ignore", "pipe", "pipe"];
   const child = npm
-    ? spawn(process.execPath, [npm, "run", script], { stdio: ["ignore", "pipe", "pipe"] })
-    : spawn("npm", ["run", script], { stdio: ["ignore", "pipe", "pipe"] });
+    ? spawn(process.execPath, [npm, "run", script], { stdio })
+    : spawn("npm", ["run", script], { stdio });
   const output = [];
-  child.stdout.on("data", (chunk) => output.push(chunk));
-  child.stderr.on("data", (chunk) => output.push(chunk));
+  child.stdout?.on("data", (chunk) => output.push(chunk));
+  child.stderr?.on("data", (chunk) => output.push(chunk));
   return new Promise((resolve) => {
     child.on("error", (error) => {
       output.push(Buffer.from(`run-parallel: cannot start npm run ${script}: ${error.message}\n`));
     });
-    child.on("close", (code) => {
-      process.stdout.write(Buffer.concat(output));
-      resolve(code ?? 1);
-    });
+    child.on("close", (code) => resolve({ code: code ?? 1, output }));
   });
 }
