@@ -94,18 +94,15 @@ function serialOrder(e2e) {
 /**
  * Parallel workers take the files in this order, one at a time, and a worker keeps its module state from file to
  * file. So: every unit file first (component mock tests under Pulumi's runtime mocks time out in a process that ran
- * provider tests before them); then the pacing test, which mostly waits for the emulator's rate windows, so that its
- * waits overlap other files' work; then the longest files, so that no worker is left alone with one at the end; then
- * the other e2e files (about 20 s of CPU each); last the many short emulator and provider files, which even the
- * workers out. Durations: one process on 2 cores.
+ * provider tests before them); then the longest files, so that no worker is left alone with one at the end; last the
+ * many short emulator and provider files, which even the workers out. Durations: one process on 2 cores.
  */
 function parallelOrder(e2e) {
   const first = [
-    "test/provider/pacing.test.ts", // ~30 s, mostly waiting
-    "test/e2e/recipes.test.ts", // ~170 s
-    "test/e2e/preview-plan.test.ts", // ~65 s
-    "test/e2e/yaml-plugin.test.ts", // ~60 s
-    "test/emulator/azure-cli.test.ts", // ~55 s
+    "test/e2e/recipes.test.ts", // ~110 s
+    "test/emulator/azure-cli.test.ts", // ~55 s, half of it waiting for az
+    "test/e2e/preview-plan.test.ts", // ~45 s
+    "test/e2e/yaml-plugin.test.ts", // ~35 s
     "test/e2e/quickstart.test.ts", // ~30 s
     "test/emulator/state-durability.test.ts", // ~20 s
   ].filter((file) => (e2e || !file.startsWith("test/e2e/")) && fs.existsSync(path.join(root, file)));
