@@ -1,5 +1,5 @@
-// Runs npm scripts at the same time, e.g. `node scripts/run-parallel.js test:run typecheck:package lint` (what
-// `npm test` does: none needs another, and the test run leaves a core idle often enough for tsc, ESLint and Prettier).
+// Runs npm scripts at the same time, e.g. `node scripts/run-parallel.js test:run typecheck:package` (what `npm test`
+// does, after `build` beside `lint`: none of a pair needs the other, and each leaves a core idle often enough).
 // The first script's output is live (it is the one to watch); the others' is buffered and printed whole, script by
 // script, once every script has ended, so that two tools' messages never interleave. The exit status is 1 when any
 // failed.

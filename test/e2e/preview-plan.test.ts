@@ -86,7 +86,6 @@ describe("e2e: the preview is the plan", function () {
     );
     await stack.up();
     assert.deepEqual(userIds(await identityOf(world, scaleSetId)), lower(id2));
-    await stack.destroy();
   });
 
   it("names the identity exclusive mode removes because someone else assigned it (listed in the state)", async () => {
@@ -112,7 +111,6 @@ describe("e2e: the preview is the plan", function () {
     );
     await stack.up();
     assert.deepEqual(userIds(await identityOf(world, scaleSetId)), lower(id1), "up did what the preview said");
-    await stack.destroy();
   });
 
   it("says when the system identity turns on, and off", async () => {
@@ -136,7 +134,6 @@ describe("e2e: the preview is the plan", function () {
     const after = await identityOf(world, scaleSetId);
     assert.equal(after.system, false);
     assert.deepEqual(userIds(after), lower(foreign));
-    await stack.destroy();
   });
 
   it("warns with an identityIds api-version that a concurrent writer's identities can be lost", async () => {

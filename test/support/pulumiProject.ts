@@ -39,6 +39,9 @@ let stacks = 0;
 /** The CLI commands that talk to a language host (run the program, or ask it for plugins). */
 const ENGINE_COMMANDS = new Set(["up", "preview", "refresh", "destroy", "import"]);
 
+/** The commands that take `--config key=value` (and save it to the stack's config). */
+const CONFIGURING_COMMANDS = new Set(["up", "preview", "refresh", "destroy"]);
+
 /** A stack of one project folder. */
 export class PulumiProject {
   private constructor(
@@ -51,6 +54,9 @@ export class PulumiProject {
     /** The program's entry module when it runs in this process (see inProcessHost.ts), else undefined. */
     private readonly inProcessEntry: string | undefined,
   ) {}
+
+  /** Plain config values (`key=value`) set by {@link configure} and not yet given to the CLI. */
+  private pendingConfig: string[] = [];
 
   /** Makes the project folder for `programDir` under `worldDir` and runs `pulumi stack init`. */
   static async create(options: {
@@ -93,6 +99,12 @@ export class PulumiProject {
 
   /** Runs the CLI in the project folder; never throws for a non-zero exit (see {@link must}). */
   async run(args: string[]): Promise<CliResult> {
+    if (CONFIGURING_COMMANDS.has(args[0])) {
+      args = [args[0], ...this.pendingConfig.map((pair) => `--config=${pair}`), ...args.slice(1)];
+      this.pendingConfig = [];
+    } else {
+      await this.saveConfig();
+    }
     const hosted =
       this.inProcessEntry && ENGINE_COMMANDS.has(args[0])
         ? await hostProgram(this.inProcessEntry, this.env)
@@ -134,17 +146,28 @@ export class PulumiProject {
   }
 
   /**
-   * Sets plain config values (objects as JSON) and secret ones, all in one `pulumi config set-all` (each
-   * `pulumi config set` is a CLI start of its own).
+   * Sets plain config values (objects as JSON) and secret ones. Plain values alone go to the next `up`, `preview`,
+   * `refresh` or `destroy` as `--config` (which saves them to the stack's config, even when the command fails), or to
+   * one `pulumi config set-all` before any other command: each CLI run costs a start of its own.
    */
   async configure(values: Record<string, unknown>, secrets: Record<string, string> = {}): Promise<void> {
-    const pairs = [
+    this.pendingConfig.push(
       ...Object.entries(values).map(
-        ([key, value]) => `--plaintext=${key}=${typeof value === "string" ? value : JSON.stringify(value)}`,
+        ([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`,
       ),
-      ...Object.entries(secrets).map(([key, value]) => `--secret=${key}=${value}`),
-    ];
-    if (pairs.length > 0) await this.must(["config", "set-all", ...pairs]);
+    );
+    const secretPairs = Object.entries(secrets).map(([key, value]) => `--secret=${key}=${value}`);
+    if (secretPairs.length > 0) await this.saveConfig(secretPairs);
+  }
+
+  /** One `pulumi config set-all` with the pending plain values and `extra` arguments. */
+  private async saveConfig(extra: string[] = []): Promise<void> {
+    const pairs = [...this.pendingConfig.map((pair) => `--plaintext=${pair}`), ...extra];
+    this.pendingConfig = [];
+    if (pairs.length === 0) return;
+    const result = await this.runCli(["config", "set-all", ...pairs], undefined);
+    if (result.code !== 0)
+      throw new Error(`pulumi config set-all exited ${result.code}\n${result.stdout}\n${result.stderr}`);
   }
 
   /** `pulumi up --yes --skip-preview`. */
