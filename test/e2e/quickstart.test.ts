@@ -6,6 +6,7 @@
  * 3. A capacity change updates the scale set in place (one PATCH without `identity`): every identity stays.
  * 4. The demo's follow-up change (one identity dropped) previews as exactly that removal, and `up` applies it.
  * 5. `destroy` removes everything the stack made.
+ * Steps 1 and 2 run the program through the language host, as `npm run demo` does; the others in the test process.
  */
 import assert from "node:assert/strict";
 import * as path from "node:path";
@@ -49,6 +50,9 @@ describe("e2e: the quickstart stack", function () {
     );
     await stack.must(["preview", "--expect-no-changes"]);
 
+    // The language host (scripts/pulumi-language-nodejs, as `npm run demo` runs it) has run the program twice; the
+    // later commands run it in this process (test/support/inProcessHost.ts), a language host's CPU less each.
+    stack.runProgramInProcess();
     await stack.configure({ capacity: "2" });
     const resize = await stack.preview();
     assert.deepEqual(resize.changeSummary, { same: 7, update: 1 });

@@ -51,9 +51,18 @@ export class PulumiProject {
     private readonly env: NodeJS.ProcessEnv,
     private readonly stateDir: string,
     readonly projectName: string,
+    private readonly programDir: string,
     /** The program's entry module when it runs in this process (see inProcessHost.ts), else undefined. */
-    private readonly inProcessEntry: string | undefined,
+    private inProcessEntry: string | undefined,
   ) {}
+
+  /**
+   * From now on, runs the Node.js program in this process (as the `inProcess` option of {@link create}), e.g. after
+   * a first `up` through the language host has shown that path works.
+   */
+  runProgramInProcess(): void {
+    this.inProcessEntry = entryOf(this.programDir);
+  }
 
   /** Plain config values (`key=value`) set by {@link configure} and not yet given to the CLI. */
   private pendingConfig: string[] = [];
@@ -91,6 +100,7 @@ export class PulumiProject {
       options.env,
       options.stateDir,
       options.projectName,
+      options.programDir,
       options.inProcess ? entryOf(options.programDir) : undefined,
     );
     await project.must(["stack", "init"]);
