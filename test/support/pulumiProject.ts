@@ -4,6 +4,8 @@
  * Each project lives in a temporary folder holding only `Pulumi.yaml` (whose `main` points at the example program in
  * this repository, so the program and its dynamic providers resolve `pulumi-vmss-identity` from the repository's
  * node_modules) and the stack's config file; state goes to a local file backend in the same temporary world.
+ * With `inProcess`, the engine commands run the program in the test process instead of a language host process
+ * (inProcessHost.ts).
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
