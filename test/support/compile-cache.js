@@ -22,9 +22,15 @@ if (dir && typeof Module.enableCompileCache === "function") {
   const compile = Module.prototype._compile;
   const dependency = `${path.sep}node_modules${path.sep}`;
 
-  Module.prototype._compile = function (content, filename) {
-    if (!filename.includes(dependency)) return compile.call(this, content, filename);
-    const key = crypto.createHash("sha1").update(filename).update("\0").update(content).digest("hex");
+  // V8 takes cached data only from its own version and flags.
+  const runtime = `${process.version}\0${process.execArgv.join(" ")}\0`;
+
+  Module.prototype._compile = function (content, filename, format) {
+    // ES modules (which Node.js 20 may load through require) and this repository's own files: as Node.js does.
+    if (!filename.includes(dependency) || (format !== undefined && format !== "commonjs")) {
+      return compile.apply(this, arguments);
+    }
+    const key = crypto.createHash("sha1").update(runtime).update(filename).update("\0").update(content).digest("hex");
     const file = path.join(dir, `${key}.v8`);
     let cachedData;
     try {
@@ -34,11 +40,18 @@ if (dir && typeof Module.enableCompileCache === "function") {
     }
     // Node.js strips a shebang line the same way before compiling.
     const source = Module.wrap(content.startsWith("#!") ? `//${content}` : content);
-    const script = new vm.Script(source, {
-      filename,
-      cachedData,
-      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-    });
+    let script;
+    try {
+      script = new vm.Script(source, {
+        filename,
+        cachedData,
+        importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+      });
+    } catch (error) {
+      // Not CommonJS after all (Node.js then tries it as an ES module), or a real syntax error: Node.js says which.
+      if (error instanceof SyntaxError) return compile.apply(this, arguments);
+      throw error;
+    }
     const result = script
       .runInThisContext({ displayErrors: true })
       .call(this.exports, this.exports, requireOf(this), this, filename, path.dirname(filename));

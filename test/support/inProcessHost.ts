@@ -14,12 +14,13 @@ import * as path from "node:path";
 import type * as GrpcJs from "@grpc/grpc-js";
 import * as langrpc from "@pulumi/pulumi/proto/language_grpc_pb";
 
-/** Pulumi's `LanguageServer` (marked internal in its typings, as the Automation API's own). */
-interface LanguageServer {
-  onPulumiExit(hasError: boolean): void;
-}
+// Pulumi's `LanguageServer` and its per-run state (marked internal in its typings, as the Automation API's own).
 const { LanguageServer } = require("@pulumi/pulumi/automation/server") as {
-  LanguageServer: new (program: () => Promise<unknown>) => LanguageServer;
+  LanguageServer: new (program: () => Promise<unknown>) => object;
+};
+const runtimeState = require("@pulumi/pulumi/runtime/state") as {
+  /** Inside a run, that run's store (the runtime's state for one program run). */
+  getStore(): { leakCandidates: Set<unknown> };
 };
 const { grpcChannelOptions } = require("@pulumi/pulumi/runtime/settings") as {
   grpcChannelOptions: GrpcJs.ChannelOptions;
@@ -32,7 +33,10 @@ const grpc: typeof GrpcJs = require(
 /** A program served for one command: its address for `--client`, and how to end it. */
 export interface HostedProgram {
   address: string;
-  /** Shuts the server; Pulumi's leaked-promise check runs when the command succeeded, as in the Automation API. */
+  /**
+   * Shuts the server. When the command succeeded, fails if the program left Pulumi promises unfinished, as a
+   * language host process does at exit (checked in the run's own state, not the process-wide one).
+   */
   close(commandFailed: boolean): void;
 }
 
@@ -47,14 +51,16 @@ export function entryOf(programDir: string): string {
  * `env` in `process.env` until `close`, as a language host started by the CLI with that environment would.
  */
 export async function hostProgram(entry: string, env: NodeJS.ProcessEnv): Promise<HostedProgram> {
+  let run: { leakCandidates: Set<unknown> } | undefined;
   const server = new LanguageServer(async () => {
+    run = runtimeState.getStore();
     // Each command runs the program afresh; the modules it imports stay loaded, as libraries do.
     delete require.cache[entry];
     const exported = require(entry);
     return typeof exported.default === "function" ? await exported.default() : exported;
   });
   const grpcServer = new grpc.Server({ ...grpcChannelOptions });
-  grpcServer.addService(langrpc.LanguageRuntimeService, server as unknown as GrpcJs.UntypedServiceImplementation);
+  grpcServer.addService(langrpc.LanguageRuntimeService, server as GrpcJs.UntypedServiceImplementation);
   const port = await new Promise<number>((resolve, reject) =>
     grpcServer.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) =>
       error ? reject(error) : resolve(bound),
@@ -65,7 +71,10 @@ export async function hostProgram(entry: string, env: NodeJS.ProcessEnv): Promis
     address: `127.0.0.1:${port}`,
     close(commandFailed) {
       try {
-        server.onPulumiExit(commandFailed);
+        const leaked = run?.leakCandidates.size ?? 0;
+        if (!commandFailed && leaked > 0) {
+          throw new Error(`the program left ${leaked} Pulumi promise(s) unfinished (a language host fails on this)`);
+        }
       } finally {
         grpcServer.forceShutdown();
         restoreEnv();

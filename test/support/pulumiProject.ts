@@ -38,11 +38,11 @@ export interface PreviewDigest {
 
 let stacks = 0;
 
-/** The CLI commands that talk to a language host (run the program, or ask it for plugins). */
-const ENGINE_COMMANDS = new Set(["up", "preview", "refresh", "destroy", "import"]);
-
-/** The commands that take `--config key=value` (and save it to the stack's config). */
-const CONFIGURING_COMMANDS = new Set(["up", "preview", "refresh", "destroy"]);
+/**
+ * The engine's commands: they talk to a language host (`--client` names one) and take `--config key=value`
+ * (`pulumi import` takes neither).
+ */
+const ENGINE_COMMANDS = new Set(["up", "preview", "refresh", "destroy"]);
 
 /** A stack of one project folder. */
 export class PulumiProject {
@@ -111,7 +111,7 @@ export class PulumiProject {
 
   /** Runs the CLI in the project folder; never throws for a non-zero exit (see {@link must}). */
   async run(args: string[]): Promise<CliResult> {
-    if (CONFIGURING_COMMANDS.has(args[0])) {
+    if (ENGINE_COMMANDS.has(args[0])) {
       args = [args[0], ...this.pendingConfig.map((pair) => `--config=${pair}`), ...args.slice(1)];
       this.pendingConfig = [];
     } else {

@@ -70,7 +70,7 @@ export async function startWorld(options: EmulatorOptions = {}): Promise<World> 
     // The emulator's operations end in milliseconds: poll them without the 1 s floor meant for real ARM.
     VMSS_IDENTITY_ARM_POLL_INTERVAL_MS: "50",
     // The Node.js processes the CLI starts reuse V8's compiled code of their dependencies (compile-cache.js).
-    NODE_OPTIONS: [process.env.NODE_OPTIONS, `--require ${COMPILE_CACHE_PRELOAD}`].filter(Boolean).join(" "),
+    NODE_OPTIONS: [process.env.NODE_OPTIONS, `--require "${COMPILE_CACHE_PRELOAD}"`].filter(Boolean).join(" "),
     VMSS_TEST_COMPILE_CACHE: COMPILE_CACHE_DIR,
   };
   return {
