@@ -54,8 +54,8 @@ export class PulumiProject {
     private readonly stateDir: string,
     readonly projectName: string,
     private readonly programDir: string,
-    /** The program's entry module when it runs in this process (see inProcessHost.ts), else undefined. */
-    private inProcessEntry: string | undefined,
+    /** Whether the engine commands run the program in this process (see inProcessHost.ts). */
+    private inProcess: boolean,
   ) {}
 
   /**
@@ -63,7 +63,7 @@ export class PulumiProject {
    * a first `up` through the language host has shown that path works.
    */
   runProgramInProcess(): void {
-    this.inProcessEntry = entryOf(this.programDir);
+    this.inProcess = true;
   }
 
   /** Plain config values (`key=value`) set by {@link configure} and not yet given to the CLI. */
@@ -103,7 +103,7 @@ export class PulumiProject {
       options.stateDir,
       options.projectName,
       options.programDir,
-      options.inProcess ? entryOf(options.programDir) : undefined,
+      options.inProcess ?? false,
     );
     await project.must(["stack", "init"]);
     return project;
@@ -118,8 +118,8 @@ export class PulumiProject {
       await this.saveConfig();
     }
     const hosted =
-      this.inProcessEntry && ENGINE_COMMANDS.has(args[0])
-        ? await hostProgram(this.inProcessEntry, this.env)
+      this.inProcess && ENGINE_COMMANDS.has(args[0])
+        ? await hostProgram(entryOf(this.programDir), this.env)
         : undefined;
     let result: CliResult | undefined;
     try {
