@@ -46,10 +46,7 @@ describe("pacing against the emulator's budgets", function () {
       ),
     );
     assert.equal(read.filter((outs) => outs !== undefined).length, READS);
-    // The scale set GETs (the client's first token request and its authority's metadata are in the log too).
-    const gets = world.emulator.admin
-      .requests()
-      .filter((r) => r.method === "GET" && r.path.includes("/virtualMachineScaleSets/"));
+    const gets = scaleSetGets(world);
     assert.deepEqual(
       gets.filter((r) => r.status !== 200).map((r) => r.status),
       [],
@@ -81,10 +78,7 @@ describe("pacing against the emulator's budgets", function () {
       warn: () => undefined,
     });
     assert.notEqual(outs, undefined);
-    // The scale set GETs (the client's first token request and its authority's metadata are in the log too).
-    const gets = world.emulator.admin
-      .requests()
-      .filter((r) => r.method === "GET" && r.path.includes("/virtualMachineScaleSets/"));
+    const gets = scaleSetGets(world);
     assert.deepEqual(
       gets.map((r) => r.status),
       [429, 200],
@@ -106,4 +100,9 @@ function unpacedClient({ emulator }: World): ArmClient {
     pacing: false,
     pollIntervalMs: 0,
   });
+}
+
+/** The scale set GETs in the emulator's log (the client's first token request and its authority's metadata are too). */
+function scaleSetGets({ emulator }: World) {
+  return emulator.admin.requests().filter((r) => r.method === "GET" && r.path.includes("/virtualMachineScaleSets/"));
 }

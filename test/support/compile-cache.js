@@ -6,7 +6,7 @@
 // node_modules folder go through the cache, so that this repository's own code under test compiles as it always
 // does: a module is compiled by V8 with the cached data of its last compilation when V8 accepts it, and its data is
 // written once, right after its first run (so it holds the functions its loading ran, not only its top level).
-// The cache is keyed by file name and content; VMSS_TEST_COMPILE_CACHE names its folder.
+// Entries are keyed by Node.js version and flags, file name and content; VMSS_TEST_COMPILE_CACHE names the folder.
 "use strict";
 const Module = require("node:module");
 const crypto = require("node:crypto");

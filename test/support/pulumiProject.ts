@@ -111,16 +111,14 @@ export class PulumiProject {
 
   /** Runs the CLI in the project folder; never throws for a non-zero exit (see {@link must}). */
   async run(args: string[]): Promise<CliResult> {
-    if (ENGINE_COMMANDS.has(args[0])) {
+    const engine = ENGINE_COMMANDS.has(args[0]);
+    if (engine) {
       args = [args[0], ...this.pendingConfig.map((pair) => `--config=${pair}`), ...args.slice(1)];
       this.pendingConfig = [];
     } else {
       await this.saveConfig();
     }
-    const hosted =
-      this.inProcess && ENGINE_COMMANDS.has(args[0])
-        ? await hostProgram(entryOf(this.programDir), this.env)
-        : undefined;
+    const hosted = engine && this.inProcess ? await hostProgram(entryOf(this.programDir), this.env) : undefined;
     let result: CliResult | undefined;
     try {
       result = await this.runCli(args, hosted);
