@@ -2,8 +2,9 @@
 // the service principal through the AD FS-style authority `<emulator>/adfs`, then every section of the how-to
 // (https://learn.microsoft.com/entra/identity/managed-identities-azure-resources/qs-configure-rest-vmss) with the
 // CLI's own commands (`az group create`, `az identity create`, `az vmss identity assign|remove|show`,
-// `az account get-access-token`) and with `az rest` sending the how-to's bodies. After each command the emulator's
-// state is checked. No request may leave the machine: HTTP(S)_PROXY point at a local trap that counts connections,
+// `az account get-access-token`), and the how-to's own REST requests: its bodies sent as its curl commands send them,
+// with the bearer token `az account get-access-token` gave, and twice through `az rest`. After each command the
+// emulator's state is checked. No request may leave the machine: HTTP(S)_PROXY point at a local trap that counts connections,
 // and only the emulator's address is exempt (NO_PROXY).
 //
 // CI installs azure-cli (.ci/run); without `az` the test fails under CI=true and is reported pending elsewhere.
@@ -96,6 +97,9 @@ describe("emulator: the Azure CLI logs in and runs the how-to", function () {
   let sub: string;
   let vmssPath: (name: string) => string;
   let identityId: (name: string) => string;
+  /** The token `az account get-access-token` gave (the how-to's step before its curl commands). */
+  let accessToken: string | undefined;
+  let howtoClient: Agent;
 
   before(async function () {
     const found = findAz();
@@ -153,6 +157,7 @@ describe("emulator: the Azure CLI logs in and runs the how-to", function () {
       const total = timings.reduce((sum, t) => sum + t.seconds, 0);
       console.log(`        ${total.toFixed(1).padStart(5)} s  total, ${timings.length} commands`);
     }
+    await howtoClient?.close();
     await emulator?.close();
     await trap?.close();
     if (configDir !== undefined) fs.rmSync(configDir, { recursive: true, force: true });
@@ -200,6 +205,33 @@ describe("emulator: the Azure CLI logs in and runs the how-to", function () {
     const args = ["rest", "--method", method, "--url", pathAndQuery];
     if (body !== undefined) args.push("--body", JSON.stringify(body));
     return az(args, shorten(args));
+  }
+
+  /**
+   * One of the how-to's curl commands: `curl '<url>' -X <method> -d '<body>' -H "Content-Type: application/json"
+   * -H "Authorization: Bearer <ACCESS TOKEN>"`, sent from this process (a `python` start less than `az rest` each).
+   * Shaped as an `az` run: exit 0 for a 2xx answer; otherwise the status and body in `stderr`.
+   */
+  async function howto(method: string, pathAndQuery: string, body?: unknown): Promise<AzRun> {
+    if (accessToken === undefined) throw new Error("no token: the az account get-access-token test did not pass");
+    const res = await request(`${emulator.url}${pathAndQuery}`, {
+      method: method.toUpperCase() as "PUT" | "PATCH" | "GET",
+      headers: {
+        authorization: `Bearer ${accessToken}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      dispatcher: howtoClient,
+    });
+    const text = await res.body.text();
+    const ok = res.statusCode >= 200 && res.statusCode < 300;
+    let json: unknown;
+    try {
+      json = text === "" ? undefined : JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { code: ok ? 0 : 1, stdout: ok ? text : "", stderr: ok ? "" : `HTTP ${res.statusCode}: ${text}`, json };
   }
 
   /** The command line as printed: the path without the subscription prefix, a long body cut short. */
@@ -307,18 +339,11 @@ describe("emulator: the Azure CLI logs in and runs the how-to", function () {
     const token = await azOk(["account", "get-access-token"]);
     assert.equal(token.json.subscription, sub);
     assert.equal(token.json.tenant, emulator.tenantId);
-    const dispatcher = new Agent({ connect: { ca: emulator.caPem } });
-    try {
-      const res = await request(`${emulator.url}/subscriptions?api-version=2022-12-01`, {
-        headers: { authorization: `Bearer ${token.json.accessToken}` },
-        dispatcher,
-      });
-      assert.equal(res.statusCode, 200);
-      const body = (await res.body.json()) as { value: { subscriptionId: string }[] };
-      assert.equal(body.value[0].subscriptionId, sub);
-    } finally {
-      await dispatcher.close();
-    }
+    accessToken = token.json.accessToken;
+    howtoClient = new Agent({ connect: { ca: emulator.caPem } });
+    const listed = await howto("get", "/subscriptions?api-version=2022-12-01");
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.equal(listed.json.value[0].subscriptionId, sub);
   });
 
   describe("system-assigned managed identity", function () {
@@ -333,9 +358,9 @@ describe("emulator: the Azure CLI logs in and runs the how-to", function () {
       assert.equal(shown.json.principalId, scaleSet("myVMSS").identity?.system?.principalId);
     });
 
-    it("enable on an existing scale set: az vmss identity assign --identities [system], and the how-to's PATCH", async function () {
+    it("enable on an existing scale set: az vmss identity assign --identities [system], and the how-to's PATCH with az rest", async function () {
       const { identity: _none, ...withoutIdentity } = creationBody(0);
-      const createA = await azRest("put", `${vmssPath("vmssA")}?api-version=2018-06-01`, withoutIdentity);
+      const createA = await howto("put", `${vmssPath("vmssA")}?api-version=2018-06-01`, withoutIdentity);
       assert.equal(createA.code, 0, createA.stderr);
       assert.equal(scaleSet("vmssA").identity, null);
       settle();
@@ -344,7 +369,7 @@ describe("emulator: the Azure CLI logs in and runs the how-to", function () {
       assert.deepEqual(identityOf("vmssA"), { system: true, users: [] });
       assert.equal(scaleSet("vmssA").provisioningState, "Succeeded", "az waited for the operation");
 
-      const createB = await azRest("put", `${vmssPath("vmssB")}?api-version=2018-06-01`, withoutIdentity);
+      const createB = await howto("put", `${vmssPath("vmssB")}?api-version=2018-06-01`, withoutIdentity);
       assert.equal(createB.code, 0, createB.stderr);
       settle();
       const patched = await azRest("patch", `${vmssPath("vmssB")}?api-version=2018-06-01`, {
@@ -358,13 +383,13 @@ describe("emulator: the Azure CLI logs in and runs the how-to", function () {
 
     it("enable while keeping user-assigned identities: the how-to's PATCH in both body formats", async function () {
       const ids = [identityId("ID1"), identityId("ID2")];
-      const dict = await azRest("patch", `${vmssPath("vmssA")}?api-version=2018-06-01`, {
+      const dict = await howto("patch", `${vmssPath("vmssA")}?api-version=2018-06-01`, {
         identity: { type: "SystemAssigned,UserAssigned", userAssignedIdentities: { [ids[0]]: {}, [ids[1]]: {} } },
       });
       assert.equal(dict.code, 0, dict.stderr);
       assert.deepEqual(identityOf("vmssA"), { system: true, users: ["ID1", "ID2"] });
       settle();
-      const legacy = await azRest("patch", `${vmssPath("vmssB")}?api-version=2017-12-01`, {
+      const legacy = await howto("patch", `${vmssPath("vmssB")}?api-version=2017-12-01`, {
         identity: { type: "SystemAssigned,UserAssigned", identityIds: ids },
       });
       assert.equal(legacy.code, 0, legacy.stderr);
@@ -380,7 +405,7 @@ describe("emulator: the Azure CLI logs in and runs the how-to", function () {
       const removed = await azVmssIdentity("remove", "vmssA", "[system]");
       assert.equal(removed.json.type, "UserAssigned");
       assert.deepEqual(identityOf("vmssA"), { system: false, users: ["ID1", "ID2"] });
-      const none = await azRest("patch", `${vmssPath("myVMSS")}?api-version=2018-06-01`, {
+      const none = await howto("patch", `${vmssPath("myVMSS")}?api-version=2018-06-01`, {
         identity: { type: "None" },
       });
       assert.equal(none.code, 0, none.stderr);
@@ -391,11 +416,11 @@ describe("emulator: the Azure CLI logs in and runs the how-to", function () {
   });
 
   describe("user-assigned managed identity", function () {
-    it("assign during creation: az rest PUT with the how-to's bodies (2018-06-01 dictionary, 2017-12-01 identityIds)", async function () {
-      const dict = await azRest("put", `${vmssPath("vmssUser")}?api-version=2018-06-01`, creationBody(1));
+    it("assign during creation: the how-to's PUTs (2018-06-01 dictionary, 2017-12-01 identityIds)", async function () {
+      const dict = await howto("put", `${vmssPath("vmssUser")}?api-version=2018-06-01`, creationBody(1));
       assert.equal(dict.code, 0, dict.stderr);
       assert.deepEqual(identityOf("vmssUser"), { system: false, users: ["ID1"] });
-      const legacy = await azRest("put", `${vmssPath("vmssLegacy")}?api-version=2017-12-01`, creationBody(2));
+      const legacy = await howto("put", `${vmssPath("vmssLegacy")}?api-version=2017-12-01`, creationBody(2));
       assert.equal(legacy.code, 0, legacy.stderr);
       assert.deepEqual(identityOf("vmssLegacy"), { system: false, users: ["ID1"] });
       settle();
@@ -418,15 +443,15 @@ describe("emulator: the Azure CLI logs in and runs the how-to", function () {
       assert.deepEqual(identityOf("vmssUser"), { system: false, users: ["ID1", "ID2"] });
 
       const body = { identity: { type: "userAssigned", userAssignedIdentities: { [identityId("ID1")]: {} } } };
-      const howto = await azRest("patch", `${vmssPath("myVMSS")}?api-version=2018-12-01`, body);
-      assert.notEqual(howto.code, 0);
-      assert.match(howto.stderr, /NoRegisteredProviderFound/);
+      const asWritten = await howto("patch", `${vmssPath("myVMSS")}?api-version=2018-12-01`, body);
+      assert.notEqual(asWritten.code, 0);
+      assert.match(asWritten.stderr, /^HTTP 400: .*NoRegisteredProviderFound/);
       assert.equal(scaleSet("myVMSS").identity, null, "nothing changed");
-      const fixed = await azRest("patch", `${vmssPath("myVMSS")}?api-version=2018-06-01`, body);
+      const fixed = await howto("patch", `${vmssPath("myVMSS")}?api-version=2018-06-01`, body);
       assert.equal(fixed.code, 0, fixed.stderr);
       assert.deepEqual(identityOf("myVMSS"), { system: false, users: ["ID1"] });
       settle();
-      const legacy = await azRest("patch", `${vmssPath("vmssLegacy")}?api-version=2017-12-01`, {
+      const legacy = await howto("patch", `${vmssPath("vmssLegacy")}?api-version=2017-12-01`, {
         identity: { type: "userAssigned", identityIds: [identityId("ID1"), identityId("ID2")] },
       });
       assert.equal(legacy.code, 0, legacy.stderr);
@@ -438,7 +463,7 @@ describe("emulator: the Azure CLI logs in and runs the how-to", function () {
       const assigned = await azVmssIdentity("assign", "myVMSS", "[system]", "ID1", "ID2");
       assert.equal(assigned.json.systemAssignedIdentity, scaleSet("myVMSS").identity?.system?.principalId);
       assert.deepEqual(identityOf("myVMSS"), { system: true, users: ["ID1", "ID2"] });
-      const patched = await azRest("patch", `${vmssPath("vmssUser")}?api-version=2018-06-01`, {
+      const patched = await howto("patch", `${vmssPath("vmssUser")}?api-version=2018-06-01`, {
         identity: {
           type: "SystemAssigned, UserAssigned",
           userAssignedIdentities: { [identityId("ID1")]: {}, [identityId("ID2")]: {} },
@@ -457,28 +482,28 @@ describe("emulator: the Azure CLI logs in and runs the how-to", function () {
       );
       assert.deepEqual(identityOf("myVMSS"), { system: true, users: ["ID1"] });
 
-      const nulled = await azRest("patch", `${vmssPath("vmssUser")}?api-version=2018-06-01`, {
+      const nulled = await howto("patch", `${vmssPath("vmssUser")}?api-version=2018-06-01`, {
         identity: { type: "SystemAssigned, UserAssigned", userAssignedIdentities: { [identityId("ID2")]: null } },
       });
       assert.equal(nulled.code, 0, nulled.stderr);
       assert.deepEqual(identityOf("vmssUser"), { system: true, users: ["ID1"] });
       settle();
 
-      const legacy = await azRest("patch", `${vmssPath("vmssB")}?api-version=2017-12-01`, {
+      const legacy = await howto("patch", `${vmssPath("vmssB")}?api-version=2017-12-01`, {
         identity: { type: "SystemAssigned,UserAssigned", identityIds: [identityId("ID1")] },
       });
       assert.equal(legacy.code, 0, legacy.stderr);
       assert.deepEqual(identityOf("vmssB"), { system: true, users: ["ID1"] });
       settle();
 
-      const keepSystem = await azRest("patch", `${vmssPath("vmssUser")}?api-version=2018-06-01`, {
+      const keepSystem = await howto("patch", `${vmssPath("vmssUser")}?api-version=2018-06-01`, {
         identity: { type: "SystemAssigned" },
       });
       assert.equal(keepSystem.code, 0, keepSystem.stderr);
       assert.deepEqual(identityOf("vmssUser"), { system: true, users: [] });
       settle();
 
-      const none = await azRest("patch", `${vmssPath("vmssLegacy")}?api-version=2018-06-01`, {
+      const none = await howto("patch", `${vmssPath("vmssLegacy")}?api-version=2018-06-01`, {
         identity: { type: "None" },
       });
       assert.equal(none.code, 0, none.stderr);
