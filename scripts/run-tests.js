@@ -94,8 +94,9 @@ function serialOrder(e2e) {
 /**
  * Parallel workers take the files in this order, one at a time, and a worker keeps its module state from file to
  * file. So: every unit file first (component mock tests under Pulumi's runtime mocks time out in a process that ran
- * provider tests before them); then the longest files, so that no worker is left alone with one at the end; last the
- * many short emulator and provider files, which even the workers out. Durations: one process on 2 cores.
+ * provider tests before them); then the longest files, so that no worker is left alone with one at the end; then the
+ * provider files, some of which wait on timers (retries, pacing) while the other worker computes; last the many short
+ * emulator files, busy from start to end, which even the workers out. Durations: one process on 2 cores.
  */
 function parallelOrder(e2e) {
   const first = [
@@ -106,7 +107,7 @@ function parallelOrder(e2e) {
     "test/e2e/quickstart.test.ts", // ~30 s
     "test/emulator/state-durability.test.ts", // ~20 s
   ].filter((file) => (e2e || !file.startsWith("test/e2e/")) && fs.existsSync(path.join(root, file)));
-  const rest = [...(e2e ? ["e2e"] : []), "emulator", "provider"]
+  const rest = [...(e2e ? ["e2e"] : []), "provider", "emulator"]
     .flatMap((layer) => testFiles(`test/${layer}`))
     .filter((file) => !first.includes(file));
   return [...testFiles("test/unit"), ...first, ...rest];

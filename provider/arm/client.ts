@@ -414,8 +414,11 @@ export class ArmClient {
       if (outcome.kind === "response") call.lastRequestId = outcome.response.requestId ?? call.lastRequestId;
       if (ticket !== undefined) {
         const answered = outcome.kind === "response" ? outcome.response : undefined;
+        // The pacer holds the budget for the same wait the retry decision takes (retryAfterScale included).
         const retryAfterMs =
-          answered?.status === 429 ? (parseRetryAfterMs(answered.headers, Date.now()) ?? 0) : undefined;
+          answered?.status === 429
+            ? Math.round((parseRetryAfterMs(answered.headers, Date.now()) ?? 0) * this.retry.retryAfterScale)
+            : undefined;
         pacer!.settle(ticket, answered?.headers, retryAfterMs);
       }
 

@@ -20,7 +20,10 @@ export interface RetryOptions {
    * 1 800 000 (30 min): Compute asks for up to 1 200 s when a throttling policy is spent (docs/arm-behavior.md).
    */
   maxRetryAfterMs?: number;
-  /** Multiplier applied to server-requested waits. Default 1; tests use 0 to keep decisions but not the wait. */
+  /**
+   * Multiplier applied to server-requested waits, the retry's and the pacer's hold on the throttled budget alike.
+   * Default 1; tests use 0 to keep decisions but not the wait.
+   */
   retryAfterScale?: number;
   /** Source of randomness in [0, 1) for jitter. Default `Math.random`. */
   random?: () => number;

@@ -166,6 +166,9 @@ describe("ArmClient against the emulator (https, @azure/identity, undici)", () =
         ["throttled (HTTP 429)", 3],
       ],
     );
+    // The pacer's hold on the throttled budget is scaled alike: not two waits of 3 s.
+    const times = armCalls("GET", vmss).map((r) => r.time);
+    assert.ok(times[2] - times[0] < 3000, `the retries came ${times[2] - times[0]} ms after the first GET`);
   });
 
   it("retries a 503 on PATCH and completes the operation", async () => {

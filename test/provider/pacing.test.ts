@@ -27,7 +27,7 @@ describe("pacing against the emulator's budgets", function () {
     // ARM's own budgets while the scale sets are made, by another client (createScaleSet's polls are reads): the
     // paced client meets the small bucket knowing nothing of it.
     world = await startWorld();
-    const setUp = unpacedClient(world);
+    const setUp = clientOf(world, { pacing: false });
     try {
       await createResourceGroup({ ...world, arm: setUp }, "rg");
       for (let i = 0; i < READS; i++) scaleSets.push(await createScaleSet({ ...world, arm: setUp }, "rg", `paced${i}`));
@@ -62,7 +62,7 @@ describe("pacing against the emulator's budgets", function () {
 
   it("a 429 from a bucket another client spent is waited out, not fatal", async () => {
     // The other client, unpaced, spends the window first.
-    const other = unpacedClient(world);
+    const other = clientOf(world, { pacing: false });
     // Refilled at 1 per second, slower than ARM: the other client's five reads leave it empty when ours comes.
     world.emulator.admin.setRateLimits({ subscriptionReads: { capacity: 5, refillPerSecond: 1 } });
     try {
@@ -73,11 +73,17 @@ describe("pacing against the emulator's budgets", function () {
       await other.close();
     }
     world.emulator.admin.clearRequests();
-    const outs = await runtime.read(validateDeclarationInputs({ scaleSetId: scaleSets[READS - 1] }).inputs, {
-      client: world.arm,
-      warn: () => undefined,
-    });
-    assert.notEqual(outs, undefined);
+    // The shipped retry options: the world's client scales server waits to 0 (retryAfterScale), this one waits them.
+    const ours = clientOf(world, { pacing: true });
+    try {
+      const outs = await runtime.read(validateDeclarationInputs({ scaleSetId: scaleSets[READS - 1] }).inputs, {
+        client: ours,
+        warn: () => undefined,
+      });
+      assert.notEqual(outs, undefined);
+    } finally {
+      await ours.close();
+    }
     const gets = scaleSetGets(world);
     assert.deepEqual(
       gets.map((r) => r.status),
@@ -88,8 +94,8 @@ describe("pacing against the emulator's budgets", function () {
   });
 });
 
-/** A client of the same principal that does not pace (as another program would not). */
-function unpacedClient({ emulator }: World): ArmClient {
+/** A client of the same principal with the shipped retry options, pacing or not (as another program might not). */
+function clientOf({ emulator }: World, { pacing }: { pacing: boolean }): ArmClient {
   return new ArmClient({
     cloud: resolveCloud({ endpoint: emulator.url }),
     credential: new ClientSecretCredential(emulator.tenantId, emulator.clientId, emulator.clientSecret, {
@@ -97,7 +103,7 @@ function unpacedClient({ emulator }: World): ArmClient {
       disableInstanceDiscovery: true,
     }),
     dispatcher: new Agent({ connect: { ca: emulator.caPem } }),
-    pacing: false,
+    pacing,
     pollIntervalMs: 0,
   });
 }
