@@ -4,8 +4,8 @@
 // CLI's own commands (`az group create`, `az identity create`, `az vmss identity assign|remove|show`,
 // `az account get-access-token`), and the how-to's own REST requests: its bodies sent as its curl commands send them,
 // with the bearer token `az account get-access-token` gave, and twice through `az rest`. After each command the
-// emulator's state is checked. No request may leave the machine: HTTP(S)_PROXY point at a local trap that counts connections,
-// and only the emulator's address is exempt (NO_PROXY).
+// emulator's state is checked. No request may leave the machine: HTTP(S)_PROXY point at a local trap that counts
+// connections, and only the emulator's address is exempt (NO_PROXY).
 //
 // CI installs azure-cli (.ci/run); without `az` the test fails under CI=true and is reported pending elsewhere.
 import assert from "node:assert/strict";
