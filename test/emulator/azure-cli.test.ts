@@ -99,7 +99,7 @@ describe("emulator: the Azure CLI logs in and runs the how-to", function () {
   let identityId: (name: string) => string;
   /** The token `az account get-access-token` gave (the how-to's step before its curl commands). */
   let accessToken: string | undefined;
-  let howtoClient: Agent;
+  let howtoClient: Agent | undefined;
 
   before(async function () {
     const found = findAz();
@@ -221,7 +221,7 @@ describe("emulator: the Azure CLI logs in and runs the how-to", function () {
         ...(body === undefined ? {} : { "content-type": "application/json" }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      dispatcher: howtoClient,
+      dispatcher: howtoClient as Agent,
     });
     const text = await res.body.text();
     const ok = res.statusCode >= 200 && res.statusCode < 300;
