@@ -101,7 +101,7 @@ function serialOrder(e2e) {
 function parallelOrder(e2e) {
   const first = [
     "test/e2e/recipes.test.ts", // ~110 s
-    "test/emulator/azure-cli.test.ts", // ~55 s, half of it waiting for az
+    "test/emulator/azure-cli.test.ts", // ~43 s, a fifth of it waiting for az
     "test/e2e/preview-plan.test.ts", // ~45 s
     "test/e2e/yaml-plugin.test.ts", // ~35 s
     "test/e2e/quickstart.test.ts", // ~30 s

@@ -414,7 +414,7 @@ export class ArmClient {
       if (outcome.kind === "response") call.lastRequestId = outcome.response.requestId ?? call.lastRequestId;
       if (ticket !== undefined) {
         const answered = outcome.kind === "response" ? outcome.response : undefined;
-        // The pacer holds the budget for the same wait the retry decision takes (retryAfterScale included).
+        // The pacer holds the budget for the server-requested wait, scaled by retryAfterScale as the retry's is.
         const retryAfterMs =
           answered?.status === 429
             ? Math.round((parseRetryAfterMs(answered.headers, Date.now()) ?? 0) * this.retry.retryAfterScale)

@@ -113,9 +113,9 @@ export class Pacer {
       const spent = readings.filter((r) => r.remaining === 0).map((r) => r.key);
       for (const key of spent.length > 0 ? spent : [...known]) {
         const state = this.budgets.get(key);
+        if (state === undefined) continue;
         // The later hold wins: a shorter one (another client's, or a scaled test wait) never lifts it.
-        const blockedUntil = Math.max(state?.blockedUntil ?? 0, now + retryAfterMs);
-        if (state !== undefined) this.budgets.set(key, { ...state, blockedUntil });
+        this.budgets.set(key, { ...state, blockedUntil: Math.max(state.blockedUntil ?? 0, now + retryAfterMs) });
       }
     }
     this.pump();

@@ -213,7 +213,9 @@ describe("emulator: the Azure CLI logs in and runs the how-to", function () {
    * Shaped as an `az` run: exit 0 for a 2xx answer; otherwise the status and body in `stderr`.
    */
   async function howto(method: string, pathAndQuery: string, body?: unknown): Promise<AzRun> {
-    if (accessToken === undefined) throw new Error("no token: the az account get-access-token test did not pass");
+    if (accessToken === undefined || howtoClient === undefined) {
+      throw new Error("no token: the az account get-access-token test did not pass");
+    }
     const res = await request(`${emulator.url}${pathAndQuery}`, {
       method: method.toUpperCase() as "PUT" | "PATCH" | "GET",
       headers: {
@@ -221,7 +223,7 @@ describe("emulator: the Azure CLI logs in and runs the how-to", function () {
         ...(body === undefined ? {} : { "content-type": "application/json" }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      dispatcher: howtoClient as Agent,
+      dispatcher: howtoClient,
     });
     const text = await res.body.text();
     const ok = res.statusCode >= 200 && res.statusCode < 300;
