@@ -21,7 +21,14 @@ import * as enginerpc from "@pulumi/pulumi/proto/engine_grpc_pb";
 import * as engineproto from "@pulumi/pulumi/proto/engine_pb";
 import { sharedClientFor } from "../provider/sharedClients";
 import type * as runtime from "../provider/runtime";
-import { type ProviderConfig, checkProviderConfig, cloudTarget, diffProviderConfig, providerConfigOf } from "./config";
+import {
+  type ProviderConfig,
+  SECRET_CONFIG_KEYS,
+  checkProviderConfig,
+  cloudTarget,
+  diffProviderConfig,
+  providerConfigOf,
+} from "./config";
 import { anyproto, emptyproto, grpc, structproto } from "./pulumiDeps";
 import { RESOURCES, type ResourceHandler } from "./resources";
 import { schemaOf } from "./schema";
@@ -124,12 +131,13 @@ export class VmssIdentityProvider {
   }
 
   checkConfig(req: provproto.CheckRequest): provproto.CheckResponse {
-    const { inputs, failures } = checkProviderConfig(propsOf(req.getNews()));
-    return checkResponse(inputs, failures);
+    // Secret settings go back as secrets whether or not they came as one: the provider's inputs are stored in state.
+    const { inputs, failures } = checkProviderConfig(plainOf(req.getNews()).plain);
+    return checkResponse(wrapSecrets(inputs, SECRET_CONFIG_KEYS), failures);
   }
 
   diffConfig(req: provproto.DiffRequest): provproto.DiffResponse {
-    const changed = diffProviderConfig(propsOf(req.getOlds()), propsOf(req.getNews()));
+    const changed = diffProviderConfig(plainOf(req.getOlds()).plain, plainOf(req.getNews()).plain);
     const resp = new provproto.DiffResponse();
     resp.setChanges(changed.length > 0 ? DIFF_SOME : DIFF_NONE);
     resp.setDiffsList(changed);
@@ -139,7 +147,7 @@ export class VmssIdentityProvider {
   configure(req: provproto.ConfigureRequest): provproto.ConfigureResponse {
     // Newer engines send the checked inputs in `args`; older ones only the `variables` map (`pkg:config:key`).
     const args = req.getArgs();
-    const settings: Props = args ? propsOf(args) : {};
+    const settings: Props = args ? plainOf(args).plain : {};
     if (!args) {
       for (const [key, value] of req.getVariablesMap().entries()) settings[key.split(":").pop() ?? key] = value;
     }
@@ -234,7 +242,7 @@ export class VmssIdentityProvider {
 
   /** The runtime's context: the client of the resource's cloud (its own, else the provider's), warnings to the engine. */
   private context(props: Props, urn: string): runtime.RuntimeContext {
-    return { client: sharedClientFor(cloudTarget(props, this.config)), warn: (m) => this.warn(m, urn) };
+    return { client: sharedClientFor({ ...cloudTarget(props, this.config), credentialsPrefix: "vmss-identity:" }), warn: (m) => this.warn(m, urn) };
   }
 
   /** A warning on the resource, through the engine's Log service (a plugin's stderr is only in verbose logs). */
