@@ -9,6 +9,8 @@ import { RequestLog } from "./request-log";
 import type { KeyCasing } from "./resource-ids";
 import { Store } from "./store";
 import { TokenService } from "./tokens";
+import { Applications, type ApplicationSpec } from "./applications";
+import { OidcIssuer } from "./oidc-issuer";
 
 /** Fixed configuration of one emulator. */
 export interface EmulatorConfig {
@@ -17,6 +19,8 @@ export interface EmulatorConfig {
   tenantDomain: string;
   clientId: string;
   clientSecret: string;
+  /** More applications of the tenant (the configured client is always one). */
+  applications?: ApplicationSpec[];
   subscriptionId: string;
   /** Lifetime of issued tokens, seconds. */
   tokenLifetimeSeconds: number;
@@ -51,6 +55,10 @@ export class EmulatorCore {
   readonly log = new RequestLog();
   readonly rateLimits: RateLimits;
   readonly permissions = new Permissions();
+  /** The tenant's applications and their credentials (secrets, certificates, federated credentials). */
+  readonly applications: Applications;
+  /** The OIDC issuer the tenant trusts for federated credentials (served under /_oidc). */
+  readonly oidcIssuer = new OidcIssuer();
   tokens = new TokenService();
   opDurationMs: number;
   retryAfterSeconds: number | undefined;
@@ -67,6 +75,8 @@ export class EmulatorCore {
     this.opDurationMs = config.opDurationMs;
     this.retryAfterSeconds = config.retryAfterSeconds;
     this.rateLimits = new RateLimits(config.rateLimits);
+    this.applications = new Applications({ clientId: config.clientId, clientSecret: config.clientSecret });
+    for (const app of config.applications ?? []) this.applications.register(app);
   }
 
   /**

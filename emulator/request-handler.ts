@@ -37,7 +37,13 @@ import {
   subscriptionThrottled,
   unknownRoute,
 } from "./arm-errors";
-import { openidConfiguration, signingKeys, tokenEndpoint, type AuthorityReply } from "./authority";
+import {
+  oidcIssuerEndpoint,
+  openidConfiguration,
+  signingKeys,
+  tokenEndpoint,
+  type AuthorityReply,
+} from "./authority";
 import { getComputeOperation } from "./compute-operations";
 import { cloudMetadata } from "./metadata";
 import { armRequestKind, type ComputeRequestKind } from "./rate-limits";
@@ -135,9 +141,12 @@ export function createRequestHandler(
             body: body ?? Buffer.alloc(0),
             baseUrl,
             now,
+            query,
           };
           reply =
-            authorityRoute.kind === "token"
+            authorityRoute.kind === "oidcIssuer"
+              ? oidcIssuerEndpoint(core, call, authorityRoute.what)
+              : authorityRoute.kind === "token"
               ? tokenEndpoint(core, call, authorityRoute.version)
               : authorityRoute.kind === "keys"
                 ? signingKeys(core, call)
