@@ -142,7 +142,12 @@ export class Applications {
       return checkAssertion(app, presented.assertion ?? "", context);
     }
     if (presented.clientSecret === undefined || presented.clientSecret === "") {
-      return refusal(401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+      return refusal(
+        401,
+        "invalid_client",
+        7000218,
+        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+      );
     }
     if (!app.clientSecrets.some((secret) => sameSecret(presented.clientSecret as string, secret))) {
       return refusal(
@@ -207,7 +212,10 @@ function checkAssertion(
     key = cert.publicKey;
   } else {
     const record = app.federated.find(
-      (f) => f.issuer === iss && f.subject === sub && (Array.isArray(aud) ? aud : [aud]).some((a) => f.audiences.includes(String(a))),
+      (f) =>
+        f.issuer === iss &&
+        f.subject === sub &&
+        (Array.isArray(aud) ? aud : [aud]).some((a) => f.audiences.includes(String(a))),
     );
     if (record === undefined) {
       return refusal(
@@ -251,7 +259,8 @@ function parseJwt(token: string): ParsedJwt | undefined {
   try {
     const header = JSON.parse(Buffer.from(parts[0], "base64url").toString("utf8")) as unknown;
     const claims = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8")) as unknown;
-    if (typeof header !== "object" || header === null || typeof claims !== "object" || claims === null) return undefined;
+    if (typeof header !== "object" || header === null || typeof claims !== "object" || claims === null)
+      return undefined;
     return {
       header: header as Record<string, unknown>,
       claims: claims as Record<string, unknown>,

@@ -360,7 +360,11 @@ function headerText(value: string | string[] | undefined): string | undefined {
  * GitHub-style request URL `GET /_oidc/token?audience=…` (Authorization: Bearer <request token from the admin API>),
  * which answers `{"count":1,"value":"<JWT>"}` as GitHub Actions' does, or 401 for an unknown request token.
  */
-export function oidcIssuerEndpoint(core: EmulatorCore, call: AuthorityCall, what: "configuration" | "keys" | "token"): AuthorityReply {
+export function oidcIssuerEndpoint(
+  core: EmulatorCore,
+  call: AuthorityCall,
+  what: "configuration" | "keys" | "token",
+): AuthorityReply {
   const requestId = randomUUID();
   if (call.method !== "GET") return methodNotAllowed(call, requestId);
   const issuerUrl = `${call.baseUrl}${ISSUER_PATH}`;
@@ -373,5 +377,9 @@ export function oidcIssuerEndpoint(core: EmulatorCore, call: AuthorityCall, what
     return { status: 401, body: { message: "Bad credentials: unknown or missing request token" }, requestId };
   }
   const audience = call.query?.get("audience") || "api://AzureADTokenExchange";
-  return { status: 200, body: { count: 1, value: core.oidcIssuer.mint({ issuer: issuerUrl, subject, audience }) }, requestId };
+  return {
+    status: 200,
+    body: { count: 1, value: core.oidcIssuer.mint({ issuer: issuerUrl, subject, audience }) },
+    requestId,
+  };
 }

@@ -134,7 +134,12 @@ function exportKey(key: webcrypto.CryptoKey): string {
   return KeyObject.from(key).export({ type: "pkcs8", format: "pem" }).toString();
 }
 
-const CLIENT_ALGORITHM = { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" };
+const CLIENT_ALGORITHM = {
+  name: "RSASSA-PKCS1-v1_5",
+  modulusLength: 2048,
+  publicExponent: new Uint8Array([1, 0, 1]),
+  hash: "SHA-256",
+};
 
 /**
  * A self-signed RSA client certificate for a service principal's certificate credential (valid for 30 days from one
@@ -144,7 +149,10 @@ const CLIENT_ALGORITHM = { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publi
  */
 export async function createClientCertificate(commonName = "vmss-identity client"): Promise<CertificateWithKey> {
   const x509 = library();
-  const keys = (await webcrypto.subtle.generateKey(CLIENT_ALGORITHM, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(CLIENT_ALGORITHM, true, [
+    "sign",
+    "verify",
+  ])) as webcrypto.CryptoKeyPair;
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serialNumber(),

@@ -46,7 +46,13 @@ export class OidcIssuer {
    * @param lifetimeSeconds validity from `issuedAt` (GitHub's tokens live about 5 minutes; default 300).
    * @param issuedAt seconds since the epoch (default now); a past value makes an expired token for tests.
    */
-  mint(input: { issuer: string; subject: string; audience: string; lifetimeSeconds?: number; issuedAt?: number }): string {
+  mint(input: {
+    issuer: string;
+    subject: string;
+    audience: string;
+    lifetimeSeconds?: number;
+    issuedAt?: number;
+  }): string {
     const keys = this.signingKeys();
     const iat = input.issuedAt ?? Math.floor(Date.now() / 1000);
     const claims: OidcTokenClaims = {

@@ -37,13 +37,7 @@ import {
   subscriptionThrottled,
   unknownRoute,
 } from "./arm-errors";
-import {
-  oidcIssuerEndpoint,
-  openidConfiguration,
-  signingKeys,
-  tokenEndpoint,
-  type AuthorityReply,
-} from "./authority";
+import { oidcIssuerEndpoint, openidConfiguration, signingKeys, tokenEndpoint, type AuthorityReply } from "./authority";
 import { getComputeOperation } from "./compute-operations";
 import { cloudMetadata } from "./metadata";
 import { armRequestKind, type ComputeRequestKind } from "./rate-limits";
@@ -147,10 +141,10 @@ export function createRequestHandler(
             authorityRoute.kind === "oidcIssuer"
               ? oidcIssuerEndpoint(core, call, authorityRoute.what)
               : authorityRoute.kind === "token"
-              ? tokenEndpoint(core, call, authorityRoute.version)
-              : authorityRoute.kind === "keys"
-                ? signingKeys(core, call)
-                : openidConfiguration(core, call, authorityRoute.version);
+                ? tokenEndpoint(core, call, authorityRoute.version)
+                : authorityRoute.kind === "keys"
+                  ? signingKeys(core, call)
+                  : openidConfiguration(core, call, authorityRoute.version);
         }
         const text = JSON.stringify(reply.body);
         const lost = fault?.kind === "response-lost";

@@ -242,7 +242,10 @@ export class VmssIdentityProvider {
 
   /** The runtime's context: the client of the resource's cloud (its own, else the provider's), warnings to the engine. */
   private context(props: Props, urn: string): runtime.RuntimeContext {
-    return { client: sharedClientFor({ ...cloudTarget(props, this.config), credentialsPrefix: "vmss-identity:" }), warn: (m) => this.warn(m, urn) };
+    return {
+      client: sharedClientFor({ ...cloudTarget(props, this.config), credentialsPrefix: "vmss-identity:" }),
+      warn: (m) => this.warn(m, urn),
+    };
   }
 
   /** A warning on the resource, through the engine's Log service (a plugin's stderr is only in verbose logs). */

@@ -266,7 +266,9 @@ function assertionSource(choice: CredentialChoice, s: ResolvedCredentialSettings
       try {
         text = await readFile(path, "utf8");
       } catch (e) {
-        throw new Error(`could not read the OIDC token file ${JSON.stringify(path)} (${source}): ${(e as Error).message}`);
+        throw new Error(
+          `could not read the OIDC token file ${JSON.stringify(path)} (${source}): ${(e as Error).message}`,
+        );
       }
       const token = text.trim();
       if (token === "") throw new Error(`the OIDC token file ${JSON.stringify(path)} (${source}) is empty`);

@@ -48,7 +48,9 @@ function absentValue(value: unknown): boolean {
 export function parseEnvironmentSetting(value: unknown): Parsed<CloudName> {
   if (absentValue(value)) return { absent: true };
   const name = cloudNameOf(value);
-  return name !== undefined ? { value: name } : { error: `expected ${CLOUD_NAME_EXPECTED}, got ${describeValue(value)}` };
+  return name !== undefined
+    ? { value: name }
+    : { error: `expected ${CLOUD_NAME_EXPECTED}, got ${describeValue(value)}` };
 }
 
 /** Parses an `endpoint` value (endpoint.ts: https, or http to loopback; no user info, query or fragment). */
@@ -169,7 +171,8 @@ export function resolveTarget(explicit: TargetSettings, env: NodeJS.ProcessEnv):
   const endpoint = envValue(env, TargetEnvVars.endpoint);
   if (endpoint !== undefined) {
     const parsed = parseEndpointSetting(endpoint);
-    if ("error" in parsed) throw new InvalidSettingError(TargetEnvVars.endpoint, parsed.error, ErrorCodes.invalidEndpoint);
+    if ("error" in parsed)
+      throw new InvalidSettingError(TargetEnvVars.endpoint, parsed.error, ErrorCodes.invalidEndpoint);
     return { endpoint: (parsed as { value: string }).value, source: TargetEnvVars.endpoint };
   }
   for (const variable of [TargetEnvVars.azureEnvironment, TargetEnvVars.armEnvironment]) {
@@ -274,7 +277,8 @@ export const CREDENTIAL_SETTINGS: Readonly<Record<CredentialSettingName, Credent
     kind: "boolean",
     secret: false,
     env: ["ARM_USE_OIDC"],
-    description: "Sign in with an OIDC token (workload identity federation): oidcToken, oidcTokenFilePath or oidcRequestToken with oidcRequestUrl.",
+    description:
+      "Sign in with an OIDC token (workload identity federation): oidcToken, oidcTokenFilePath or oidcRequestToken with oidcRequestUrl.",
   },
   oidcToken: {
     kind: "string",
@@ -349,10 +353,12 @@ function parseCredentialValue(name: CredentialSettingName, value: unknown, fromE
     return { error: `expected true or false, got ${shown}` };
   }
   if (typeof value !== "string") return { error: `expected a string, got ${shown}` };
-  if (value.trim() === "") return { error: `expected a non-empty string, got ${spec.secret ? "an empty string" : quote(value)}` };
+  if (value.trim() === "")
+    return { error: `expected a non-empty string, got ${spec.secret ? "an empty string" : quote(value)}` };
   if (spec.kind === "url") {
     const problem = tokenUrlProblem(value);
-    if (problem !== undefined) return { error: `invalid URL ${quote(redactUrl(value))}: ${problem}; expected ${TOKEN_URL_EXPECTED}` };
+    if (problem !== undefined)
+      return { error: `invalid URL ${quote(redactUrl(value))}: ${problem}; expected ${TOKEN_URL_EXPECTED}` };
   }
   return { value: spec.kind === "string" && !spec.secret ? value.trim() : value };
 }
@@ -370,7 +376,8 @@ function tokenUrlProblem(value: string): string | undefined {
   }
   if (url.username !== "" || url.password !== "") return "it contains credentials";
   if (url.hash !== "" || value.includes("#")) return "it has a fragment";
-  if (url.protocol === "http:") return isLoopbackHost(url.hostname) ? undefined : "http is only allowed for a loopback host";
+  if (url.protocol === "http:")
+    return isLoopbackHost(url.hostname) ? undefined : "http is only allowed for a loopback host";
   return url.protocol === "https:" ? undefined : `the scheme ${quote(url.protocol.slice(0, -1))} is not https`;
 }
 
@@ -452,7 +459,10 @@ export function resolveCredentialSettings(
 export function credentialSettingsOf(value: unknown, prefix = "credentials."): CredentialSettings | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "object" || Array.isArray(value)) {
-    throw new InvalidSettingError(prefix.replace(/[.:]$/, ""), `expected an object of credential settings, got ${describeValue(value)}`);
+    throw new InvalidSettingError(
+      prefix.replace(/[.:]$/, ""),
+      `expected an object of credential settings, got ${describeValue(value)}`,
+    );
   }
   const { settings, failures } = checkCredentialSettings(value as Record<string, unknown>, { prefix });
   if (failures.length > 0) throw new InvalidSettingError(failures[0].property, failures[0].reason);

@@ -163,7 +163,10 @@ export function validateDeclarationInputs(news: Record<string, unknown>): {
 
   // environment and endpoint: one grammar for every door (provider/grammar/settings.ts).
   const target = checkTargetSettings(
-    { environment: absent("environment") ? undefined : news.environment, endpoint: absent("endpoint") ? undefined : news.endpoint },
+    {
+      environment: absent("environment") ? undefined : news.environment,
+      endpoint: absent("endpoint") ? undefined : news.endpoint,
+    },
     UNKNOWN,
   );
   for (const failure of target.failures) fail(failure.property, failure.reason);
