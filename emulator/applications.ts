@@ -52,6 +52,9 @@ export interface PresentedClient {
   assertion?: string;
 }
 
+/** Clock skew allowed on an assertion's `nbf` and `exp`, seconds. */
+const CLOCK_SKEW_SECONDS = 300;
+
 export const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 /** The applications of the tenant. */
@@ -241,7 +244,8 @@ function checkAssertion(
   const now = Math.floor(context.now / 1000);
   const exp = typeof jwt.claims.exp === "number" ? jwt.claims.exp : undefined;
   const nbf = typeof jwt.claims.nbf === "number" ? jwt.claims.nbf : undefined;
-  if (exp === undefined || exp <= now || (nbf !== undefined && nbf > now)) {
+  // Entra ID allows five minutes of clock skew either side (inferred; docs/emulator.md, "Client assertions").
+  if (exp === undefined || exp + CLOCK_SKEW_SECONDS <= now || (nbf !== undefined && nbf - CLOCK_SKEW_SECONDS > now)) {
     const when = (s: number | undefined) => (s === undefined ? "none" : new Date(s * 1000).toISOString());
     return refusal(
       401,
