@@ -135,21 +135,43 @@ describe("arm credential: the choice order and what is missing", () => {
         "ARM_OIDC_REQUEST_URL or ACTIONS_ID_TOKEN_REQUEST_URL",
     });
     assert.throws(() => kind({ ARM_CLIENT_SECRET: SECRET, ARM_CLIENT_ID: "c" }), {
-      message: "ARM_CLIENT_SECRET is set, so a client secret is used, but no tenant ID is set: set ARM_TENANT_ID or AZURE_TENANT_ID",
+      message:
+        "ARM_CLIENT_SECRET is set, so a client secret is used, but no tenant ID is set: set ARM_TENANT_ID or AZURE_TENANT_ID",
     });
-    assert.throws(() => kind({}, { useOidc: true, oidcRequestToken: SECRET, tenantId: "t", clientId: "c" }), (e: Error) => {
-      assert.match(e.message, /^vmss-identity:useOidc is true but no OIDC token source is set: .*; vmss-identity:oidcRequestToken is set but no request URL: set vmss-identity:oidcRequestUrl$/);
-      assert.equal(e.message.includes(SECRET), false);
-      return true;
-    });
+    assert.throws(
+      () => kind({}, { useOidc: true, oidcRequestToken: SECRET, tenantId: "t", clientId: "c" }),
+      (e: Error) => {
+        assert.match(
+          e.message,
+          /^vmss-identity:useOidc is true but no OIDC token source is set: .*; vmss-identity:oidcRequestToken is set but no request URL: set vmss-identity:oidcRequestUrl$/,
+        );
+        assert.equal(e.message.includes(SECRET), false);
+        return true;
+      },
+    );
     assert.throws(() => kind({ ARM_USE_OIDC: "yes" }), { message: 'ARM_USE_OIDC: expected true or false, got "yes"' });
-    assert.throws(() => kind({ ...ids, ARM_USE_OIDC: "true", ARM_OIDC_REQUEST_TOKEN: SECRET, ARM_OIDC_REQUEST_URL: "http://token.example/x?sig=1" }), {
-      message: `ARM_OIDC_REQUEST_URL: invalid URL "http://token.example/x?…": http is only allowed for a loopback host; expected an https URL (http only for a loopback host: localhost, 127.0.0.0/8 or [::1]) without user name, password or fragment`,
-    });
+    assert.throws(
+      () =>
+        kind({
+          ...ids,
+          ARM_USE_OIDC: "true",
+          ARM_OIDC_REQUEST_TOKEN: SECRET,
+          ARM_OIDC_REQUEST_URL: "http://token.example/x?sig=1",
+        }),
+      {
+        message: `ARM_OIDC_REQUEST_URL: invalid URL "http://token.example/x?…": http is only allowed for a loopback host; expected an https URL (http only for a loopback host: localhost, 127.0.0.0/8 or [::1]) without user name, password or fragment`,
+      },
+    );
   });
 
   it("explicit settings are complete on their own: the environment's principal is not mixed in", () => {
-    const env = { ARM_TENANT_ID: "env-t", ARM_CLIENT_ID: "env-c", ARM_CLIENT_SECRET: SECRET, ACTIONS_ID_TOKEN_REQUEST_TOKEN: "rt", ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.example/x" };
+    const env = {
+      ARM_TENANT_ID: "env-t",
+      ARM_CLIENT_ID: "env-c",
+      ARM_CLIENT_SECRET: SECRET,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: "rt",
+      ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.example/x",
+    };
     const choice = kind(env, { tenantId: "t2", clientId: "c2", useOidc: true });
     assert.deepEqual(
       [choice.kind, choice.tenantId, choice.clientId, choice.oidcTokenSource, choice.source],

@@ -96,6 +96,9 @@ describe("credential flows against the emulator (@azure/identity, https)", funct
       return true;
     });
     const wrongSubject = emulator.admin.mintOidcToken({ subject: "repo:contoso/other:ref:refs/heads/main" });
-    await assert.rejects(getCredential(cloud, { ...env, ARM_OIDC_TOKEN: wrongSubject }).getToken(cloud.tokenScope), /AADSTS70021/);
+    await assert.rejects(
+      getCredential(cloud, { ...env, ARM_OIDC_TOKEN: wrongSubject }).getToken(cloud.tokenScope),
+      /AADSTS70021/,
+    );
   });
 });
