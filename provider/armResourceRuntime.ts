@@ -11,6 +11,7 @@ import {
   ARM_RESOURCE_ID_SHAPE,
   UNKNOWN,
   apiVersionShapeProblem,
+  checkCredentialsInput,
   checkTargetSettings,
   describeValue,
   parseArmResourceId,
@@ -31,6 +32,8 @@ export interface ArmResourceInputs {
   environment?: string;
   /** Canonical ARM endpoint. */
   endpoint?: string;
+  /** Explicit credential settings (provider/grammar/settings.ts); a Pulumi secret in state. */
+  credentials?: Record<string, unknown>;
 }
 
 /** What an `ArmResource` records in state: its inputs and ARM's answer to a GET after the PUT. */
@@ -79,6 +82,7 @@ export function checkArmResource(news: Readonly<Record<string, unknown>>): {
   if (body !== UNKNOWN && (typeof body !== "object" || body === null || Array.isArray(body))) {
     failures.push({ property: "body", reason: `expected a JSON object, got ${describeValue(body)}` });
   }
+  failures.push(...checkCredentialsInput(news.credentials, UNKNOWN));
   // environment and endpoint: one grammar for every door (provider/grammar/settings.ts).
   const target = checkTargetSettings({ environment, endpoint }, UNKNOWN);
   failures.push(...target.failures);
@@ -103,6 +107,7 @@ export function diffArmResource(
     olds.apiVersion !== news.apiVersion ||
     olds.environment !== news.environment ||
     !sameTargetValue("endpoint", olds.endpoint, news.endpoint) ||
+    !jsonEqual(olds.credentials ?? undefined, news.credentials ?? undefined) ||
     !jsonEqual(olds.body, news.body);
   return { changes, replaces, deleteBeforeReplace: false };
 }

@@ -468,3 +468,23 @@ export function credentialSettingsOf(value: unknown, prefix = "credentials."): C
   if (failures.length > 0) throw new InvalidSettingError(failures[0].property, failures[0].reason);
   return hasCredentialSettings(settings) ? settings : undefined;
 }
+
+/**
+ * Checks a resource's `credentials` input (the dynamic door's explicit principal): absent, Pulumi's unknown sentinel
+ * (preview), or an object of credential settings. Failures are named `credentials.<setting>`; a secret's value is
+ * never shown.
+ */
+export function checkCredentialsInput(value: unknown, unknown?: unknown): SettingFailure[] {
+  if (value === undefined || value === null || (unknown !== undefined && value === unknown)) return [];
+  if (typeof value !== "object" || Array.isArray(value)) {
+    return [
+      {
+        property: "credentials",
+        reason: `expected an object of credential settings (${CREDENTIAL_SETTING_NAMES.join(", ")}), got ${
+          typeof value === "string" ? "a string" : describeValue(value)
+        }`,
+      },
+    ];
+  }
+  return checkCredentialSettings(value as Record<string, unknown>, { prefix: "credentials.", unknown }).failures;
+}

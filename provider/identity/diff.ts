@@ -6,6 +6,7 @@
 import { armIdKey, parseScaleSetId, parseUserAssignedIdentityId } from "../grammar/armId";
 import { sameIdSet } from "./declaration";
 import { canonicalEndpoint } from "../grammar/endpoint";
+import { jsonEqual } from "../jsonEqual";
 import { UNKNOWN, containsUnknown } from "./validate";
 
 /** What `diff` reports to Pulumi. */
@@ -38,7 +39,9 @@ export function diffDeclarations(olds: Record<string, unknown>, news: Record<str
     !sameIdentityList(olds.userAssignedIdentities, news.userAssignedIdentities) ||
     differs(olds.mode, news.mode, (v) => v ?? "additive") ||
     differs(olds.environment, news.environment, (v) => (typeof v === "string" ? v.toLowerCase() : (v ?? undefined))) ||
-    differs(olds.endpoint, news.endpoint, canonicalEndpoint);
+    differs(olds.endpoint, news.endpoint, canonicalEndpoint) ||
+    // Another principal (e.g. a rotated secret): an update, so that state holds what refresh and delete will use.
+    !jsonEqual(olds.credentials ?? undefined, news.credentials ?? undefined);
 
   return { changes: changed, replaces };
 }

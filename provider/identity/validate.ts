@@ -16,7 +16,7 @@ import {
 import type { Declaration, Mode } from "./declaration";
 import { InvalidInputError } from "../errors";
 import { describeValue, quote } from "../grammar/describeValue";
-import { checkTargetSettings } from "../grammar/settings";
+import { checkCredentialsInput, checkTargetSettings } from "../grammar/settings";
 
 /** One invalid input: the property and why, as Pulumi's `check` reports it. */
 export interface CheckFailure {
@@ -45,6 +45,7 @@ export const DECLARATION_PROPERTIES = [
   "environment",
   "endpoint",
   "adoption",
+  "credentials",
 ] as const;
 
 const MODES: readonly Mode[] = ["additive", "exclusive"];
@@ -160,6 +161,9 @@ export function validateDeclarationInputs(news: Record<string, unknown>): {
   if (!absent("adoption") && news.adoption !== UNKNOWN && news.adoption !== "warn" && news.adoption !== "silent") {
     fail("adoption", `expected "warn" or "silent", got ${describeValue(news.adoption)}`);
   }
+
+  // credentials: checked, kept as given (a Pulumi secret in the dynamic door; provider/credentials.ts).
+  for (const failure of checkCredentialsInput(news.credentials, UNKNOWN)) fail(failure.property, failure.reason);
 
   // environment and endpoint: one grammar for every door (provider/grammar/settings.ts).
   const target = checkTargetSettings(
