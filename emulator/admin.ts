@@ -124,14 +124,27 @@ export function createAdmin(core: EmulatorCore, baseUrl: () => string = () => ""
     },
     oidcIssuerUrl: () => `${baseUrl()}${ISSUER_PATH}`,
     oidcRequestToken: (subject) => core.oidcIssuer.newRequestToken(nonEmpty("oidcRequestToken.subject", subject)),
-    mintOidcToken: (spec) =>
-      core.oidcIssuer.mint({
+    mintOidcToken: (spec) => {
+      if (typeof spec !== "object" || spec === null) {
+        throw new AdminInputError(
+          `mintOidcToken: expected an object {subject, audience?, lifetimeSeconds?, issuedAt?}`,
+        );
+      }
+      for (const key of ["lifetimeSeconds", "issuedAt"] as const) {
+        if (spec[key] !== undefined && !Number.isInteger(spec[key])) {
+          throw new AdminInputError(
+            `mintOidcToken.${key}: expected an integer (seconds), got ${JSON.stringify(spec[key])}`,
+          );
+        }
+      }
+      return core.oidcIssuer.mint({
         issuer: `${baseUrl()}${ISSUER_PATH}`,
         subject: nonEmpty("mintOidcToken.subject", spec?.subject),
         audience: spec.audience ?? DEFAULT_FEDERATION_AUDIENCE,
         ...(spec.lifetimeSeconds !== undefined ? { lifetimeSeconds: spec.lifetimeSeconds } : {}),
         ...(spec.issuedAt !== undefined ? { issuedAt: spec.issuedAt } : {}),
-      }),
+      });
+    },
     rateLimits: () => core.rateLimits.current(),
     setRateLimits: (spec) => core.rateLimits.set(mergeRateLimits(core.rateLimits.current(), spec)),
     setWriteBucket: (spec) =>

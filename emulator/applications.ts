@@ -75,7 +75,8 @@ export class Applications {
       throw new TypeError(`application.clientId: expected a non-empty string, got ${JSON.stringify(spec.clientId)}`);
     }
     const key = spec.clientId.toLowerCase();
-    const app = this.apps.get(key) ?? { clientId: spec.clientId, clientSecrets: [], certificates: [], federated: [] };
+    // Everything is checked before anything changes: a refused spec leaves the application as it was.
+    const app: Application = { clientId: spec.clientId, clientSecrets: [], certificates: [], federated: [] };
     for (const secret of spec.clientSecrets ?? []) {
       if (typeof secret !== "string" || secret === "") {
         throw new TypeError("application.clientSecrets: expected non-empty strings");
@@ -101,12 +102,25 @@ export class Applications {
           throw new TypeError(`application.federatedCredentials[${index}].${field}: expected a non-empty string`);
         }
       }
+      if (
+        fic.audiences !== undefined &&
+        (!Array.isArray(fic.audiences) || fic.audiences.some((a) => typeof a !== "string"))
+      ) {
+        throw new TypeError(`application.federatedCredentials[${index}].audiences: expected an array of strings`);
+      }
       app.federated.push({
         issuer: fic.issuer,
         subject: fic.subject,
         audiences: fic.audiences ?? [DEFAULT_FEDERATION_AUDIENCE],
       });
     });
+    const existing = this.apps.get(key);
+    if (existing !== undefined) {
+      existing.clientSecrets.push(...app.clientSecrets);
+      existing.certificates.push(...app.certificates);
+      existing.federated.push(...app.federated);
+      return;
+    }
     this.apps.set(key, app);
   }
 

@@ -199,4 +199,32 @@ describe("emulator: client assertions (federated and certificate credentials)", 
     const past = Math.floor(Date.now() / 1000) - 3600;
     await refusedWith(CERT_APP, certificateAssertion(cert, { nbf: past - 600, exp: past }), 700024, /valid time range/);
   });
+
+  it("serves the same controls over the admin HTTP API, refusing bad input without a change", async function () {
+    const admin = (method: string, path: string, body?: unknown) =>
+      httpCall(`${h.emulator.url}/_emulator${path}`, {
+        method,
+        headers: { "content-type": "application/json" },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    assert.deepEqual((await admin("GET", "/oidc/issuer")).body, { issuer });
+    const http = "77777777-7777-4777-8777-777777777777";
+    assert.equal(
+      (await admin("POST", "/applications", { clientId: http, federatedCredentials: [{ issuer, subject: "s" }] }))
+        .status,
+      204,
+    );
+    const { requestToken } = (await admin("POST", "/oidc/request-tokens", { subject: "s" })).body;
+    const minted = await httpCall(`${issuer}/token`, {
+      method: "GET",
+      headers: { authorization: `Bearer ${requestToken}` },
+    });
+    assert.equal((await assertionRequest(http, minted.body.value)).status, 200);
+    const { token } = (await admin("POST", "/oidc/tokens", { subject: "s", audience: "api://other" })).body;
+    await refusedWith(http, token, 70021, /Assertion Audience: 'api:\/\/other'/);
+    const bad = await admin("POST", "/applications", { clientId: "x", certificates: ["not a certificate"] });
+    assert.equal(bad.status, 400);
+    assert.match(JSON.stringify(bad.body), /application\.certificates\[0\]: expected a PEM certificate/);
+    assert.equal((await admin("POST", "/oidc/tokens", { subject: "s", issuedAt: "yesterday" })).status, 400);
+  });
 });
