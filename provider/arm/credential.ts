@@ -25,7 +25,9 @@ import {
   type ResolvedCredentialSettings,
   resolveCredentialSettings,
 } from "../grammar/settings";
+import { request, type Dispatcher } from "undici";
 import { PUBLIC_AUTHORITY_HOSTNAMES, type Cloud } from "./clouds";
+import { dispatcherFor, proxySettingsFromEnv } from "./proxy";
 
 /**
  * A credential that can also produce a token that bypasses every cache, used once after ARM rejects a token
@@ -278,24 +280,29 @@ function assertionSource(choice: CredentialChoice, s: ResolvedCredentialSettings
   const requestUrl = s.oidcRequestUrl as string;
   const requestToken = s.oidcRequestToken as string;
   const source = s.sources.oidcRequestUrl;
+  // Through the proxy of HTTPS_PROXY/NO_PROXY, as the ARM requests (proxy.ts): a self-hosted runner behind a proxy.
+  let dispatcher: Dispatcher | undefined;
   return async () => {
     const url = new URL(requestUrl);
     url.searchParams.set("audience", OIDC_REQUEST_AUDIENCE);
     const shown = `${JSON.stringify(redactUrl(requestUrl))} (${source})`;
-    let response: Response;
+    dispatcher ??= dispatcherFor(new URL(url.origin), proxySettingsFromEnv(process.env));
+    let status: number;
+    let text: string;
     try {
-      response = await fetch(url, {
+      // undici's request follows no redirect: the request token goes to this URL only.
+      const response = await request(url, {
+        method: "GET",
         headers: { authorization: `Bearer ${requestToken}`, accept: "application/json" },
-        redirect: "error", // the request token must not follow a redirect elsewhere
+        dispatcher,
       });
+      status = response.statusCode;
+      text = await response.body.text();
     } catch (e) {
       throw new Error(`could not reach the OIDC request URL ${shown}: ${(e as Error).message}`);
     }
-    const text = await response.text();
-    if (!response.ok) {
-      throw new Error(
-        `the OIDC request URL ${shown} answered ${response.status} ${response.statusText}: ${text.slice(0, 200)}`,
-      );
+    if (status < 200 || status > 299) {
+      throw new Error(`the OIDC request URL ${shown} answered ${status}: ${text.slice(0, 200)}`);
     }
     let value: unknown;
     try {
