@@ -94,6 +94,8 @@ export function handleAdminRequest(
       case "POST /applications":
         admin.registerApplication(input() as ApplicationSpec);
         return { status: 204 };
+      case "GET /managed-identity":
+        return { status: 200, body: admin.managedIdentityEndpoint() };
       case "GET /oidc/issuer":
         return { status: 200, body: { issuer: admin.oidcIssuerUrl() } };
       case "POST /oidc/request-tokens":

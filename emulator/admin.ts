@@ -16,6 +16,7 @@ import { KEY_CASINGS, type KeyCasing } from "./resource-ids";
 import type { StoreSnapshot } from "./store";
 import type { ApplicationSpec } from "./applications";
 import { DEFAULT_FEDERATION_AUDIENCE, ISSUER_PATH } from "./oidc-issuer";
+import { MACHINE_IDENTITY_CLIENT_ID } from "./authority";
 
 /** How the next operations fail. */
 export interface OperationFailureSpec {
@@ -77,6 +78,11 @@ export interface EmulatorAdmin {
   mintOidcToken(spec: { subject: string; audience?: string; lifetimeSeconds?: number; issuedAt?: number }): string;
   /** Removes every denial. */
   resetPermissions(): void;
+  /**
+   * The App Service-style managed identity endpoint (`<url>/msi/token`) and the header value it requires: set them as
+   * IDENTITY_ENDPOINT and IDENTITY_HEADER for @azure/identity's ManagedIdentityCredential (ARM_USE_MSI).
+   */
+  managedIdentityEndpoint(): { endpoint: string; header: string; clientId: string };
   /** The budgets in force (ARM's subscription buckets, Compute's policies). */
   rateLimits(): RateLimitSpec;
   /**
@@ -133,6 +139,11 @@ export function createAdmin(core: EmulatorCore, baseUrl: () => string = () => ""
       }
     },
     oidcIssuerUrl: () => `${baseUrl()}${ISSUER_PATH}`,
+    managedIdentityEndpoint: () => ({
+      endpoint: `${baseUrl()}/msi/token`,
+      header: core.identityHeader,
+      clientId: MACHINE_IDENTITY_CLIENT_ID,
+    }),
     oidcRequestToken: (subject) => core.oidcIssuer.newRequestToken(nonEmpty("oidcRequestToken.subject", subject)),
     mintOidcToken: (spec) => {
       if (typeof spec !== "object" || spec === null) {

@@ -383,3 +383,67 @@ export function oidcIssuerEndpoint(
     requestId,
   };
 }
+
+/** Client ID of the machine's system-assigned managed identity, as the emulator's managed identity endpoint signs it in. */
+export const MACHINE_IDENTITY_CLIENT_ID = "99999999-9999-4999-8999-999999999999";
+
+/**
+ * An App Service-style managed identity endpoint at `<emulator>/msi/token`
+ * (https://learn.microsoft.com/azure/app-service/overview-managed-identity#rest-endpoint-reference):
+ * `GET ?api-version=2019-08-01&resource=<ARM>` with the `X-IDENTITY-HEADER` the admin API gives
+ * (`managedIdentityEndpoint()`), as `@azure/identity`'s ManagedIdentityCredential sends it when IDENTITY_ENDPOINT and
+ * IDENTITY_HEADER are set. Answers a token of the machine's identity ({@link MACHINE_IDENTITY_CLIENT_ID}), or of the
+ * application named by `client_id` (a user-assigned identity), in App Service's shape.
+ */
+export function managedIdentityEndpoint(core: EmulatorCore, call: AuthorityCall): AuthorityReply {
+  const requestId = randomUUID();
+  if (call.method !== "GET") return methodNotAllowed(call, requestId);
+  const fail = (status: number, message: string): AuthorityReply => ({
+    status,
+    body: { statusCode: status, message, correlationId: requestId },
+    requestId,
+  });
+  if (headerText(call.headers["x-identity-header"]) !== core.identityHeader) {
+    return fail(401, "The X-IDENTITY-HEADER header is missing or does not match IDENTITY_HEADER.");
+  }
+  if (call.query?.get("api-version") !== "2019-08-01") {
+    return fail(400, "The api-version parameter must be 2019-08-01.");
+  }
+  const resource = call.query?.get("resource") ?? "";
+  const audienceBase = resource.replace(/\/+$/, "");
+  if (
+    resource === "" ||
+    (!ARM_AUDIENCES.has(audienceBase.toLowerCase()) &&
+      !LOOPBACK_ORIGIN.test(audienceBase) &&
+      audienceBase.toLowerCase() !== call.baseUrl.toLowerCase())
+  ) {
+    return fail(400, `The resource ${JSON.stringify(resource)} is not one the emulator issues tokens for.`);
+  }
+  const asked = call.query?.get("client_id");
+  if (asked !== null && asked !== undefined && !core.applications.has(asked)) {
+    return fail(400, `No managed identity with client_id '${asked}' is assigned to this machine.`);
+  }
+  const clientId = asked ?? MACHINE_IDENTITY_CLIENT_ID;
+  const lifetime = core.config.tokenLifetimeSeconds;
+  const { accessToken, claims } = core.tokens.issue({
+    clientId,
+    objectId: core.objectIdOf(clientId),
+    tenantId: core.config.tenantId,
+    audience: `${audienceBase}/`,
+    lifetimeSeconds: lifetime,
+    now: call.now,
+  });
+  core.store.onChange();
+  return {
+    status: 200,
+    body: {
+      access_token: accessToken,
+      expires_on: String(claims.exp),
+      resource,
+      token_type: "Bearer",
+      client_id: clientId,
+    },
+    requestId,
+    clientId,
+  };
+}

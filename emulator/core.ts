@@ -1,6 +1,6 @@
 // The emulator's mutable world: configuration, resources, tokens and the switches tests turn.
 // Handlers receive it; the HTTP server and the admin API are the only things that hold it.
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { FaultInjector } from "./faults";
 import type { UnassignedRemoval } from "./identity";
 import { Permissions } from "./permissions";
@@ -59,6 +59,8 @@ export class EmulatorCore {
   readonly applications: Applications;
   /** The OIDC issuer the tenant trusts for federated credentials (served under /_oidc). */
   readonly oidcIssuer = new OidcIssuer();
+  /** The secret an App Service-style managed identity request must carry (IDENTITY_HEADER; authority.ts). */
+  readonly identityHeader = randomBytes(16).toString("hex");
   tokens = new TokenService();
   opDurationMs: number;
   retryAfterSeconds: number | undefined;

@@ -1,8 +1,9 @@
 /**
  * Credentials under the real engine, against one emulator configured with several applications (principals):
  *
- * 1. The plugin door (a Pulumi YAML program): four explicit `vmss-identity` providers sign in as three principals
- *    (a client certificate, a client secret, OIDC through GitHub's request URL, OIDC from a token file), and the
+ * 1. The plugin door (a Pulumi YAML program): five explicit `vmss-identity` providers sign in as four principals
+ *    (a client certificate, a client secret, OIDC through GitHub's request URL, OIDC from a token file, the
+ *    machine's managed identity through an App Service-style endpoint), and the
  *    default provider with `ARM_USE_OIDC`/`ARM_OIDC_TOKEN` from the environment; each scale set's PATCH comes from
  *    the principal of its provider. A refresh with an expired OIDC token fails with Entra ID's AADSTS700024.
  * 2. The dynamic door (a TypeScript program): three resources with three principals through their `credentials`
@@ -71,13 +72,13 @@ describe("e2e: credentials of several principals in one stack, both doors", func
     for (const value of [SECRET, keyBody, ...extra]) assert.ok(!text.includes(value), `${what} holds a credential`);
   };
 
-  it("the plugin door: four explicit providers and the default one, three principals", async () => {
+  it("the plugin door: five explicit providers and the default one, four principals", async () => {
     const cli = process.env.PULUMI_CLI;
     if (!cli) throw new Error("PULUMI_CLI is not set: run the tests through scripts/run-tests.js (npm test)");
     const admin = world.emulator.admin;
     await createResourceGroup(world, "rg");
     const identity = await createIdentity(world, "rg", "app-identity");
-    const names = ["vmss-cert", "vmss-secret", "vmss-request", "vmss-file", "vmss-env"];
+    const names = ["vmss-cert", "vmss-secret", "vmss-request", "vmss-file", "vmss-env", "vmss-msi"];
     const scaleSets = await Promise.all(names.map((n) => createScaleSet(world, "rg", n)));
     const tokenFile = path.join(world.dir, "oidc-token");
     fs.writeFileSync(tokenFile, admin.mintOidcToken({ subject: SUBJECT, lifetimeSeconds: 3600 }));
@@ -99,6 +100,9 @@ describe("e2e: credentials of several principals in one stack, both doors", func
       ARM_CLIENT_ID: OIDC_APP,
       ARM_USE_OIDC: "true",
       ARM_OIDC_TOKEN: envToken,
+      // The machine's managed identity, as App Service announces it (read by ManagedIdentityCredential itself).
+      IDENTITY_ENDPOINT: admin.managedIdentityEndpoint().endpoint,
+      IDENTITY_HEADER: admin.managedIdentityEndpoint().header,
     };
     const endpoint = world.emulator.url;
     const tenantId = world.emulator.tenantId;
@@ -135,7 +139,10 @@ describe("e2e: credentials of several principals in one stack, both doors", func
       ids("idsSecret", scaleSets[1], "secretProvider"),
       ids("idsRequest", scaleSets[2], "requestProvider"),
       ids("idsFile", scaleSets[3], "fileProvider"),
+      "  msiProvider:",
+      provider({ useMsi: true }),
       ids("idsEnv", scaleSets[4]),
+      ids("idsMsi", scaleSets[5], "msiProvider"),
       "",
     ].join("\n");
     const stack = await PulumiProject.create({
@@ -157,6 +164,7 @@ describe("e2e: credentials of several principals in one stack, both doors", func
     assert.deepEqual(writersOf("/vmss-request"), [OIDC_APP]);
     assert.deepEqual(writersOf("/vmss-file"), [OIDC_APP]);
     assert.deepEqual(writersOf("/vmss-env"), [OIDC_APP]);
+    assert.deepEqual(writersOf("/vmss-msi"), [admin.managedIdentityEndpoint().clientId]);
     const asked = admin.requests().filter((r) => r.path === "/_oidc/token");
     assert.ok(asked.length > 0 && asked.every((r) => r.status === 200), "the request URL minted the OIDC token");
     const secrets = [requestToken, envToken, fs.readFileSync(tokenFile, "utf8")];

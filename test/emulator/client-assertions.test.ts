@@ -227,4 +227,23 @@ describe("emulator: client assertions (federated and certificate credentials)", 
     assert.match(JSON.stringify(bad.body), /application\.certificates\[0\]: expected a PEM certificate/);
     assert.equal((await admin("POST", "/oidc/tokens", { subject: "s", issuedAt: "yesterday" })).status, 400);
   });
+
+  it("serves an App Service-style managed identity endpoint that checks its header, api-version and resource", async function () {
+    const msi = h.emulator.admin.managedIdentityEndpoint();
+    const ask = (query: string, header = msi.header) =>
+      httpCall(`${msi.endpoint}?${query}`, { method: "GET", headers: { "x-identity-header": header } });
+    const ok = await ask("api-version=2019-08-01&resource=https://management.azure.com/");
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body.client_id, msi.clientId);
+    assert.match(ok.body.expires_on, /^\d+$/);
+    assert.equal((await ask("api-version=2019-08-01&resource=https://management.azure.com/", "wrong")).status, 401);
+    assert.equal((await ask("api-version=2017-09-01&resource=https://management.azure.com/")).status, 400);
+    assert.equal((await ask("api-version=2019-08-01&resource=https://vault.azure.net")).status, 400);
+    const user = await ask(`api-version=2019-08-01&resource=https://management.azure.com/&client_id=${CERT_APP}`);
+    assert.equal(user.body.client_id, CERT_APP, "a user-assigned identity by client_id");
+    assert.equal(
+      (await ask("api-version=2019-08-01&resource=https://management.azure.com/&client_id=nobody")).status,
+      400,
+    );
+  });
 });

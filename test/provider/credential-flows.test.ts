@@ -102,3 +102,40 @@ describe("credential flows against the emulator (@azure/identity, https)", funct
     );
   });
 });
+
+describe("managed identity against the emulator's App Service-style endpoint (@azure/identity)", function () {
+  let emulator: RunningEmulator;
+  const saved = { IDENTITY_ENDPOINT: process.env.IDENTITY_ENDPOINT, IDENTITY_HEADER: process.env.IDENTITY_HEADER };
+
+  before(async function () {
+    const caDir = process.env.VMSS_TEST_CA_DIR;
+    if (!caDir) throw new Error("run through scripts/run-tests.js: it makes the test CA and trusts it");
+    emulator = await startEmulator({ tls: { caDir } });
+  });
+
+  after(async function () {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    clearCredentialCache();
+    await emulator.close();
+  });
+
+  it("signs in as the machine's identity with ARM_USE_MSI (ManagedIdentityCredential reads IDENTITY_ENDPOINT)", async function () {
+    const msi = emulator.admin.managedIdentityEndpoint();
+    // ManagedIdentityCredential reads the process environment itself, as on an App Service machine.
+    process.env.IDENTITY_ENDPOINT = msi.endpoint;
+    process.env.IDENTITY_HEADER = msi.header;
+    const cloud = resolveCloud({ endpoint: emulator.url }, {});
+    const token = await getCredential(cloud, { ARM_USE_MSI: "true" }).getToken(cloud.tokenScope);
+    assert.ok(token);
+    const claims = JSON.parse(Buffer.from(token.token.split(".")[1], "base64url").toString());
+    assert.equal(claims.appid, msi.clientId);
+    const asked = emulator.admin.requests().filter((r) => r.path === "/msi/token");
+    assert.deepEqual(
+      asked.map((r) => r.status),
+      [200],
+    );
+  });
+});
