@@ -186,6 +186,14 @@ describe("e2e: credentials of several principals in one stack, both doors", func
     assert.notEqual(refresh.code, 0);
     const said = refresh.stdout + refresh.stderr;
     assert.match(said, /AADSTS700024: Client assertion is not within its valid time range/);
+    // What the user sees, for the test log.
+    console.log(
+      `      refresh with an expired OIDC token:\n${said
+        .split("\n")
+        .filter((l) => /error|AADSTS/.test(l))
+        .slice(0, 3)
+        .join("\n")}`,
+    );
     assertNoCredential(said, "the refresh error", [expired, ...secrets]);
 
     await stack.destroy();
