@@ -16,7 +16,8 @@ import {
   selectPollingStrategy,
   type PollingStrategy,
 } from "./lro";
-import { pacerFor, principalOfToken, type Pacer } from "./pacer";
+import { nextWaitId, type TransportEvent, type TransportEventListener } from "./events";
+import { pacerFor, principalOfToken, type Pacer, type PacerHold, type PacerTicket } from "./pacer";
 import { nextPoll, requestClass } from "./pacing";
 import {
   apiVersionProblem,
@@ -119,6 +120,11 @@ export interface ArmClientOptions {
   userAgent?: string;
   /** Called before each retry wait. */
   onRetry?: (event: RetryEvent) => void;
+  /**
+   * Called with what the client waits for (events.ts): each retry's wait, each hold of the pacer, each long-running
+   * operation while it runs, and the end of each, synchronously in the async context of the call that waits.
+   */
+  onEvent?: TransportEventListener;
   /** Token refresh timing. */
   tokenRefresh?: TokenCyclerOptions;
 }
@@ -159,6 +165,7 @@ export class ArmClient {
   private readonly operationTimeoutMs: number;
   private readonly userAgent: string;
   private readonly onRetry: ((event: RetryEvent) => void) | undefined;
+  private readonly onEvent: TransportEventListener | undefined;
   private readonly pacing: boolean;
 
   /**
@@ -174,6 +181,7 @@ export class ArmClient {
       nonNegative("operationTimeoutMs", options.operationTimeoutMs) ?? DEFAULT_OPERATION_TIMEOUT_MS;
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
     this.onRetry = options.onRetry;
+    this.onEvent = options.onEvent;
     this.pacing = options.pacing ?? true;
     this.tokens = new AccessTokenCycler(options.credential, options.cloud.tokenScope, options.tokenRefresh);
     this.ownsDispatcher = options.dispatcher === undefined;
@@ -245,6 +253,8 @@ export class ArmClient {
     const scout = pacer?.claimScout(operationClass) ?? false;
     let seenDoneAfter: number | undefined;
     let last = initial;
+    const operation = { waitId: nextWaitId(), method: req.method, path: url.pathname };
+    this.emit({ kind: "operation-running", ...operation, elapsedMs: 0, polls: 0 });
     try {
       for (let polls = 0, lastPollMs = 0; ; ) {
         const next = nextPoll({
@@ -272,9 +282,12 @@ export class ArmClient {
           throw this.transportError(req.method, url, TransportErrorCodes.invalidResponseBody, message, initial, false);
         }
         this.throwIfFailed(req.method, url, strategy, last, initial);
+        this.emit({ kind: "operation-running", ...operation, elapsedMs: Date.now() - startedAt, polls });
       }
     } finally {
       if (scout) pacer!.releaseScout(operationClass, seenDoneAfter);
+      const outcome = seenDoneAfter !== undefined ? "done" : signal?.aborted ? "aborted" : "failed";
+      this.emit({ kind: "wait-ended", ...operation, wait: "operation", waitedMs: Date.now() - startedAt, outcome });
     }
 
     const source = finalResultSource(req.method, initial.headers);
@@ -409,7 +422,7 @@ export class ArmClient {
       signal?.throwIfAborted();
       const token = await this.token(method, url);
       const pacer = this.schedulerFor(url, token);
-      const ticket = await pacer?.admit(requestClass(method, url.pathname), signal);
+      const ticket = pacer === undefined ? undefined : await this.admit(pacer, method, url, signal);
       const outcome = await this.attempt(method, url, payload, headers, token, correlationId, signal);
       if (outcome.kind === "response") call.lastRequestId = outcome.response.requestId ?? call.lastRequestId;
       if (ticket !== undefined) {
@@ -464,7 +477,7 @@ export class ArmClient {
           });
         }
         retries++;
-        this.onRetry?.({
+        const retry: RetryEvent = {
           method,
           path: url.pathname,
           retry: retries,
@@ -473,8 +486,8 @@ export class ArmClient {
           status: response.status,
           code,
           requestId: response.requestId,
-        });
-        await sleep(decision.delayMs, undefined, { signal });
+        };
+        await this.retryWait(retry, signal);
         continue;
       }
 
@@ -491,15 +504,65 @@ export class ArmClient {
         });
       }
       retries++;
-      this.onRetry?.({
+      const retry: RetryEvent = {
         method,
         path: url.pathname,
         retry: retries,
         delayMs: decision.delayMs,
         reason: decision.reason,
         code: outcome.code,
-      });
-      await sleep(decision.delayMs, undefined, { signal });
+      };
+      await this.retryWait(retry, signal);
+    }
+  }
+
+  /** Reports a retry's wait (`onRetry`, then its start and end as events) and waits it out. */
+  private async retryWait(retry: RetryEvent, signal: AbortSignal | undefined): Promise<void> {
+    this.onRetry?.(retry);
+    const waitId = nextWaitId();
+    this.emit({ kind: "retry", waitId, ...retry });
+    const started = Date.now();
+    let outcome: "done" | "aborted" = "aborted";
+    try {
+      await sleep(retry.delayMs, undefined, { signal });
+      outcome = "done";
+    } finally {
+      const { method, path } = retry;
+      this.emit({ kind: "wait-ended", waitId, method, path, wait: "retry", waitedMs: Date.now() - started, outcome });
+    }
+  }
+
+  /** The pacer's admission of one attempt, reporting a hold and its end as events. */
+  private async admit(pacer: Pacer, method: HttpMethod, url: URL, signal?: AbortSignal): Promise<PacerTicket> {
+    let held: { waitId: number; since: number } | undefined;
+    const onHold =
+      this.onEvent === undefined
+        ? undefined
+        : (hold: PacerHold) => {
+            held = { waitId: nextWaitId(), since: Date.now() };
+            this.emit({ kind: "budget-hold", waitId: held.waitId, method, path: url.pathname, ...hold });
+          };
+    let outcome: "done" | "aborted" = "aborted";
+    try {
+      const ticket = await pacer.admit(requestClass(method, url.pathname), signal, onHold);
+      outcome = "done";
+      return ticket;
+    } finally {
+      if (held !== undefined) {
+        const { waitId, since } = held;
+        const waitedMs = Date.now() - since;
+        this.emit({ kind: "wait-ended", waitId, method, path: url.pathname, wait: "budget-hold", waitedMs, outcome });
+      }
+    }
+  }
+
+  /** Hands an event to `onEvent`; a listener's exception never breaks the call. */
+  private emit(event: TransportEvent): void {
+    if (this.onEvent === undefined) return;
+    try {
+      this.onEvent(event);
+    } catch {
+      // The listener's problem: the call goes on.
     }
   }
 

@@ -12,3 +12,4 @@ export * from "./pacer";
 export * from "./request-target";
 export * from "./token-cycler";
 export * from "./client";
+export * from "./events";
