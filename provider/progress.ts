@@ -194,7 +194,7 @@ class RetryWait extends Wait {
         return `retrying ${request} in ${seconds(Math.max(0, this.delayMs - said.elapsedMs))} (retry ${this.retry}): ${this.reason}`;
       case "end":
         return said.outcome === "done"
-          ? `sending retry ${this.retry} of ${request} after ${seconds(said.elapsedMs)}`
+          ? `retried ${request} after ${seconds(said.elapsedMs)} (retry ${this.retry}): ${this.reason}`
           : `stopped waiting to retry ${request} after ${seconds(said.elapsedMs)}`;
     }
   }

@@ -76,7 +76,7 @@ describe("progress: transport events become the user's messages", function () {
     await Promise.all([withMessages(row, () => create(throttled)), withMessages(quiet, () => create(other))]);
     assert.deepEqual(row.shown(), [
       "start: retrying PATCH in 1.0 s (retry 1): throttled (HTTP 429)",
-      "end: sending retry 1 of PATCH after 1.0 s",
+      "end: retried PATCH after 1.0 s (retry 1): throttled (HTTP 429)",
     ]);
     assert.equal(new Set(row.statuses.map((s) => s.waitId)).size, 1, "one wait, one stream");
     assert.deepEqual(quiet.statuses, [], "the other resource heard nothing of it");
