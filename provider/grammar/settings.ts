@@ -119,6 +119,16 @@ export function effectiveTarget(own: TargetSettings, provider: TargetSettings): 
 }
 
 /**
+ * An endpoint value in canonical spelling for comparisons; a value that is not a string, or does not parse (old state
+ * may predate a grammar change), is compared as it is rather than failing a preview.
+ */
+export function canonicalEndpoint(value: unknown): unknown {
+  if (typeof value !== "string") return value ?? undefined;
+  const parsed = parseEndpointSetting(value);
+  return "value" in parsed ? parsed.value : value;
+}
+
+/**
  * Whether two `environment` or `endpoint` values differ after canonicalisation (a value that does not parse, e.g. old
  * state from before a grammar change, is compared as it is rather than failing a preview).
  */

@@ -5,7 +5,7 @@
  */
 import { armIdKey, parseScaleSetId, parseUserAssignedIdentityId } from "../grammar/armId";
 import { sameIdSet } from "./declaration";
-import { canonicalEndpoint } from "../grammar/endpoint";
+import { canonicalEndpoint } from "../grammar/settings";
 import { jsonEqual } from "../jsonEqual";
 import { UNKNOWN, containsUnknown } from "./validate";
 
