@@ -123,7 +123,7 @@ export function planChange(recorded: Props | undefined, news: Props): PlannedCha
     const plan: PlannedChange = { creating: true, changes: true, replaces: [], properties: {}, warnings: [] };
     if (scaleSetId !== undefined) plan.scaleSetId = scaleSetId;
     if (next !== undefined) plan.identity = effectOf(undefined, next);
-    plan.warnings = warningsOf(plan, news, undefined);
+    plan.warnings = warningsOf(plan, news, undefined, undefined);
     return plan;
   }
 
@@ -161,7 +161,7 @@ export function planChange(recorded: Props | undefined, news: Props): PlannedCha
     }
   }
   plan.changes = replaces.length > 0 || Object.keys(properties).length > 0;
-  plan.warnings = warningsOf(plan, news, before);
+  plan.warnings = warningsOf(plan, news, recorded, before);
   return plan;
 }
 
@@ -316,16 +316,22 @@ function releasedBy(before: RecordedIdentity, scaleSetId: string): ReleasedIdent
   return released;
 }
 
-function warningsOf(plan: PlannedChange, news: Props, before: RecordedIdentity | undefined): string[] {
-  // Warnings concern a write: none when `up` would send nothing.
+function warningsOf(
+  plan: PlannedChange,
+  news: Props,
+  recorded: Props | undefined,
+  before: RecordedIdentity | undefined,
+): string[] {
+  // Warnings concern a write: none when `up` would send nothing, except the api-version's when the change under
+  // review is the switch to it (a change of nothing, whose risk the next write runs).
   const writes =
     plan.creating ||
     plan.replaces.length > 0 ||
     (plan.changes && (plan.identity === undefined || changesIdentity(plan.identity)));
-  if (!writes) return [];
   const warnings: string[] = [];
   const apiVersion = news.apiVersion === undefined ? DEFAULT_API_VERSION : news.apiVersion;
-  if (typeof apiVersion === "string" && apiVersion !== UNKNOWN && usesIdentityIds(apiVersion)) {
+  const switched = recorded !== undefined && (recorded.apiVersion ?? DEFAULT_API_VERSION) !== apiVersion;
+  if ((writes || switched) && typeof apiVersion === "string" && apiVersion !== UNKNOWN && usesIdentityIds(apiVersion)) {
     warnings.push(identityIdsWarning(apiVersion));
   }
   if (plan.identity?.systemAssigned === "off" && before?.principalId !== undefined) {

@@ -156,7 +156,7 @@ describe("planChange: what up will do, from the recorded state and the new input
     assert.deepEqual([other.changes, other.identity], [true, undefined]);
   });
 
-  it("warns with the identityIds api-versions when up writes, and only then", () => {
+  it("warns with the identityIds api-versions when up writes or when switching to them, and only then", () => {
     for (const apiVersion of ["2017-12-01", "2018-04-01"]) {
       assert.deepEqual(planChange(undefined, inputs({ userAssignedIdentities: [ID1], apiVersion })).warnings, [
         identityIdsWarning(apiVersion),
@@ -167,6 +167,12 @@ describe("planChange: what up will do, from the recorded state and the new input
       ]);
       const state = recorded({ userAssignedIdentities: [ID1], identityType: "UserAssigned", apiVersion });
       assert.deepEqual(planChange(state, inputs({ userAssignedIdentities: [ID1], apiVersion })).warnings, []);
+      // Switching to it changes nothing yet, and is the moment to say what it risks.
+      const switched = planChange(
+        { ...state, apiVersion: "2024-11-01" },
+        inputs({ userAssignedIdentities: [ID1], apiVersion }),
+      );
+      assert.deepEqual([switched.changes, switched.warnings], [false, [identityIdsWarning(apiVersion)]]);
     }
     assert.deepEqual(
       planChange(undefined, inputs({ userAssignedIdentities: [ID1], apiVersion: "2018-06-01" })).warnings,
