@@ -200,21 +200,22 @@ export function systemIdentityOffWarning(principalId: string): string {
 
 /**
  * The plan in one sentence per change, for a preview: e.g. `add …/ID2; remove …/other (assigned by someone else;
- * exclusive mode removes identities it does not declare); turn the system-assigned identity off`. `undefined` when
- * the plan says nothing about the identity (no change, or not known before `up`).
+ * exclusive mode removes identities it does not declare); turn the system-assigned identity off`; for a replacement,
+ * what deleting the old resource does to its scale set (`replace (scaleSetId changes); deleting the old resource on
+ * …/vmss-a: remove …/ID1`). `undefined` when the plan says nothing about the identity (no change, or not known before
+ * `up`).
  */
 export function describePlannedChange(plan: PlannedChange): string | undefined {
-  const parts: string[] = [];
   if (plan.replaces.length > 0) {
-    const onNew = plan.identity === undefined ? [] : describeEffect(plan.identity);
+    // On a replacement the engine checks the new inputs again as a creation (pulumi/pulumi
+    // pkg/resource/deploy/step_generator.go, "recompute the default values"), and that check shows what the new scale
+    // set gets: here only what deleting the old resource does to the old one.
     const old = plan.released;
     const onOld = old === undefined ? [] : describeRelease(old);
-    if (onNew.length === 0 && onOld.length === 0) return undefined;
-    parts.push(`replace (${plan.replaces.join(", ")} changes)`, ...onNew);
-    if (onOld.length > 0) parts.push(`then, deleting the resource on ${old!.scaleSetId}: ${onOld.join(", ")}`);
-  } else if (plan.identity !== undefined) {
-    parts.push(...describeEffect(plan.identity));
+    if (onOld.length === 0) return undefined;
+    return `replace (${plan.replaces.join(", ")} changes); deleting the old resource on ${old!.scaleSetId}: ${onOld.join(", ")}`;
   }
+  const parts = plan.identity === undefined ? [] : describeEffect(plan.identity);
   return parts.length === 0 ? undefined : parts.join("; ");
 }
 
@@ -331,7 +332,15 @@ function warningsOf(
   const warnings: string[] = [];
   const apiVersion = news.apiVersion === undefined ? DEFAULT_API_VERSION : news.apiVersion;
   const switched = recorded !== undefined && (recorded.apiVersion ?? DEFAULT_API_VERSION) !== apiVersion;
-  if ((writes || switched) && typeof apiVersion === "string" && apiVersion !== UNKNOWN && usesIdentityIds(apiVersion)) {
+  // A replacement's creation check warns about the new resource's api-version (see describePlannedChange).
+  const replacing = plan.replaces.length > 0;
+  if (
+    (writes || switched) &&
+    !replacing &&
+    typeof apiVersion === "string" &&
+    apiVersion !== UNKNOWN &&
+    usesIdentityIds(apiVersion)
+  ) {
     warnings.push(identityIdsWarning(apiVersion));
   }
   if (plan.identity?.systemAssigned === "off" && before?.principalId !== undefined) {

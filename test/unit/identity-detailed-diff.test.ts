@@ -89,6 +89,11 @@ describe("detailedDiffOf(planChange(…)): the property-by-property diff the plu
       { ...OLDS, mode: "exclusive" },
     ],
     [
+      "additive mode that newly declares the foreign identity adopts it (an add, though no PATCH)",
+      { userAssignedIdentities: [ID1, ID2, FOREIGN.toLowerCase()] },
+      { "userAssignedIdentities[2]": add },
+    ],
+    [
       "additive mode leaves a foreign identity alone",
       { userAssignedIdentities: [ID1] },
       { "userAssignedIdentities[1]": del },

@@ -142,8 +142,8 @@ describe("planChange: what up will do, from the recorded state and the new input
     assert.deepEqual(plan.released, { scaleSetId: SCALE_SET_ID, remove: [ID1], systemAssigned: "off" });
     assert.equal(
       describePlannedChange(plan),
-      `replace (scaleSetId changes); add ${ID2}; the scale set is first read at creation: declared identities ` +
-        `already assigned are adopted; then, deleting the resource on ${SCALE_SET_ID}: remove ${ID1}, turn the ` +
+      // What the new scale set gets, the engine's creation check of the new inputs shows.
+      `replace (scaleSetId changes); deleting the old resource on ${SCALE_SET_ID}: remove ${ID1}, turn the ` +
         "system-assigned identity off",
     );
   });
