@@ -17,11 +17,13 @@ export function canonicalIdentityId(id: string, options?: ParseArmIdOptions): st
 }
 
 /**
- * The comparison key of a user-assigned identity ID: two spellings of one identity have the same key.
- * @throws InvalidArmIdError for a value that is not a user-assigned identity ID.
+ * The comparison key of a user-assigned identity ID: two spellings of one identity have the same key. Names are read
+ * leniently (ParseArmIdOptions.lenientNames): a comparison never rejects an identity ARM itself returned, whose name
+ * may predate today's naming rules; inputs are held to those rules by `check`.
+ * @throws InvalidArmIdError for a value that is not shaped like a user-assigned identity ID.
  */
 export function identityKey(id: string): string {
-  return armIdKey(canonicalIdentityId(id));
+  return armIdKey(canonicalIdentityId(id, { lenientNames: true }));
 }
 
 /**
@@ -37,8 +39,8 @@ export function recordedIdentityKey(id: string): string {
 }
 
 /**
- * The keys of a list of IDs.
- * @throws InvalidArmIdError for a value that is not a user-assigned identity ID.
+ * The keys of a list of IDs (see {@link identityKey}).
+ * @throws InvalidArmIdError for a value that is not shaped like a user-assigned identity ID.
  */
 export function identityKeys(ids: readonly string[]): Set<string> {
   return new Set(ids.map(identityKey));

@@ -277,8 +277,12 @@ function effectOf(before: RecordedIdentity | undefined, next: Declaration): Iden
   const after = applied(current, changeForUpdate(current, previous, next));
   const owned = identityKeys(before.owned);
   const declared = identityKeys(next.userAssignedIdentities);
+  // IDs of a state may have names only ARM accepts (see ParseArmIdOptions.lenientNames).
   const idsOf = (state: IdentityState, keep: (key: string) => boolean) =>
-    sortedIdentityIds([...state.user].filter(([key]) => keep(key)).map(([, info]) => info.id));
+    sortedIdentityIds(
+      [...state.user].filter(([key]) => keep(key)).map(([, info]) => info.id),
+      { lenientNames: true },
+    );
   const remove = idsOf(current, (key) => !after.user.has(key));
   const effect: IdentityEffect = {
     add: idsOf(after, (key) => !current.user.has(key)),
@@ -311,6 +315,7 @@ function releasedBy(before: RecordedIdentity, scaleSetId: string): ReleasedIdent
     scaleSetId: knownScaleSetId(scaleSetId) ?? scaleSetId,
     remove: sortedIdentityIds(
       [...before.current.user].filter(([key]) => !after.user.has(key)).map(([, info]) => info.id),
+      { lenientNames: true },
     ),
   };
   if (before.current.system && !after.system) released.systemAssigned = "off";

@@ -72,7 +72,8 @@ export function recordedIdentityOf(recorded: Readonly<Record<string, unknown>>):
   if (owned === undefined || others === undefined) return undefined;
   try {
     const previous = declarationOf({ ...recorded, userAssignedIdentities: owned });
-    const current = identityStateOf(systemOn(recorded), [...owned, ...others]);
+    // The others came from ARM (see ParseArmIdOptions.lenientNames).
+    const current = identityStateOf(systemOn(recorded), [...owned, ...others], { lenientNames: true });
     const read: RecordedIdentity = {
       current,
       previous,

@@ -2,10 +2,13 @@
 import assert from "node:assert/strict";
 import {
   UNKNOWN,
+  changeForCreate,
   changesIdentity,
   describePlannedChange,
   identityIdsWarning,
   planChange,
+  planPatch,
+  readIdentityState,
   systemIdentityOffWarning,
 } from "../../provider/identity";
 import { reportPlannedChange } from "../../provider/previewPlan";
@@ -99,6 +102,20 @@ describe("planChange: what up will do, from the recorded state and the new input
     assert.equal(on.identity?.systemAssigned, "on");
     assert.deepEqual(on.identity?.add, [ID2]);
     assert.equal(describePlannedChange(on), `add ${ID2}; turn the system-assigned identity on`);
+  });
+
+  it("exclusive mode plans and removes an identity whose name only ARM accepted (shorter than today's rule)", () => {
+    const old = `${ID3.slice(0, ID3.lastIndexOf("/"))}/ab`;
+    const plan = planChange(
+      recorded({ userAssignedIdentities: [ID1], otherUserAssignedIdentities: [old], identityType: "UserAssigned" }),
+      inputs({ userAssignedIdentities: [ID1], mode: "exclusive", systemAssigned: false }),
+    );
+    assert.deepEqual(plan.identity?.removeForeign, [old]);
+    const current = readIdentityState({ type: "UserAssigned", userAssignedIdentities: { [ID1]: {}, [old]: {} } });
+    const declared = { mode: "exclusive", systemAssigned: false, userAssignedIdentities: [ID1] } as const;
+    assert.deepEqual(planPatch(current, changeForCreate(current, declared), "dictionary"), {
+      identity: { type: "UserAssigned", userAssignedIdentities: { [old]: null } },
+    });
   });
 
   it("plans nothing when the state already matches, casing aside", () => {
