@@ -15,7 +15,7 @@ import { isArmError, isResourceGone } from "./arm/errors";
 import { sharedClientFor } from "./sharedClients";
 import { withScaleSetWriteLock } from "./scaleSetLock";
 import { operationError } from "./operationError";
-import { reportPlannedChange } from "./previewPlan";
+import { type PlanWriter, reportPlannedChange } from "./previewPlan";
 import { reportMessage } from "./progress";
 
 /** Inputs after `check`: canonical spelling, defaults filled. */
@@ -93,20 +93,20 @@ export function check(olds: Props, news: Props): { inputs: Props; failures: iden
 }
 
 /**
- * Compares the recorded state with the new inputs, and shows the planned change (previewPlan.ts). No I/O: a
- * casing-only difference is never a change.
+ * Derives what `up` will do from the recorded state and the new inputs (the one derivation,
+ * provider/identity/plannedChange.ts), and shows it (previewPlan.ts). No I/O. Both doors' `diff` project its result.
+ * @param write where the plan's lines go (default: stderr).
+ */
+export function planUpdate(olds: Props, news: Props, write?: PlanWriter): identity.PlannedChange {
+  return reportPlannedChange(olds, news, write);
+}
+
+/**
+ * Compares the recorded state with the new inputs, and shows the planned change: {@link planUpdate}'s result as the
+ * dynamic provider reports it. No I/O: a casing-only difference is never a change.
  */
 export function diff(olds: Props, news: Props): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
-  const result = identity.diffDeclarations(olds, news);
-  let changes = result.changes;
-  // Exclusive mode owns the whole identity: identities someone else added since the last refresh are drift too.
-  if (news.mode === "exclusive" && Array.isArray(olds.otherUserAssignedIdentities)) {
-    changes ||= olds.otherUserAssignedIdentities.length > 0;
-  }
-  // The preview names what up will add and remove, from the recorded state (previewPlan.ts).
-  const plan = result.replaces.length === 0 ? reportPlannedChange(olds, news) : undefined;
-  if (plan !== undefined) changes ||= identity.changesAnything(plan);
-  return { changes, replaces: result.replaces, deleteBeforeReplace: false };
+  return { ...identity.diffOf(planUpdate(olds, news)), deleteBeforeReplace: false };
 }
 
 /** Applies the declaration to the scale set and records the outcome. */
@@ -313,7 +313,7 @@ function userIdentityDetailsOf(client: ArmClient, id: string): Promise<UserIdent
 async function readUserIdentityDetails(client: ArmClient, id: string): Promise<UserIdentityDetails> {
   const got = await client.request<{ properties?: { principalId?: unknown; clientId?: unknown } }>({
     method: "GET",
-    path: identity.parseUserAssignedIdentityId(id).id,
+    path: identity.canonicalIdentityId(id),
     apiVersion: USER_IDENTITY_API_VERSION,
   });
   const properties = got.body?.properties ?? {};
@@ -336,24 +336,15 @@ function target(
 /** The state record: the declaration as it really stands on the scale set, plus what role assignments need. */
 function outputsOf(props: Props, state: identity.IdentityState, systemAssignedOwned: boolean): VmssIdentityOutputs {
   const declared = identity.declarationOf(props);
-  const declaredKeys = new Set(declared.userAssignedIdentities.map(identity.armIdKey));
-  const owned = declared.userAssignedIdentities.filter((id) => state.user.has(identity.armIdKey(id)));
-  const others = [...state.user.entries()]
-    .filter(([key]) => !declaredKeys.has(key))
-    .map(([, info]) => identity.parseUserAssignedIdentityId(info.id).id)
-    .sort();
-  const systemAssigned =
-    declared.mode === "exclusive" || declared.systemAssigned !== undefined ? state.system : undefined;
+  const { systemAssigned, ...record } = identity.recordOf(declared, state);
   const outs: VmssIdentityOutputs = {
     scaleSetId: identity.parseScaleSetId(String(props.scaleSetId)).id,
     mode: declared.mode,
-    userAssignedIdentities: owned,
-    identityType: identity.identityTypeOf(state.system, state.user.size > 0),
-    userIdentities: owned.map((id) => {
+    ...record,
+    userIdentities: record.userAssignedIdentities.map((id) => {
       const info = state.user.get(identity.armIdKey(id));
       return dropUndefined({ id, principalId: info?.principalId, clientId: info?.clientId });
     }),
-    otherUserAssignedIdentities: others,
     systemAssignedOwned,
   };
   for (const key of ["apiVersion", "environment", "endpoint", "adoption"] as const) {
