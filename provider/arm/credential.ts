@@ -3,13 +3,8 @@
  * @azure/identity's in-memory token cache is shared by every request (never a token fetch per call).
  */
 import { createHash } from "node:crypto";
-import {
-  ClientSecretCredential,
-  DefaultAzureCredential,
-  type AccessToken,
-  type GetTokenOptions,
-  type TokenCredential,
-} from "@azure/identity";
+import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
+import { ClientSecretCredential, DefaultAzureCredential } from "@azure/identity";
 import { PUBLIC_AUTHORITY_HOSTNAMES, type Cloud } from "./clouds";
 
 /**
