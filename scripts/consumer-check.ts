@@ -12,6 +12,8 @@
  *    emulator started here over https (its CA reaches every process through NODE_EXTRA_CA_CERTS), then the
  *    emulator's state is checked; `pulumi destroy`, and the state is checked again. The dynamic providers load the
  *    package by name from the consumer's own node_modules, as on a user's machine.
+ * 5. On Node.js 20 only (it is large): `@pulumi/azure-native` installed, a program typed by the type-only entry point
+ *    `pulumi-vmss-identity/azure-native` compiles under both templates.
  *
  * Consumers: Node.js 20 (the machine's) with the `@pulumi/pulumi` this repository develops against, and Node.js 22
  * (scripts/ensure-node.sh: the npm registry's Node.js binary package) with the newest `@pulumi/pulumi`
@@ -46,6 +48,8 @@ interface Consumer {
   nodeBin: string;
   pulumiVersion: string;
   typesNode: string;
+  /** Also install `@pulumi/azure-native` afterwards and compile a program typed by `pulumi-vmss-identity/azure-native`. */
+  azureNative?: boolean;
 }
 
 let passed = 0;
@@ -141,6 +145,25 @@ export const runtimes = [typeof providerRuntime, typeof componentRuntime];
 export const nodeVersion = process.version;
 export const principalId = scaleSet.principalId;
 export const identityType = identities.identityType;
+`;
+
+/** A program typed with the azure-native entry point; an azure-native enum value and typed deeper objects. */
+const AZURE_PROGRAM = `import * as compute from "@pulumi/azure-native/compute";
+import { ScaleSetWithIdentity } from "pulumi-vmss-identity";
+import type { ScaleSetWithIdentityArgs } from "pulumi-vmss-identity/azure-native";
+
+const args: ScaleSetWithIdentityArgs = {
+  resourceGroupName: "rg",
+  location: "eastus",
+  sku: { name: "Standard_B1s", capacity: 1 },
+  upgradePolicy: { mode: compute.UpgradeMode.Manual },
+  virtualMachineProfile: {
+    storageProfile: { osDisk: { createOption: compute.DiskCreateOptionTypes.FromImage, caching: "ReadWrite" } },
+    osProfile: { computerNamePrefix: "web", adminUsername: "azureuser", linuxConfiguration: { disablePasswordAuthentication: true } },
+  },
+  extraProperties: { orchestrationMode: compute.OrchestrationMode.Uniform },
+};
+export const make = (): ScaleSetWithIdentity => new ScaleSetWithIdentity("web", args);
 `;
 
 /** Pulumi's older TypeScript template (commonjs, node resolution, no esModuleInterop), emitting to bin/. */
@@ -285,6 +308,32 @@ async function checkConsumer(
       }),
     );
   }
+  if (consumer.azureNative) await checkAzureNativeEntry(dir, env, tag);
+}
+
+/** With azure-native installed: the azure-native entry point compiles in both module modes. */
+async function checkAzureNativeEntry(
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  tag: (text: string) => string,
+): Promise<void> {
+  const pin = own.devDependencies["@pulumi/azure-native"];
+  const install = await run("npm", ["install", "--no-audit", "--no-fund", `@pulumi/azure-native@${pin}`], {
+    cwd: dir,
+    env,
+  });
+  if (!check(tag(`npm install @pulumi/azure-native@${pin}`), install.code === 0, install.output)) return;
+  fs.writeFileSync(path.join(dir, "azure.ts"), AZURE_PROGRAM);
+  const tsc = path.join(dir, "node_modules", "typescript", "bin", "tsc");
+  for (const [mode, config] of [
+    ["nodenext", TSCONFIG_NODENEXT],
+    ["commonjs", { ...TSCONFIG_COMMONJS, compilerOptions: { ...TSCONFIG_COMMONJS.compilerOptions, noEmit: true } }],
+  ] as const) {
+    const file = `tsconfig.azure-${mode}.json`;
+    fs.writeFileSync(path.join(dir, file), JSON.stringify({ ...config, files: ["azure.ts"] }, null, 2));
+    const result = await run("node", [tsc, "-p", file], { cwd: dir, env });
+    check(tag(`tsc of pulumi-vmss-identity/azure-native, module ${mode}`), result.code === 0, result.output);
+  }
 }
 
 async function main(): Promise<void> {
@@ -312,6 +361,7 @@ async function main(): Promise<void> {
         nodeBin: path.dirname(process.execPath),
         pulumiVersion: own.devDependencies["@pulumi/pulumi"],
         typesNode: own.devDependencies["@types/node"],
+        azureNative: true,
       },
       { label: "node22", nodeBin: node22, pulumiVersion: NEWEST_PULUMI, typesNode: "22.20.7" },
     ];
