@@ -15,7 +15,8 @@ import { isArmError, isResourceGone } from "./arm/errors";
 import { sharedClientFor } from "./sharedClients";
 import { withScaleSetWriteLock } from "./scaleSetLock";
 import { operationError } from "./operationError";
-import { reportPlannedChange } from "./previewPlan";
+import { type PlanWriter, reportPlannedChange } from "./previewPlan";
+import { reportMessage } from "./progress";
 
 /** Inputs after `check`: canonical spelling, defaults filled. */
 export interface VmssIdentityInputs {
@@ -62,7 +63,10 @@ export interface VmssIdentityOutputs extends VmssIdentityInputs {
 /** What the I/O operations need; tests inject a client, the provider process uses the shared one per endpoint. */
 export interface RuntimeContext {
   client?: ArmClient;
-  /** Where warnings go. Default: stderr, which the Pulumi engine shows as a diagnostic of the provider. */
+  /**
+   * Where warnings go. Default: the door's messages (provider/progress.ts): stderr in the dynamic provider, which the
+   * Pulumi engine shows as a diagnostic, the engine's Log service on the resource in the plugin.
+   */
   warn?: (message: string) => void;
 }
 
@@ -87,20 +91,20 @@ export function check(olds: Props, news: Props): { inputs: Props; failures: iden
 }
 
 /**
- * Compares the recorded state with the new inputs, and shows the planned change (previewPlan.ts). No I/O: a
- * casing-only difference is never a change.
+ * Derives what `up` will do from the recorded state and the new inputs (the one derivation,
+ * provider/identity/plannedChange.ts), and shows it (previewPlan.ts). No I/O. Both doors' `diff` project its result.
+ * @param write where the plan's lines go (default: stderr).
+ */
+export function planUpdate(olds: Props, news: Props, write?: PlanWriter): identity.PlannedChange {
+  return reportPlannedChange(olds, news, write);
+}
+
+/**
+ * Compares the recorded state with the new inputs, and shows the planned change: {@link planUpdate}'s result as the
+ * dynamic provider reports it. No I/O: a casing-only difference is never a change.
  */
 export function diff(olds: Props, news: Props): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
-  const result = identity.diffDeclarations(olds, news);
-  let changes = result.changes;
-  // Exclusive mode owns the whole identity: identities someone else added since the last refresh are drift too.
-  if (news.mode === "exclusive" && Array.isArray(olds.otherUserAssignedIdentities)) {
-    changes ||= olds.otherUserAssignedIdentities.length > 0;
-  }
-  // The preview names what up will add and remove, from the recorded state (previewPlan.ts).
-  const plan = result.replaces.length === 0 ? reportPlannedChange(olds, news) : undefined;
-  if (plan !== undefined) changes ||= identity.changesAnything(plan);
-  return { changes, replaces: result.replaces, deleteBeforeReplace: false };
+  return { ...identity.diffOf(planUpdate(olds, news)), deleteBeforeReplace: false };
 }
 
 /** Applies the declaration to the scale set and records the outcome. */
@@ -307,7 +311,7 @@ function userIdentityDetailsOf(client: ArmClient, id: string): Promise<UserIdent
 async function readUserIdentityDetails(client: ArmClient, id: string): Promise<UserIdentityDetails> {
   const got = await client.request<{ properties?: { principalId?: unknown; clientId?: unknown } }>({
     method: "GET",
-    path: identity.parseUserAssignedIdentityId(id).id,
+    path: identity.canonicalIdentityId(id),
     apiVersion: USER_IDENTITY_API_VERSION,
   });
   const properties = got.body?.properties ?? {};
@@ -330,24 +334,15 @@ function target(
 /** The state record: the declaration as it really stands on the scale set, plus what role assignments need. */
 function outputsOf(props: Props, state: identity.IdentityState, systemAssignedOwned: boolean): VmssIdentityOutputs {
   const declared = identity.declarationOf(props);
-  const declaredKeys = new Set(declared.userAssignedIdentities.map(identity.armIdKey));
-  const owned = declared.userAssignedIdentities.filter((id) => state.user.has(identity.armIdKey(id)));
-  const others = [...state.user.entries()]
-    .filter(([key]) => !declaredKeys.has(key))
-    .map(([, info]) => identity.parseUserAssignedIdentityId(info.id).id)
-    .sort();
-  const systemAssigned =
-    declared.mode === "exclusive" || declared.systemAssigned !== undefined ? state.system : undefined;
+  const { systemAssigned, ...record } = identity.recordOf(declared, state);
   const outs: VmssIdentityOutputs = {
     scaleSetId: identity.parseScaleSetId(String(props.scaleSetId)).id,
     mode: declared.mode,
-    userAssignedIdentities: owned,
-    identityType: identity.identityTypeOf(state.system, state.user.size > 0),
-    userIdentities: owned.map((id) => {
+    ...record,
+    userIdentities: record.userAssignedIdentities.map((id) => {
       const info = state.user.get(identity.armIdKey(id));
       return dropUndefined({ id, principalId: info?.principalId, clientId: info?.clientId });
     }),
-    otherUserAssignedIdentities: others,
     systemAssignedOwned,
   };
   for (const key of ["apiVersion", "environment", "endpoint", "adoption"] as const) {
@@ -363,8 +358,9 @@ function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
+/** The default of `ctx.warn`: the door's messages (provider/progress.ts), stderr outside a door's scope. */
 function warnOnStderr(message: string): void {
-  process.stderr.write(`warning: ${message}\n`);
+  reportMessage("warning", message);
 }
 
 export {
