@@ -137,7 +137,7 @@ const args: ScaleSetWithIdentityArgs = {
 };
 const scaleSet = new ScaleSetWithIdentity("vmss", args, { dependsOn: [group] });
 const identities = new VmssManagedIdentity("identities", {
-  scaleSetId: scaleSet.id,
+  scaleSetId: scaleSet.scaleSetId,
   userAssignedIdentities: [identity.id],
 });
 
