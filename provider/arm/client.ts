@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { TokenCredential } from "@azure/identity";
+import type { TokenCredential } from "@azure/core-auth";
 import type { Dispatcher } from "undici";
 import type { Cloud } from "./clouds";
 import { ArmError, readArmErrorBody, TransportErrorCodes, type ArmErrorBody } from "./errors";

@@ -5,6 +5,7 @@
  * provider/grammar/settings.ts; the choice order is azure-native's (docs/transport.md, "Which credential").
  */
 import { createHash } from "node:crypto";
+import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
 import { readFile } from "node:fs/promises";
 import {
   ClientAssertionCredential,
@@ -12,9 +13,6 @@ import {
   ClientSecretCredential,
   DefaultAzureCredential,
   ManagedIdentityCredential,
-  type AccessToken,
-  type GetTokenOptions,
-  type TokenCredential,
 } from "@azure/identity";
 import { ErrorCodes, InvalidInputError } from "../errors";
 import { redactUrl } from "../grammar/endpoint";
