@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { FaultInjector } from "./faults";
 import type { UnassignedRemoval } from "./identity";
 import { Permissions } from "./permissions";
+import { Directory } from "./principals";
 import { RateLimits, type RateLimitSpec } from "./rate-limits";
 import { RequestLog } from "./request-log";
 import type { KeyCasing } from "./resource-ids";
@@ -26,6 +27,8 @@ export interface EmulatorConfig {
   retryAfterSeconds: number | undefined;
   /** Budgets at start (admin setRateLimits changes them; reset restores them). */
   rateLimits: RateLimitSpec;
+  /** Initial replication delay of new principals, ms (admin setReplicationDelay changes it; reset restores it). */
+  replicationDelayMs: number;
 }
 
 /** How operations started from now on end (admin failNextOperations). */
@@ -51,6 +54,8 @@ export class EmulatorCore {
   readonly log = new RequestLog();
   readonly rateLimits: RateLimits;
   readonly permissions = new Permissions();
+  /** Principals' creation times, the replication delay and forced PrincipalNotFound (principals.ts). */
+  readonly directory: Directory;
   tokens = new TokenService();
   opDurationMs: number;
   retryAfterSeconds: number | undefined;
@@ -67,6 +72,7 @@ export class EmulatorCore {
     this.opDurationMs = config.opDurationMs;
     this.retryAfterSeconds = config.retryAfterSeconds;
     this.rateLimits = new RateLimits(config.rateLimits);
+    this.directory = new Directory(config.replicationDelayMs);
   }
 
   /**
@@ -100,6 +106,7 @@ export class EmulatorCore {
     this.faults.clear();
     this.log.clear();
     this.permissions.reset();
+    this.directory.reset(this.config.replicationDelayMs);
     this.rateLimits.set(this.config.rateLimits);
     this.opDurationMs = this.config.opDurationMs;
     this.retryAfterSeconds = this.config.retryAfterSeconds;

@@ -13,6 +13,8 @@ import { performance } from "node:perf_hooks";
 import type { EmulatorAdmin } from "./admin";
 import { serveAdmin } from "./admin-http";
 import {
+  ROLE_ASSIGNMENT_API_VERSIONS,
+  ROLE_DEFINITION_API_VERSIONS,
   SCALE_SET_API_VERSIONS,
   USER_ASSIGNED_IDENTITY_API_VERSIONS,
   isIdentityApiVersion,
@@ -46,7 +48,16 @@ import type { ArmCall, Reply } from "./exchange";
 import type { FaultSpec } from "./faults";
 import { getOperationResult, handleResourceGroup, listResourceGroups } from "./resource-groups";
 import { isGuid, resourceGroupLookupKey, scaleSetLookupKey } from "./resource-ids";
-import { matchArmRoute, matchAuthorityRoute, pathSegments, routeProvider, type ArmRoute } from "./router";
+import {
+  matchArmRoute,
+  matchAuthorityRoute,
+  pathSegments,
+  routeProvider,
+  type ArmRoute,
+  type AuthorizationRoute,
+} from "./router";
+import { handleRoleAssignment, listRoleAssignments } from "./role-assignments";
+import { handleRoleDefinition, listRoleDefinitions } from "./role-definitions";
 import { handleScaleSet, listScaleSets } from "./scale-sets";
 import { getSubscription, listSubscriptions } from "./subscriptions";
 import { handleIdentity, listIdentities } from "./user-assigned-identities";
@@ -394,6 +405,11 @@ function checkApiVersion(core: EmulatorCore, route: ArmRoute, apiVersion: string
   if (!isWellFormedApiVersion(apiVersion)) throw invalidApiVersion(apiVersion);
   const provider = routeProvider(route);
   if (provider === "resources") return; // Microsoft.Resources: any version a client commonly sends (docs/arm-behavior.md)
+  if (route.kind === "authorization") {
+    const versions = route.type === "roleAssignments" ? ROLE_ASSIGNMENT_API_VERSIONS : ROLE_DEFINITION_API_VERSIONS;
+    if (versions.includes(apiVersion)) return;
+    throw noRegisteredProvider(route.type, apiVersion, versions, undefined);
+  }
   const served = provider === "compute" ? isScaleSetApiVersion(apiVersion) : isIdentityApiVersion(apiVersion);
   if (served) return;
   const location = locationForMessage(core, route);
@@ -414,7 +430,7 @@ function locationForMessage(core: EmulatorCore, route: ArmRoute): string | undef
     const record = core.store.scaleSets.get(scaleSetLookupKey(route.subscriptionId, route.group, route.name));
     if (record !== undefined) return record.location;
   }
-  if ("group" in route && route.group !== undefined) {
+  if ("group" in route && route.group !== undefined && route.subscriptionId !== undefined) {
     return core.store.resourceGroups.get(resourceGroupLookupKey(route.subscriptionId, route.group))?.location;
   }
   return undefined;
@@ -422,6 +438,7 @@ function locationForMessage(core: EmulatorCore, route: ArmRoute): string | undef
 
 function dispatch(core: EmulatorCore, call: ArmCall, route: ArmRoute): Reply {
   if (route.kind === "subscriptions") return listSubscriptions(core, call);
+  if (route.kind === "authorization") return dispatchAuthorization(core, call, route);
   if (!isGuid(route.subscriptionId)) throw invalidSubscriptionId(route.subscriptionId);
   switch (route.kind) {
     case "subscription":
@@ -443,6 +460,23 @@ function dispatch(core: EmulatorCore, call: ArmCall, route: ArmRoute): Reply {
     case "identity":
       return handleIdentity(core, call, route.subscriptionId, route.group, route.name);
   }
+}
+
+function dispatchAuthorization(core: EmulatorCore, call: ArmCall, route: AuthorizationRoute): Reply {
+  if (route.subscriptionId !== undefined && !isGuid(route.subscriptionId)) {
+    throw invalidSubscriptionId(route.subscriptionId);
+  }
+  const subscriptionId = route.subscriptionId?.toLowerCase();
+  if (route.type === "roleDefinitions") {
+    return route.name === undefined
+      ? listRoleDefinitions(call, subscriptionId)
+      : handleRoleDefinition(call, subscriptionId, route.name);
+  }
+  // The router gives role assignments a subscription scope at least.
+  const scope = { path: route.scope, subscriptionId: subscriptionId as string, resourceGroup: route.group };
+  return route.name === undefined
+    ? listRoleAssignments(core, call, scope)
+    : handleRoleAssignment(core, call, scope, route.name);
 }
 
 /** Retry-After of an injected `throttle` fault when neither the fault nor the emulator names one (docs/emulator.md). */
