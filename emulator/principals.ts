@@ -22,8 +22,12 @@ export interface Principal {
   principalId: string;
   /** Managed identities and applications are service principals in the directory. */
   principalType: "ServicePrincipal";
-  /** What it is, for messages and Graph-style answers. */
+  /** What it is, for messages and Graph-style answers: the scale set's, identity's or client's name. */
   displayName: string;
+  /** The application (client) ID, where the emulator knows one (user-assigned identities, the token client). */
+  appId?: string;
+  /** Microsoft Graph's servicePrincipalType: managed identities and the token endpoint's application. */
+  servicePrincipalType: "ManagedIdentity" | "Application";
   /** When it was created (ms since the epoch); undefined when it predates this process (then it is replicated). */
   createdAt: number | undefined;
 }
@@ -66,19 +70,29 @@ export class Directory {
 /** The principal with this object ID, if it exists now. */
 export function findPrincipal(core: EmulatorCore, principalId: string): Principal | undefined {
   const wanted = principalId.toLowerCase();
-  const found = (displayName: string): Principal => ({
+  const found = (
+    displayName: string,
+    servicePrincipalType: Principal["servicePrincipalType"],
+    appId?: string,
+  ): Principal => ({
     principalId: wanted,
     principalType: "ServicePrincipal",
     displayName,
+    servicePrincipalType,
+    ...(appId === undefined ? {} : { appId }),
     createdAt: core.directory.createdAt(wanted),
   });
   for (const scaleSet of core.store.scaleSets.values()) {
-    if (scaleSet.identity?.system?.principalId.toLowerCase() === wanted) return found(scaleSet.name);
+    if (scaleSet.identity?.system?.principalId.toLowerCase() === wanted) return found(scaleSet.name, "ManagedIdentity");
   }
   for (const identity of core.store.identities.values()) {
-    if (identity.principalId.toLowerCase() === wanted) return found(identity.name);
+    if (identity.principalId.toLowerCase() === wanted) {
+      return found(identity.name, "ManagedIdentity", identity.clientId);
+    }
   }
-  if (core.objectIdOf(core.config.clientId) === wanted) return found(core.config.clientId);
+  if (core.objectIdOf(core.config.clientId) === wanted) {
+    return found("vmss-identity-emulator client", "Application", core.config.clientId);
+  }
   return undefined;
 }
 

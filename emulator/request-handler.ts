@@ -41,6 +41,7 @@ import {
 } from "./arm-errors";
 import { openidConfiguration, signingKeys, tokenEndpoint, type AuthorityReply } from "./authority";
 import { getComputeOperation } from "./compute-operations";
+import { serveGraph } from "./graph";
 import { cloudMetadata } from "./metadata";
 import { armRequestKind, type ComputeRequestKind } from "./rate-limits";
 import type { EmulatorCore } from "./core";
@@ -118,6 +119,11 @@ export function createRequestHandler(
 
     if (method === "GET" && path.toLowerCase().replace(/\/+/g, "/").replace(/\/$/, "") === "/metadata/endpoints") {
       serveCloudMetadata(core, res, baseUrl, now, started, logLine);
+      return;
+    }
+
+    if (path.toLowerCase().startsWith("/v1.0/")) {
+      serveGraphRequest(core, req, res, method, path, now, started, logLine);
       return;
     }
 
@@ -369,6 +375,58 @@ function serveCloudMetadata(
   });
 }
 
+// Microsoft Graph (graph.ts): a bearer token the emulator issued, then the answer; Graph's error shape on failure.
+function serveGraphRequest(
+  core: EmulatorCore,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  method: string,
+  path: string,
+  now: number,
+  started: number,
+  logLine: ((line: string) => void) | undefined,
+): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on("data", (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+  });
+  req.on("error", () => res.destroy());
+  req.on("end", () => {
+    let reply: { status: number; body: unknown };
+    let clientId: string | undefined;
+    try {
+      const caller = authenticate(core, req.headers.authorization, now, () => "Bearer");
+      clientId = caller.clientId;
+      reply = serveGraph(core, method, path, Buffer.concat(chunks));
+    } catch (error) {
+      if (!(error instanceof ArmFailure)) throw error;
+      reply = { status: 401, body: { error: { code: "InvalidAuthenticationToken", message: error.message } } };
+    }
+    const requestId = randomUUID();
+    const text = JSON.stringify(reply.body);
+    res.writeHead(reply.status, {
+      "content-type": "application/json; charset=utf-8",
+      "content-length": Buffer.byteLength(text),
+      "request-id": requestId,
+    });
+    res.end(text);
+    const errorCode = reply.status >= 400 ? (reply.body as { error?: { code?: string } }).error?.code : undefined;
+    record(core, logLine, {
+      time: now,
+      method,
+      path,
+      status: reply.status,
+      started,
+      kind: "graph",
+      requestId,
+      clientId,
+      errorCode,
+    });
+  });
+}
+
 function authenticate(
   core: EmulatorCore,
   header: string | undefined,
@@ -499,7 +557,7 @@ function record(
     apiVersion?: string;
     status: number;
     started: number;
-    kind: "arm" | "token" | "discovery";
+    kind: "arm" | "token" | "discovery" | "graph";
     requestId: string;
     clientId?: string;
     errorCode?: string;
