@@ -16,6 +16,14 @@ import { sharedClientFor } from "./sharedClients";
 import { withScaleSetWriteLock } from "./scaleSetLock";
 import { operationError } from "./operationError";
 import { reportPlannedChange } from "./previewPlan";
+import {
+  describeRoleAssignmentChange,
+  roleAssignmentChange,
+  validateRoleAssignments,
+  type RoleAssignmentDeclaration,
+  type RoleAssignmentInPlace,
+} from "./roleAssignmentPlan";
+import { deleteRoleAssignments, ensureRoleAssignments, readRoleAssignments } from "./roleAssignmentRuntime";
 
 /** Inputs after `check`: canonical spelling, defaults filled. */
 export interface VmssIdentityInputs {
@@ -28,6 +36,8 @@ export interface VmssIdentityInputs {
   endpoint?: string;
   /** How to report identities found already assigned on create: "warn" (default) or "silent" (used by components). */
   adoption?: "warn" | "silent";
+  /** Role assignments for the identities it manages, canonical (roleAssignmentPlan.ts). */
+  roleAssignments?: RoleAssignmentDeclaration[];
 }
 
 /** One user-assigned identity owned by the resource, as the scale set reports it. */
@@ -57,6 +67,8 @@ export interface VmssIdentityOutputs extends VmssIdentityInputs {
    * back once it is disabled.
    */
   systemAssignedOwned: boolean;
+  /** The role assignments in place that this resource owns, each with its ARM ID (roleAssignmentPlan.ts). */
+  roleAssignmentsInPlace: RoleAssignmentInPlace[];
 }
 
 /** What the I/O operations need; tests inject a client, the provider process uses the shared one per endpoint. */
@@ -64,6 +76,8 @@ export interface RuntimeContext {
   client?: ArmClient;
   /** Where warnings go. Default: stderr, which the Pulumi engine shows as a diagnostic of the provider. */
   warn?: (message: string) => void;
+  /** Waits before retrying a role assignment refused with PrincipalNotFound, ms (roleAssignmentPlan.ts's default). */
+  principalNotFoundDelaysMs?: readonly number[];
 }
 
 type Props = Record<string, unknown>;
@@ -81,9 +95,63 @@ const MAX_PRECONDITION_RETRIES = 5;
 
 /** Validates and canonicalises the inputs; for a creation, shows the planned change (previewPlan.ts). No I/O. */
 export function check(olds: Props, news: Props): { inputs: Props; failures: identity.CheckFailure[] } {
-  const result = identity.validateDeclarationInputs(news);
-  if (result.failures.length === 0 && olds.scaleSetId === undefined) reportPlannedChange(undefined, result.inputs);
+  const { roleAssignments, ...declaration } = news;
+  const result = identity.validateDeclarationInputs(declaration);
+  const roles = validateRoleAssignments(
+    roleAssignments,
+    result.inputs.systemAssigned,
+    result.inputs.userAssignedIdentities,
+    (value) => value === identity.UNKNOWN,
+  );
+  if (roles.value !== undefined) result.inputs.roleAssignments = roles.value;
+  result.failures.push(...roles.failures);
+  if (result.failures.length === 0 && olds.scaleSetId === undefined) {
+    reportPlannedChange(undefined, declarationOnly(result.inputs));
+    reportRolePlan(result.inputs, [], declaredRoles(result.inputs));
+  }
   return result;
+}
+
+/** The inputs without `roleAssignments`, for the identity derivation (which knows nothing of them). */
+function declarationOnly(props: Props): Props {
+  const { roleAssignments: _roles, roleAssignmentsInPlace: _inPlace, ...rest } = props;
+  return rest;
+}
+
+/** The declared role assignments, canonical (after check); [] when none or still unknown. */
+function declaredRoles(props: Props): RoleAssignmentDeclaration[] {
+  return Array.isArray(props.roleAssignments) ? (props.roleAssignments as RoleAssignmentDeclaration[]) : [];
+}
+
+/** The role assignments recorded as in place. */
+function rolesInPlace(props: Props): RoleAssignmentInPlace[] {
+  return Array.isArray(props.roleAssignmentsInPlace) ? (props.roleAssignmentsInPlace as RoleAssignmentInPlace[]) : [];
+}
+
+/** The principal each identity has in a recorded state or a converged identity state. */
+function principalsOf(props: Props, state?: identity.IdentityState): (identityName: string) => string | undefined {
+  return (identityName) => {
+    if (identityName === "system") {
+      if (state !== undefined) return state.system ? state.principalId : undefined;
+      return typeof props.principalId === "string" ? props.principalId : undefined;
+    }
+    if (state !== undefined) return state.user.get(identity.armIdKey(identityName))?.principalId;
+    const users = Array.isArray(props.userIdentities) ? (props.userIdentities as UserIdentityOutput[]) : [];
+    return users.find((u) => identity.armIdKey(u.id) === identity.armIdKey(identityName))?.principalId;
+  };
+}
+
+/** Writes the preview's line for the role assignments `up` adds and removes (0 requests); true when any. */
+function reportRolePlan(
+  news: Props,
+  inPlace: RoleAssignmentInPlace[],
+  declared: RoleAssignmentDeclaration[],
+  principals?: (identityName: string) => string | undefined,
+): boolean {
+  const described = describeRoleAssignmentChange(roleAssignmentChange(inPlace, declared, principals));
+  if (described === undefined || typeof news.scaleSetId !== "string") return false;
+  process.stderr.write(`VmssManagedIdentity role assignments for ${news.scaleSetId}: ${described}\n`);
+  return true;
 }
 
 /**
@@ -91,6 +159,12 @@ export function check(olds: Props, news: Props): { inputs: Props; failures: iden
  * casing-only difference is never a change.
  */
 export function diff(olds: Props, news: Props): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
+  const rolesChange =
+    news.roleAssignments === identity.UNKNOWN ||
+    (Array.isArray(news.roleAssignments) && news.roleAssignments.some((d) => d === identity.UNKNOWN)) ||
+    reportRolePlan(news, rolesInPlace(olds), declaredRoles(news), principalsOf(olds));
+  olds = declarationOnly(olds);
+  news = declarationOnly(news);
   const result = identity.diffDeclarations(olds, news);
   let changes = result.changes;
   // Exclusive mode owns the whole identity: identities someone else added since the last refresh are drift too.
@@ -100,7 +174,7 @@ export function diff(olds: Props, news: Props): { changes: boolean; replaces: st
   // The preview names what up will add and remove, from the recorded state (previewPlan.ts).
   const plan = result.replaces.length === 0 ? reportPlannedChange(olds, news) : undefined;
   if (plan !== undefined) changes ||= identity.changesAnything(plan);
-  return { changes, replaces: result.replaces, deleteBeforeReplace: false };
+  return { changes: changes || rolesChange, replaces: result.replaces, deleteBeforeReplace: false };
 }
 
 /** Applies the declaration to the scale set and records the outcome. */
@@ -127,7 +201,9 @@ export async function create(
     );
   }
   const systemAssignedOwned = declared.systemAssigned === true && !before.system;
-  return { id: `${ref.id}#managedIdentity`, outs: outputsOf(inputs, after, systemAssignedOwned) };
+  // The assignments once the identities they name are in place (their principals exist from the PATCH on).
+  const roles = await ensureRoleAssignments(client, declaredRoles(inputs), principalsOf(inputs, after), roleCtx(ctx));
+  return { id: `${ref.id}#managedIdentity`, outs: outputsOf(inputs, after, systemAssignedOwned, roles) };
 }
 
 /** Applies the delta between the old and the new declaration. */
@@ -139,11 +215,21 @@ export async function update(
   const previous = identity.declarationOf(olds);
   const declared = identity.declarationOf(news);
   const { ref, client, apiVersion } = target(news, ctx);
+  // Assignments no longer declared go first: before the PATCH that may delete their principal (turning the system
+  // identity off, removing a user identity), so that none is left behind as "Identity not found".
+  const dropped = roleAssignmentChange(rolesInPlace(olds), declaredRoles(news)).remove;
+  await deleteRoleAssignments(client, dropped);
+  const kept = rolesInPlace(olds).filter((a) => !dropped.includes(a));
   const { before, after } = await converge(client, ref.id, apiVersion, "updating identities of", (current) =>
     identity.changeForUpdate(current, previous, declared),
   );
   const systemAssignedOwned = declared.systemAssigned === true && (olds.systemAssignedOwned === true || !before.system);
-  return { outs: outputsOf(news, after, systemAssignedOwned) };
+  // Then what is declared and missing (new entries, drift, a principal that changed behind Pulumi's back).
+  const change = roleAssignmentChange(kept, declaredRoles(news), principalsOf(news, after));
+  await deleteRoleAssignments(client, change.remove);
+  const added = await ensureRoleAssignments(client, change.add, principalsOf(news, after), roleCtx(ctx));
+  const roles = [...kept.filter((a) => !change.remove.includes(a)), ...added];
+  return { outs: outputsOf(news, after, systemAssignedOwned, roles) };
 }
 
 /** Removes what the resource owns and leaves everything else. A scale set that is already gone is not an error. */
@@ -155,6 +241,8 @@ export async function remove(props: Props, ctx: RuntimeContext = {}): Promise<vo
     systemAssigned: declared.systemAssigned === true && props.systemAssignedOwned === true ? true : undefined,
   };
   const { ref, client, apiVersion } = target(props, ctx);
+  // The assignments first, while their principals exist: the PATCH below may delete them.
+  await deleteRoleAssignments(client, rolesInPlace(props));
   try {
     await converge(client, ref.id, apiVersion, "removing identities from", (current) =>
       identity.changeForDelete(current, owned),
@@ -170,7 +258,8 @@ export async function read(props: Props, ctx: RuntimeContext = {}): Promise<Vmss
   const { ref, client, apiVersion } = target(props, ctx);
   try {
     const got = await client.request<ScaleSetBody>({ method: "GET", path: ref.id, apiVersion });
-    return outputsOf(props, identity.readIdentityState(got.body.identity), props.systemAssignedOwned === true);
+    const roles = await readRoleAssignments(client, rolesInPlace(props));
+    return outputsOf(props, identity.readIdentityState(got.body.identity), props.systemAssignedOwned === true, roles);
   } catch (e) {
     if (isResourceGone(e)) return undefined;
     throw operationError("reading identities of", ref.id, e);
@@ -328,7 +417,12 @@ function target(
 }
 
 /** The state record: the declaration as it really stands on the scale set, plus what role assignments need. */
-function outputsOf(props: Props, state: identity.IdentityState, systemAssignedOwned: boolean): VmssIdentityOutputs {
+function outputsOf(
+  props: Props,
+  state: identity.IdentityState,
+  systemAssignedOwned: boolean,
+  roleAssignmentsInPlace: RoleAssignmentInPlace[],
+): VmssIdentityOutputs {
   const declared = identity.declarationOf(props);
   const declaredKeys = new Set(declared.userAssignedIdentities.map(identity.armIdKey));
   const owned = declared.userAssignedIdentities.filter((id) => state.user.has(identity.armIdKey(id)));
@@ -349,7 +443,9 @@ function outputsOf(props: Props, state: identity.IdentityState, systemAssignedOw
     }),
     otherUserAssignedIdentities: others,
     systemAssignedOwned,
+    roleAssignmentsInPlace,
   };
+  if (Array.isArray(props.roleAssignments)) outs.roleAssignments = props.roleAssignments as RoleAssignmentDeclaration[];
   for (const key of ["apiVersion", "environment", "endpoint", "adoption"] as const) {
     if (typeof props[key] === "string") (outs as unknown as Props)[key] = props[key];
   }
@@ -361,6 +457,13 @@ function outputsOf(props: Props, state: identity.IdentityState, systemAssignedOw
 
 function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function roleCtx(ctx: RuntimeContext): {
+  warn: (message: string) => void;
+  principalNotFoundDelaysMs?: readonly number[];
+} {
+  return { warn: ctx.warn ?? warnOnStderr, principalNotFoundDelaysMs: ctx.principalNotFoundDelaysMs };
 }
 
 function warnOnStderr(message: string): void {
