@@ -24,7 +24,12 @@ export interface PluginDiff {
 /** The runtime's diff, described property by property. Pure: preview makes no ARM call. */
 export function diff(olds: Props, news: Props): PluginDiff {
   const { changes, replaces } = runtime.diff(olds, news);
-  return { changes, replaces, detailed: changes ? detailedDeclarationDiff(olds, news) : {} };
+  const detailed = changes ? detailedDeclarationDiff(olds, news) : {};
+  // Role assignments to add or remove (roleAssignmentPlan.ts) show as a change of `roleAssignments`.
+  if (changes && runtime.roleAssignmentsChange(olds, news)) {
+    detailed.roleAssignments = { kind: olds.roleAssignments === undefined ? "add" : "update", replace: false };
+  }
+  return { changes, replaces, detailed };
 }
 
 /**

@@ -141,6 +141,12 @@ function principalsOf(props: Props, state?: identity.IdentityState): (identityNa
   };
 }
 
+/** Whether `up` would add or remove a role assignment (recorded outputs `olds`, checked inputs `news`). Pure. */
+export function roleAssignmentsChange(olds: Props, news: Props): boolean {
+  const change = roleAssignmentChange(rolesInPlace(olds), declaredRoles(news), principalsOf(olds));
+  return change.add.length > 0 || change.remove.length > 0;
+}
+
 /** Writes the preview's line for the role assignments `up` adds and removes (0 requests); true when any. */
 function reportRolePlan(
   news: Props,
