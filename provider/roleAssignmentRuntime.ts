@@ -10,6 +10,7 @@
  */
 import type { ArmClient } from "./arm/client";
 import { isArmError } from "./arm/errors";
+import { ErrorCodes, VmssIdentityError } from "./errors";
 import { operationError } from "./operationError";
 import {
   PRINCIPAL_NOT_FOUND_DELAYS_MS,
@@ -54,7 +55,12 @@ async function ensureOne(
 ): Promise<RoleAssignmentInPlace> {
   const what = `${builtInRoleName(declared.role) ?? declared.role} on ${declared.scope} for ${declared.identity === "system" ? "the system-assigned identity" : declared.identity}`;
   if (principalId === undefined) {
-    throw new Error(`cannot assign ${what}: the identity has no principal ID on the scale set (is it assigned?)`);
+    // The scale set reported no principal for it (a shape ARM does not document for an assigned identity).
+    throw new VmssIdentityError(`cannot assign ${what}: the scale set reports no principal ID for that identity`, {
+      code: ErrorCodes.unexpected,
+      operation: `assigning ${what}`,
+      resourceId: declared.scope,
+    });
   }
   const name = assignmentName(declared.scope, declared.role, principalId);
   const id = assignmentId(declared.scope, name);

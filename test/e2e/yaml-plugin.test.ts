@@ -60,7 +60,7 @@ describe("e2e: the provider plugin under a Pulumi YAML program", function () {
     const { VMSS_IDENTITY_ARM_ENDPOINT: _fromConfigInstead, ...env } = world.env;
     env.PATH = `${pluginOnPath(world)}${path.delimiter}${env.PATH}`;
 
-    await createResourceGroup(world, "rg");
+    const rgScope = await createResourceGroup(world, "rg");
     const [id1, id2, foreign] = await Promise.all(
       ["app-identity", "ops-identity", "policy-identity"].map((n) => createIdentity(world, "rg", n)),
     );
@@ -78,7 +78,11 @@ describe("e2e: the provider plugin under a Pulumi YAML program", function () {
       stateDir: path.join(world.dir, "state"),
       programDir: ROOT,
       projectName: "yaml-ids",
-      projectFile: projectFile({ userAssignedIdentities: [id1, id2] }),
+      // With a role assignment for a user identity: through the plugin, made after the PATCH that assigns it.
+      projectFile: projectFile({
+        userAssignedIdentities: [id1, id2],
+        roleAssignments: [{ identity: id1, role: "Reader", scope: rgScope }],
+      }),
     });
     const write = (text: string) => fs.writeFileSync(path.join(stack.dir, "Pulumi.yaml"), text);
     await stack.configure({ "vmss-identity:endpoint": world.emulator.url });
@@ -92,6 +96,9 @@ describe("e2e: the provider plugin under a Pulumi YAML program", function () {
     const outputs = await stack.outputs();
     assert.equal(outputs.identityType, "UserAssigned");
     assert.deepEqual(outputs.others, [canonical(foreign)]);
+    const [assignment] = world.emulator.admin.state().roleAssignments ?? [];
+    assert.equal(assignment?.scope, rgScope);
+    assert.equal(assignment?.principalType, "ServicePrincipal");
     await stack.must(["preview", "--expect-no-changes"]);
 
     // 2. one identity dropped
@@ -102,6 +109,7 @@ describe("e2e: the provider plugin under a Pulumi YAML program", function () {
     assert.doesNotMatch(removal.stdout, /policy-identity/);
     await stack.up();
     assert.deepEqual(userIds(await identityOf(world, scaleSetId)), [id2, foreign].map((s) => s.toLowerCase()).sort());
+    assert.deepEqual(world.emulator.admin.state().roleAssignments, [], "app-identity's assignment went with it");
 
     // 3. exclusive mode removes the foreign identity
     write(projectFile({ userAssignedIdentities: [id2], mode: "exclusive" }));
