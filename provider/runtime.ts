@@ -24,6 +24,7 @@ import {
   type RoleAssignmentInPlace,
 } from "./roleAssignmentPlan";
 import { deleteRoleAssignments, ensureRoleAssignments, readRoleAssignments } from "./roleAssignmentRuntime";
+import { reportMessage, reportPlanLine } from "./progress";
 
 /** Inputs after `check`: canonical spelling, defaults filled. */
 export interface VmssIdentityInputs {
@@ -74,7 +75,10 @@ export interface VmssIdentityOutputs extends VmssIdentityInputs {
 /** What the I/O operations need; tests inject a client, the provider process uses the shared one per endpoint. */
 export interface RuntimeContext {
   client?: ArmClient;
-  /** Where warnings go. Default: stderr, which the Pulumi engine shows as a diagnostic of the provider. */
+  /**
+   * Where warnings go. Default: the door's messages (provider/progress.ts): stderr in the dynamic provider, which the
+   * Pulumi engine shows as a diagnostic, the engine's Log service on the resource in the plugin.
+   */
   warn?: (message: string) => void;
   /** Waits before retrying a role assignment refused with PrincipalNotFound, ms (roleAssignmentPlan.ts's default). */
   principalNotFoundDelaysMs?: readonly number[];
@@ -156,7 +160,7 @@ function reportRolePlan(
 ): boolean {
   const described = describeRoleAssignmentChange(roleAssignmentChange(inPlace, declared, principals));
   if (described === undefined || typeof news.scaleSetId !== "string") return false;
-  process.stderr.write(`VmssManagedIdentity role assignments for ${news.scaleSetId}: ${described}\n`);
+  reportPlanLine(`VmssManagedIdentity role assignments for ${news.scaleSetId}: ${described}`);
   return true;
 }
 
@@ -472,8 +476,9 @@ function roleCtx(ctx: RuntimeContext): {
   return { warn: ctx.warn ?? warnOnStderr, principalNotFoundDelaysMs: ctx.principalNotFoundDelaysMs };
 }
 
+/** The default of `ctx.warn`: the door's messages (provider/progress.ts), stderr outside a door's scope. */
 function warnOnStderr(message: string): void {
-  process.stderr.write(`warning: ${message}\n`);
+  reportMessage("warning", message);
 }
 
 export {

@@ -9,6 +9,8 @@ export * from "./retry";
 export * from "./lro";
 export * from "./pacing";
 export * from "./pacer";
+export * from "./proxy";
 export * from "./request-target";
 export * from "./token-cycler";
 export * from "./client";
+export * from "./events";
