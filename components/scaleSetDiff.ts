@@ -19,7 +19,7 @@
  * the other `extraProperties`, the secrets, and `environment`/`endpoint`: a new endpoint addresses the same scale
  * set through another door (an emulator restarted on another port), so the update re-reads it there and fails
  * clearly if it is not there; a replacement would try to delete it through the old endpoint, which may be gone
- * (the same rule as `VmssManagedIdentity`: provider/identity/diff.ts).
+ * (the same rule as `VmssManagedIdentity`: provider/identity/plannedChange.ts).
  * A replacement property that is unknown in a preview counts as replaced, as Terraform marks unknown force-new values.
  */
 import { UNKNOWN, canonicalEndpoint } from "../provider/identity";

@@ -5,7 +5,7 @@
  * - `ScaleSet`: components/scaleSetRuntime.ts, the building block of the `ScaleSetWithIdentity` component.
  */
 import * as scaleSetRuntime from "../components/scaleSetRuntime";
-import type { PropertyChange } from "../provider/identity/detailedDiff";
+import type { PropertyChange } from "../provider/identity/plannedChange";
 import * as runtime from "../provider/runtime";
 import { SCALE_SET, VMSS_MANAGED_IDENTITY } from "./schema";
 import * as vmssIdentity from "./vmssManagedIdentity";

@@ -4,6 +4,8 @@
  * property is described, in the words of the dynamic resource's own documentation (provider/vmssManagedIdentity.ts).
  */
 
+import type { ScaleSetWithIdentityOutput } from "../components/scaleSetWithIdentity";
+
 /** The package name: type tokens are `vmss-identity:index:<Type>`, config keys `vmss-identity:<key>`. */
 export const PACKAGE = "vmss-identity";
 
@@ -213,8 +215,9 @@ const COMPONENT_INPUTS: Record<string, object> = {
   scaleSetName: { type: "string", description: "Name of the scale set. Default: the component's name." },
 };
 
-const COMPONENT_OUTPUTS: Record<string, object> = {
-  scaleSetId: { type: "string", description: "ARM ID of the scale set." },
+/** Exactly the outputs of the one component class (components/scaleSetWithIdentity.ts): the compiler holds them equal. */
+const COMPONENT_OUTPUTS: Record<ScaleSetWithIdentityOutput, object> = {
+  scaleSetId: { type: "string", description: "ARM ID of the scale set (canonical spelling)." },
   scaleSetName: { type: "string", description: "Name of the scale set." },
   principalId: {
     type: "string",

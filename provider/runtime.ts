@@ -15,16 +15,17 @@ import { isArmError, isResourceGone } from "./arm/errors";
 import { sharedClientFor } from "./sharedClients";
 import { withScaleSetWriteLock } from "./scaleSetLock";
 import { operationError } from "./operationError";
-import { reportPlannedChange } from "./previewPlan";
+import { type PlanWriter, reportPlannedChange } from "./previewPlan";
+import { reportMessage, reportPlanLine } from "./progress";
 import {
   describeRoleAssignmentChange,
   roleAssignmentChange,
   validateRoleAssignments,
+  type RoleAssignmentChange,
   type RoleAssignmentDeclaration,
   type RoleAssignmentInPlace,
 } from "./roleAssignmentPlan";
 import { deleteRoleAssignments, ensureRoleAssignments, readRoleAssignments } from "./roleAssignmentRuntime";
-import { reportMessage, reportPlanLine } from "./progress";
 
 /** Inputs after `check`: canonical spelling, defaults filled. */
 export interface VmssIdentityInputs {
@@ -111,7 +112,7 @@ export function check(olds: Props, news: Props): { inputs: Props; failures: iden
   result.failures.push(...roles.failures);
   if (result.failures.length === 0 && olds.scaleSetId === undefined) {
     reportPlannedChange(undefined, declarationOnly(result.inputs));
-    reportRolePlan(result.inputs, [], declaredRoles(result.inputs));
+    reportRolePlan(result.inputs, roleAssignmentChange([], declaredRoles(result.inputs)));
   }
   return result;
 }
@@ -145,46 +146,47 @@ function principalsOf(props: Props, state?: identity.IdentityState): (identityNa
   };
 }
 
-/** Whether `up` would add or remove a role assignment (recorded outputs `olds`, checked inputs `news`). Pure. */
-export function roleAssignmentsChange(olds: Props, news: Props): boolean {
-  const change = roleAssignmentChange(rolesInPlace(olds), declaredRoles(news), principalsOf(olds));
-  return change.add.length > 0 || change.remove.length > 0;
-}
-
-/** Writes the preview's line for the role assignments `up` adds and removes (0 requests); true when any. */
-function reportRolePlan(
-  news: Props,
-  inPlace: RoleAssignmentInPlace[],
-  declared: RoleAssignmentDeclaration[],
-  principals?: (identityName: string) => string | undefined,
-): boolean {
-  const described = describeRoleAssignmentChange(roleAssignmentChange(inPlace, declared, principals));
-  if (described === undefined || typeof news.scaleSetId !== "string") return false;
-  reportPlanLine(`VmssManagedIdentity role assignments for ${news.scaleSetId}: ${described}`);
-  return true;
+/** Writes the preview's line for the role assignments `up` adds and removes (0 requests), if any. */
+function reportRolePlan(news: Props, change: RoleAssignmentChange, write: PlanWriter = reportPlanLine): void {
+  const described = describeRoleAssignmentChange(change);
+  if (described === undefined || typeof news.scaleSetId !== "string") return;
+  write(`VmssManagedIdentity role assignments for ${news.scaleSetId}: ${described}`);
 }
 
 /**
- * Compares the recorded state with the new inputs, and shows the planned change (previewPlan.ts). No I/O: a
- * casing-only difference is never a change.
+ * Derives what `up` will do from the recorded state and the new inputs (the one derivation,
+ * provider/identity/plannedChange.ts), and shows it (previewPlan.ts). No I/O. Both doors' `diff` project its result.
+ * @param write where the plan's lines go (default: stderr).
+ */
+export function planUpdate(olds: Props, news: Props, write?: PlanWriter): UpdatePlan {
+  const plan = reportPlannedChange(declarationOnly(olds), declarationOnly(news), write);
+  const unknown =
+    news.roleAssignments === identity.UNKNOWN ||
+    (Array.isArray(news.roleAssignments) && news.roleAssignments.some((d) => d === identity.UNKNOWN));
+  const roles = unknown ? "unknown" : roleAssignmentChange(rolesInPlace(olds), declaredRoles(news), principalsOf(olds));
+  if (roles !== "unknown") reportRolePlan(news, roles, write);
+  return { ...plan, roles };
+}
+
+/** The one derivation of what changes (identity.PlannedChange), with the role assignments `up` adds and removes. */
+export type UpdatePlan = identity.PlannedChange & {
+  /** "unknown": the declared assignments are not known yet (preview of a program with unknown values). */
+  roles: RoleAssignmentChange | "unknown";
+};
+
+/** Whether the plan adds or removes a role assignment (or cannot tell yet). */
+export function roleAssignmentsChangeAnything(plan: UpdatePlan): boolean {
+  return plan.roles === "unknown" || plan.roles.add.length > 0 || plan.roles.remove.length > 0;
+}
+
+/**
+ * Compares the recorded state with the new inputs, and shows the planned change: {@link planUpdate}'s result as the
+ * dynamic provider reports it. No I/O: a casing-only difference is never a change.
  */
 export function diff(olds: Props, news: Props): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
-  const rolesChange =
-    news.roleAssignments === identity.UNKNOWN ||
-    (Array.isArray(news.roleAssignments) && news.roleAssignments.some((d) => d === identity.UNKNOWN)) ||
-    reportRolePlan(news, rolesInPlace(olds), declaredRoles(news), principalsOf(olds));
-  olds = declarationOnly(olds);
-  news = declarationOnly(news);
-  const result = identity.diffDeclarations(olds, news);
-  let changes = result.changes;
-  // Exclusive mode owns the whole identity: identities someone else added since the last refresh are drift too.
-  if (news.mode === "exclusive" && Array.isArray(olds.otherUserAssignedIdentities)) {
-    changes ||= olds.otherUserAssignedIdentities.length > 0;
-  }
-  // The preview names what up will add and remove, from the recorded state (previewPlan.ts).
-  const plan = result.replaces.length === 0 ? reportPlannedChange(olds, news) : undefined;
-  if (plan !== undefined) changes ||= identity.changesAnything(plan);
-  return { changes: changes || rolesChange, replaces: result.replaces, deleteBeforeReplace: false };
+  const plan = planUpdate(olds, news);
+  const base = identity.diffOf(plan);
+  return { ...base, changes: base.changes || roleAssignmentsChangeAnything(plan), deleteBeforeReplace: false };
 }
 
 /** Applies the declaration to the scale set and records the outcome. */
@@ -406,7 +408,7 @@ function userIdentityDetailsOf(client: ArmClient, id: string): Promise<UserIdent
 async function readUserIdentityDetails(client: ArmClient, id: string): Promise<UserIdentityDetails> {
   const got = await client.request<{ properties?: { principalId?: unknown; clientId?: unknown } }>({
     method: "GET",
-    path: identity.parseUserAssignedIdentityId(id).id,
+    path: identity.canonicalIdentityId(id),
     apiVersion: USER_IDENTITY_API_VERSION,
   });
   const properties = got.body?.properties ?? {};
@@ -434,24 +436,15 @@ function outputsOf(
   roleAssignmentsInPlace: RoleAssignmentInPlace[],
 ): VmssIdentityOutputs {
   const declared = identity.declarationOf(props);
-  const declaredKeys = new Set(declared.userAssignedIdentities.map(identity.armIdKey));
-  const owned = declared.userAssignedIdentities.filter((id) => state.user.has(identity.armIdKey(id)));
-  const others = [...state.user.entries()]
-    .filter(([key]) => !declaredKeys.has(key))
-    .map(([, info]) => identity.parseUserAssignedIdentityId(info.id).id)
-    .sort();
-  const systemAssigned =
-    declared.mode === "exclusive" || declared.systemAssigned !== undefined ? state.system : undefined;
+  const { systemAssigned, ...record } = identity.recordOf(declared, state);
   const outs: VmssIdentityOutputs = {
     scaleSetId: identity.parseScaleSetId(String(props.scaleSetId)).id,
     mode: declared.mode,
-    userAssignedIdentities: owned,
-    identityType: identity.identityTypeOf(state.system, state.user.size > 0),
-    userIdentities: owned.map((id) => {
+    ...record,
+    userIdentities: record.userAssignedIdentities.map((id) => {
       const info = state.user.get(identity.armIdKey(id));
       return dropUndefined({ id, principalId: info?.principalId, clientId: info?.clientId });
     }),
-    otherUserAssignedIdentities: others,
     systemAssignedOwned,
     roleAssignmentsInPlace,
   };

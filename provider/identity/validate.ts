@@ -6,13 +6,8 @@
 // The rpc module alone: the constant without loading the whole SDK into pure code.
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { API_VERSION_EXPECTED, parseApiVersion } from "../grammar/apiVersion";
-import {
-  SCALE_SET_ID_SHAPE,
-  USER_IDENTITY_ID_SHAPE,
-  armIdKey,
-  parseScaleSetId,
-  parseUserAssignedIdentityId,
-} from "../grammar/armId";
+import { SCALE_SET_ID_SHAPE, USER_IDENTITY_ID_SHAPE, armIdKey, parseScaleSetId } from "../grammar/armId";
+import { canonicalIdentityId } from "./identityIds";
 import type { Declaration, Mode } from "./declaration";
 import { InvalidInputError } from "../errors";
 import { describeValue, quote } from "../grammar/describeValue";
@@ -247,11 +242,7 @@ function validateIdentityList(value: unknown): { value: unknown[] } | { error: s
       out.push(element);
       return;
     }
-    const result = canonical(
-      element,
-      (s) => parseUserAssignedIdentityId(s).id,
-      `an identity ID, ${USER_IDENTITY_ID_SHAPE}`,
-    );
+    const result = canonical(element, (s) => canonicalIdentityId(s), `an identity ID, ${USER_IDENTITY_ID_SHAPE}`);
     if ("error" in result) {
       problems.push(`element ${index}: ${result.error}`);
       out.push(element);

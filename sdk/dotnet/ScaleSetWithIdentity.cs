@@ -29,7 +29,7 @@ namespace PulumiVmssIdentity.VmssIdentity
         public Output<string?> ProvisioningState { get; private set; } = null!;
 
         /// <summary>
-        /// ARM ID of the scale set.
+        /// ARM ID of the scale set (canonical spelling).
         /// </summary>
         [Output("scaleSetId")]
         public Output<string> ScaleSetId { get; private set; } = null!;

@@ -33,7 +33,7 @@ export class ScaleSetWithIdentity extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly provisioningState: pulumi.Output<string | undefined>;
     /**
-     * ARM ID of the scale set.
+     * ARM ID of the scale set (canonical spelling).
      */
     declare public /*out*/ readonly scaleSetId: pulumi.Output<string>;
     /**

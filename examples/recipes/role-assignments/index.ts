@@ -28,7 +28,7 @@ const scaleSet = new ScaleSetWithIdentity("myVMSS", {
   ],
 });
 
-export const scaleSetId = scaleSet.id;
+export const scaleSetId = scaleSet.scaleSetId;
 export const principalId = scaleSet.identity.principalId;
 /** Each role assignment's ARM ID. */
 export const roleAssignmentIds = scaleSet.identity.roleAssignmentsInPlace.apply((all) => all.map((a) => a.id));

@@ -20,7 +20,7 @@ type ScaleSetWithIdentity struct {
 	PrincipalId pulumi.StringPtrOutput `pulumi:"principalId"`
 	// `properties.provisioningState` after the last operation on the scale set, e.g. `Succeeded`.
 	ProvisioningState pulumi.StringPtrOutput `pulumi:"provisioningState"`
-	// ARM ID of the scale set.
+	// ARM ID of the scale set (canonical spelling).
 	ScaleSetId pulumi.StringOutput `pulumi:"scaleSetId"`
 	// Name of the scale set.
 	ScaleSetName pulumi.StringOutput `pulumi:"scaleSetName"`
@@ -229,7 +229,7 @@ func (o ScaleSetWithIdentityOutput) ProvisioningState() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ScaleSetWithIdentity) pulumi.StringPtrOutput { return v.ProvisioningState }).(pulumi.StringPtrOutput)
 }
 
-// ARM ID of the scale set.
+// ARM ID of the scale set (canonical spelling).
 func (o ScaleSetWithIdentityOutput) ScaleSetId() pulumi.StringOutput {
 	return o.ApplyT(func(v *ScaleSetWithIdentity) pulumi.StringOutput { return v.ScaleSetId }).(pulumi.StringOutput)
 }

@@ -451,7 +451,7 @@ class ScaleSetWithIdentity(pulumi.ComponentResource):
     @pulumi.getter(name="scaleSetId")
     def scale_set_id(self) -> pulumi.Output[_builtins.str]:
         """
-        ARM ID of the scale set.
+        ARM ID of the scale set (canonical spelling).
         """
         return pulumi.get(self, "scale_set_id")
 
