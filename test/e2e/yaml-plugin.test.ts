@@ -194,7 +194,7 @@ describe("e2e: ScaleSetWithIdentity from a Pulumi YAML program, built by the plu
     const cli = process.env.PULUMI_CLI;
     if (!cli) throw new Error("PULUMI_CLI is not set: run the tests through scripts/run-tests.js (npm test)");
     const env = { ...world.env, PATH: `${pluginOnPath(world)}${path.delimiter}${world.env.PATH}` };
-    await createResourceGroup(world, "rg");
+    const rgScope = await createResourceGroup(world, "rg");
     const identity = await createIdentity(world, "rg", "app-identity");
     const properties = {
       resourceGroupName: "rg",
@@ -204,6 +204,8 @@ describe("e2e: ScaleSetWithIdentity from a Pulumi YAML program, built by the plu
       upgradePolicy: { mode: "Manual" },
       systemAssigned: true,
       userAssignedIdentities: [identity],
+      // Passed on by Construct to the identity child, which then goes before the scale set on destroy.
+      roleAssignments: [{ identity: "system", role: "Reader", scope: rgScope }],
       virtualMachineProfile: {
         osProfile: { computerNamePrefix: "comp", adminUsername: "azureuser", adminPassword: "${adminPassword}" },
       },
@@ -252,6 +254,10 @@ describe("e2e: ScaleSetWithIdentity from a Pulumi YAML program, built by the plu
     );
     const puts = world.emulator.admin.requests().filter((r) => r.method === "PUT" && r.path.endsWith("/comp-vmss"));
     assert.equal(puts.length, 1, "one PUT creates the scale set with its identities");
+    assert.deepEqual(
+      (world.emulator.admin.state().roleAssignments ?? []).map((a) => [a.principalId, a.scope]),
+      [[state.principalId, rgScope]],
+    );
     assert.ok(!stack.rawState().includes(password), "the admin password is not in the state file");
     await stack.must(["preview", "--expect-no-changes"]);
 
@@ -281,6 +287,7 @@ describe("e2e: ScaleSetWithIdentity from a Pulumi YAML program, built by the plu
 
     await stack.destroy();
     await assert.rejects(identityOf(world, scaleSetId), (e: Error & { statusCode?: number }) => e.statusCode === 404);
+    assert.deepEqual(world.emulator.admin.state().roleAssignments, [], "destroy leaves no role assignment");
   });
 });
 
