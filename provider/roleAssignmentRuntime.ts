@@ -34,7 +34,8 @@ export interface RoleAssignmentContext {
 }
 
 /**
- * Makes each declared assignment (in parallel) and returns them as in place, in declaration order.
+ * Makes each declared assignment (in parallel) and returns them as in place, in declaration order. When one fails,
+ * those made are deleted again and the first failure is thrown.
  * @param principalOf the principal each identity (`"system"` or a user identity ID) has now.
  * @throws Error naming the assignment and ARM's error, once retries are spent for PrincipalNotFound.
  */
@@ -44,7 +45,15 @@ export async function ensureRoleAssignments(
   principalOf: (identity: string) => string | undefined,
   ctx: RoleAssignmentContext,
 ): Promise<RoleAssignmentInPlace[]> {
-  return Promise.all(declared.map((d) => ensureOne(client, d, principalOf(d.identity), ctx)));
+  const settled = await Promise.allSettled(declared.map((d) => ensureOne(client, d, principalOf(d.identity), ctx)));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed === undefined) return settled.map((r) => (r as PromiseFulfilledResult<RoleAssignmentInPlace>).value);
+  // All or nothing: the state will not record this step, so what it made must not stay behind unowned.
+  const made = settled
+    .filter((r): r is PromiseFulfilledResult<RoleAssignmentInPlace> => r.status === "fulfilled")
+    .map((r) => r.value);
+  await deleteRoleAssignments(client, made).catch(() => undefined);
+  throw failed.reason;
 }
 
 async function ensureOne(

@@ -214,7 +214,23 @@ export async function create(
   }
   const systemAssignedOwned = declared.systemAssigned === true && !before.system;
   // The assignments once the identities they name are in place (their principals exist from the PATCH on).
-  const roles = await ensureRoleAssignments(client, declaredRoles(inputs), principalsOf(inputs, after), roleCtx(ctx));
+  let roles: RoleAssignmentInPlace[];
+  try {
+    roles = await ensureRoleAssignments(client, declaredRoles(inputs), principalsOf(inputs, after), roleCtx(ctx));
+  } catch (e) {
+    // A failed create records nothing: undo what it changed (the identities it added, the system identity it turned
+    // on), so that the next `up` starts from the scale set as this one found it, not from identities it must adopt.
+    const adoptedKeys = new Set(adopted.map(identity.armIdKey));
+    const undo: identity.Declaration = {
+      ...declared,
+      userAssignedIdentities: declared.userAssignedIdentities.filter((id) => !adoptedKeys.has(identity.armIdKey(id))),
+      systemAssigned: systemAssignedOwned ? true : undefined,
+    };
+    await converge(client, ref.id, apiVersion, "undoing the identity change of", (current) =>
+      identity.changeForDelete(current, undo),
+    ).catch(() => undefined);
+    throw e;
+  }
   return { id: `${ref.id}#managedIdentity`, outs: outputsOf(inputs, after, systemAssignedOwned, roles) };
 }
 

@@ -171,6 +171,36 @@ describe("VmssManagedIdentity role assignments against the emulator", function (
     await runtime.remove(restored.outs as unknown as Props, ctx());
   });
 
+  it("a create whose assignment is refused (403) leaves nothing: assignments made deleted, identities it added removed", async function () {
+    const userId = await createIdentity(world, "rg", `ua${++counter}`);
+    const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`);
+    const inputs = checked({
+      scaleSetId,
+      systemAssigned: true,
+      userAssignedIdentities: [userId],
+      roleAssignments: [
+        { identity: "system", role: "Reader", scope: rgScope },
+        { identity: userId, role: "Reader", scope: storage },
+      ],
+    });
+    // The caller may not write role assignments on the storage account: the one on the group is made, then undone.
+    world.emulator.admin.denyWrite(world.emulator.clientId, `${storage}/providers/Microsoft.Authorization`);
+    try {
+      await assert.rejects(runtime.create(inputs, ctx()), (e: Error) => {
+        assert.match(
+          e.message,
+          /assigning Reader on .*storageAccounts\/data for .*ua\d+ as .* failed: AuthorizationFailed/,
+        );
+        return true;
+      });
+    } finally {
+      world.emulator.admin.resetPermissions();
+    }
+    assert.deepEqual(assignments(), []);
+    const scaleSet = world.emulator.admin.state().scaleSets.find((s) => s.name === `vmss${counter}`);
+    assert.equal(scaleSet?.identity, null, "the system identity it turned on and the identity it added are gone");
+  });
+
   it("PrincipalNotFound despite principalType is retried; past the cap it is reported; RoleAssignmentExists is adopted with a warning", async function () {
     const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`, { type: "SystemAssigned" });
     const inputs = checked({
