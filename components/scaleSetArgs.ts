@@ -11,6 +11,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentName } from "../provider/grammar/cloud";
+import type { VmssManagedIdentityArgs } from "../provider/vmssManagedIdentity";
 
 /**
  * An ARM JSON object (ARM's property names, e.g. `{ publisher, offer, sku, version }` for an `imageReference`),
@@ -353,4 +354,10 @@ export interface ScaleSetWithIdentityArgs {
    * through the child `VmssManagedIdentity`, which never touches identities that something else assigned.
    */
   readonly userAssignedIdentities?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Role assignments for the scale set's identities (`identity` `"system"` or one of `userAssignedIdentities`),
+   * owned by the child `VmssManagedIdentity`: made once the identity exists, removed before it is (see
+   * `VmssManagedIdentityArgs.roleAssignments`).
+   */
+  readonly roleAssignments?: VmssManagedIdentityArgs["roleAssignments"];
 }

@@ -62,8 +62,9 @@ const DYNAMIC_CHILDREN: ScaleSetWithIdentityChildren = {
  *   cannot change a property, DELETE;
  * - `<name>-identity`, a {@link VmssManagedIdentity} on the scale set's ID with the same `systemAssigned` and
  *   `userAssignedIdentities`: on the first `up` it finds them in place and sends nothing; afterwards it applies
- *   changes. It is deleted with the scale set (`deletedWith`), not by stripping identities from a scale set that is
- *   being deleted anyway.
+ *   changes, and owns the role assignments of `roleAssignments`. Without role assignments it is deleted with the
+ *   scale set (`deletedWith`), not by stripping identities from a scale set that is being deleted anyway; with them
+ *   it is deleted first: the assignments, then its identities, then the scale set.
  *
  * `adminPassword`, `customData` and extensions' `protectedSettings` are taken out of the profile into the scale set's
  * `secretProperties`, a Pulumi secret: encrypted in state, merged into the request body only in the provider process.
@@ -119,7 +120,9 @@ export class ScaleSetWithIdentity extends pulumi.ComponentResource {
     this.identity = children.identity(`${name}-identity`, childArgs.identity(this.scaleSet.id), {
       parent: this,
       dependsOn: [this.scaleSet],
-      deletedWith: this.scaleSet,
+      // Deleting the scale set deletes its identities, but not their role assignments: with role assignments the
+      // child is deleted first, so that they go before their principals do (docs/component.md, "Role assignments").
+      deletedWith: args.roleAssignments === undefined ? this.scaleSet : undefined,
     });
 
     this.scaleSetId = this.scaleSet.id;
@@ -182,6 +185,7 @@ export function childArgsOf(
       apiVersion: args.apiVersion,
       environment: args.environment,
       endpoint: args.endpoint,
+      roleAssignments: args.roleAssignments,
       // The scale set was created with these identities a moment before: finding them is expected.
       adoption: "silent",
     }),

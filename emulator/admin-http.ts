@@ -77,6 +77,12 @@ export function handleAdminRequest(
       case "DELETE /permissions":
         admin.resetPermissions();
         return { status: 204 };
+      case "PUT /replication-delay":
+        admin.setReplicationDelay(field("ms") as number);
+        return { status: 204 };
+      case "POST /principal-not-found":
+        admin.forcePrincipalNotFound(field("count") as number);
+        return { status: 204 };
       case "PUT /write-bucket":
         admin.setWriteBucket(input() as BucketSpec | null);
         return { status: 204 };

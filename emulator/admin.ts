@@ -83,6 +83,16 @@ export interface EmulatorAdmin {
    * IDENTITY_ENDPOINT and IDENTITY_HEADER for @azure/identity's ManagedIdentityCredential (ARM_USE_MSI).
    */
   managedIdentityEndpoint(): { endpoint: string; header: string; clientId: string };
+  /**
+   * How long new principals stay unknown to role assignment writes without `principalType`, in ms (>= 0; default the
+   * option principalReplicationDelayMs, 30000).
+   */
+  setReplicationDelay(ms: number): void;
+  /**
+   * The next `count` role assignment creations fail 400 PrincipalNotFound even with `principalType` (a replica that has
+   * not seen the principal: pulumi/pulumi-azure-native#2816).
+   */
+  forcePrincipalNotFound(count: number): void;
   /** The budgets in force (ARM's subscription buckets, Compute's policies). */
   rateLimits(): RateLimitSpec;
   /**
@@ -99,7 +109,10 @@ export interface EmulatorAdmin {
   expireTokens(): void;
   /** A deep copy of the resources and operations. */
   state(): StoreSnapshot;
-  /** Empties resources, operations, request log, faults and permissions; restores default switches. Tokens stay valid. */
+  /**
+   * Empties resources (role assignments too), operations, request log, faults and permissions; restores default
+   * switches (the replication delay too). Tokens stay valid.
+   */
   reset(): void;
 }
 
@@ -165,6 +178,13 @@ export function createAdmin(core: EmulatorCore, baseUrl: () => string = () => ""
         ...(spec.lifetimeSeconds !== undefined ? { lifetimeSeconds: spec.lifetimeSeconds } : {}),
         ...(spec.issuedAt !== undefined ? { issuedAt: spec.issuedAt } : {}),
       });
+    },
+    setReplicationDelay: (ms) => {
+      core.directory.replicationDelayMs = nonNegativeInteger("setReplicationDelay.ms", ms);
+    },
+    forcePrincipalNotFound: (count) => {
+      const value = nonNegativeInteger("forcePrincipalNotFound.count", count);
+      core.directory.forcedNotFound = value;
     },
     rateLimits: () => core.rateLimits.current(),
     setRateLimits: (spec) => core.rateLimits.set(mergeRateLimits(core.rateLimits.current(), spec)),

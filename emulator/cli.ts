@@ -20,6 +20,8 @@ Options:
   --state FILE           keep resources and tokens in FILE across restarts
   --op-duration-ms N     how long operations stay InProgress, in ms (default ${EMULATOR_DEFAULTS.opDurationMs})
   --retry-after N        Retry-After seconds on operation responses (default: none, as Compute)
+  --replication-delay-ms N  how long a new principal stays unknown to role assignments that give no
+                         principalType, in ms (default 30000)
   --arm-reads C/R        subscription read bucket per client: capacity C, refill R per second (default 250/25),
                          or "off"; likewise --arm-writes (default 200/10) and --arm-deletes (default 200/10)
   --compute-policy P=L/W Compute policy P allows L requests per W seconds, e.g. GetVMScaleSet3Min=200/180
@@ -53,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
         state: { type: "string" },
         "op-duration-ms": { type: "string" },
         "retry-after": { type: "string" },
+        "replication-delay-ms": { type: "string" },
         "arm-reads": { type: "string" },
         "arm-writes": { type: "string" },
         "arm-deletes": { type: "string" },
@@ -99,6 +102,7 @@ async function main(argv: string[]): Promise<number> {
     options.stateFile = text("state");
     options.opDurationMs = int("op-duration-ms");
     options.retryAfterSeconds = int("retry-after");
+    options.principalReplicationDelayMs = int("replication-delay-ms");
     options.rateLimits = rateLimitFlags(values);
     options.clientId = text("client-id");
     options.clientSecret = text("client-secret") ?? process.env.VMSS_IDENTITY_EMULATOR_CLIENT_SECRET;

@@ -4,6 +4,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { FaultInjector } from "./faults";
 import type { UnassignedRemoval } from "./identity";
 import { Permissions } from "./permissions";
+import { Directory } from "./principals";
 import { RateLimits, type RateLimitSpec } from "./rate-limits";
 import { RequestLog } from "./request-log";
 import type { KeyCasing } from "./resource-ids";
@@ -30,6 +31,8 @@ export interface EmulatorConfig {
   retryAfterSeconds: number | undefined;
   /** Budgets at start (admin setRateLimits changes them; reset restores them). */
   rateLimits: RateLimitSpec;
+  /** Initial replication delay of new principals, ms (admin setReplicationDelay changes it; reset restores it). */
+  replicationDelayMs: number;
 }
 
 /** How operations started from now on end (admin failNextOperations). */
@@ -61,6 +64,8 @@ export class EmulatorCore {
   readonly oidcIssuer = new OidcIssuer();
   /** The secret an App Service-style managed identity request must carry (IDENTITY_HEADER; authority.ts). */
   readonly identityHeader = randomBytes(16).toString("hex");
+  /** Principals' creation times, the replication delay and forced PrincipalNotFound (principals.ts). */
+  readonly directory: Directory;
   tokens = new TokenService();
   opDurationMs: number;
   retryAfterSeconds: number | undefined;
@@ -79,6 +84,7 @@ export class EmulatorCore {
     this.rateLimits = new RateLimits(config.rateLimits);
     this.applications = new Applications({ clientId: config.clientId, clientSecret: config.clientSecret });
     for (const app of config.applications ?? []) this.applications.register(app);
+    this.directory = new Directory(config.replicationDelayMs);
   }
 
   /**
@@ -112,6 +118,7 @@ export class EmulatorCore {
     this.faults.clear();
     this.log.clear();
     this.permissions.reset();
+    this.directory.reset(this.config.replicationDelayMs);
     this.rateLimits.set(this.config.rateLimits);
     this.opDurationMs = this.config.opDurationMs;
     this.retryAfterSeconds = this.config.retryAfterSeconds;

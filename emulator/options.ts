@@ -3,6 +3,7 @@
 import type { ApplicationSpec } from "./applications";
 import type { EmulatorConfig } from "./core";
 import { AdminInputError } from "./faults";
+import { DEFAULT_REPLICATION_DELAY_MS } from "./principals";
 import { ARM_RATE_LIMITS, mergeRateLimits, type RateLimitChanges, type RateLimitSpec } from "./rate-limits";
 import { isGuid } from "./resource-ids";
 
@@ -57,6 +58,12 @@ export interface EmulatorOptions {
   subscriptionId?: string;
   /** Lifetime of issued tokens, in seconds; default 3600. */
   tokenLifetimeSeconds?: number;
+  /**
+   * How long a new principal (a system-assigned identity turned on, a user-assigned identity created) stays unknown to
+   * role assignment writes that give no `principalType`, in ms; default 30000 (DEFAULT_REPLICATION_DELAY_MS:
+   * docs/arm-behavior.md "Role assignments"). Tests that need no delay name this option.
+   */
+  principalReplicationDelayMs?: number;
   /** Receives one line per request (method, path, api-version, status, ms, client); never tokens or bodies. */
   log?: (line: string) => void;
 }
@@ -111,6 +118,13 @@ export function resolveConfig(options: EmulatorOptions): EmulatorConfig {
         ? undefined
         : integerOption("retryAfterSeconds", options.retryAfterSeconds, 0, 0, 3600),
     rateLimits: rateLimitsOption(options.rateLimits),
+    replicationDelayMs: integerOption(
+      "principalReplicationDelayMs",
+      options.principalReplicationDelayMs,
+      DEFAULT_REPLICATION_DELAY_MS,
+      0,
+      86_400_000,
+    ),
   };
 }
 

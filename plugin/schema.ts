@@ -67,6 +67,14 @@ const INPUTS: Record<string, object> = {
       'What to say when creation finds declared identities already assigned: `"warn"` (default) warns that this ' +
       'resource now owns them (deleting it removes them); `"silent"` says nothing.',
   },
+  roleAssignments: {
+    type: "array",
+    items: { $ref: "#/types/vmss-identity:index:RoleAssignment" },
+    description:
+      "Role assignments for the identities this resource manages, owned with them: made once the identity is in " +
+      "place (`principalType: ServicePrincipal`, a deterministic name, `PrincipalNotFound` retried), removed " +
+      "before the PATCH that turns the system identity off or removes a user identity, and on delete.",
+  },
 };
 
 /** Output properties: the inputs as they really stand on the scale set, plus what role assignments need. */
@@ -111,6 +119,11 @@ const OUTPUTS: Record<string, object> = {
     description:
       "Whether this resource turned the system-assigned identity on. Only then does deleting it turn it off: a " +
       "system identity that was already on is kept, with its principal and role assignments.",
+  },
+  roleAssignmentsInPlace: {
+    type: "array",
+    items: { $ref: "#/types/vmss-identity:index:RoleAssignmentInPlace" },
+    description: "The role assignments this resource owns and that are in place, each with its ARM ID.",
   },
 };
 
@@ -193,6 +206,13 @@ const SCALE_SET_OUTPUTS: Record<string, object> = {
 
 const COMPONENT_INPUTS: Record<string, object> = {
   ...SCALE_SET_BODY,
+  roleAssignments: {
+    type: "array",
+    items: { $ref: `#/types/${PACKAGE}:index:RoleAssignment` },
+    description:
+      "Role assignments for the scale set's identities, owned by the child VmssManagedIdentity (see its " +
+      "`roleAssignments`); with them that child is deleted before the scale set, assignments first.",
+  },
   scaleSetName: { type: "string", description: "Name of the scale set. Default: the component's name." },
 };
 
@@ -284,6 +304,40 @@ export function schemaOf(version: string): Record<string, unknown> {
         },
         required: ["id"],
       },
+      [`${PACKAGE}:index:RoleAssignment`]: {
+        type: "object",
+        description: "One role assignment declared on a VmssManagedIdentity.",
+        properties: {
+          identity: {
+            type: "string",
+            description: '`"system"` (needs `systemAssigned: true`) or the ARM ID of one of `userAssignedIdentities`.',
+          },
+          role: {
+            type: "string",
+            description:
+              "A built-in role name (`Reader`, `Storage Blob Data Reader`, …; any casing), a role definition GUID or " +
+              "a role definition ID.",
+          },
+          scope: {
+            type: "string",
+            description: "ARM ID of the scope: a subscription, a resource group or a resource.",
+          },
+        },
+        required: ["identity", "role", "scope"],
+      },
+      [`${PACKAGE}:index:RoleAssignmentInPlace`]: {
+        type: "object",
+        description: "A role assignment in place, owned by a VmssManagedIdentity.",
+        properties: {
+          identity: { type: "string", description: '`"system"` or the user-assigned identity\'s canonical ID.' },
+          role: { type: "string", description: "The role definition's GUID." },
+          roleName: { type: "string", description: "The built-in role's name, for a built-in role." },
+          scope: { type: "string", description: "Canonical ARM ID of the scope." },
+          principalId: { type: "string", description: "The principal (object) ID it grants the role to." },
+          id: { type: "string", description: "The role assignment's ARM ID." },
+        },
+        required: ["identity", "role", "scope", "principalId", "id"],
+      },
       [`${PACKAGE}:index:Sku`]: {
         type: "object",
         description: "The scale set's `sku`.",
@@ -317,6 +371,7 @@ export function schemaOf(version: string): Record<string, unknown> {
           "userIdentities",
           "otherUserAssignedIdentities",
           "systemAssignedOwned",
+          "roleAssignmentsInPlace",
         ],
       },
       [SCALE_SET_WITH_IDENTITY]: {

@@ -26,7 +26,12 @@ export interface PluginDiff {
  */
 export function diff(olds: Props, news: Props): PluginDiff {
   const plan = runtime.planUpdate(olds, news);
-  return { ...diffOf(plan), detailed: detailedDiffOf(plan) };
+  const base = diffOf(plan);
+  const detailed = detailedDiffOf(plan);
+  // Role assignments to add or remove (roleAssignmentPlan.ts) show as a change of `roleAssignments`.
+  const roles = runtime.roleAssignmentsChangeAnything(plan);
+  if (roles) detailed.roleAssignments = { kind: olds.roleAssignments === undefined ? "add" : "update", replace: false };
+  return { ...base, changes: base.changes || roles, detailed };
 }
 
 /**

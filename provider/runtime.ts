@@ -16,7 +16,16 @@ import { sharedClientFor } from "./sharedClients";
 import { withScaleSetWriteLock } from "./scaleSetLock";
 import { operationError } from "./operationError";
 import { type PlanWriter, reportPlannedChange } from "./previewPlan";
-import { reportMessage } from "./progress";
+import { reportMessage, reportPlanLine } from "./progress";
+import {
+  describeRoleAssignmentChange,
+  roleAssignmentChange,
+  validateRoleAssignments,
+  type RoleAssignmentChange,
+  type RoleAssignmentDeclaration,
+  type RoleAssignmentInPlace,
+} from "./roleAssignmentPlan";
+import { deleteRoleAssignments, ensureRoleAssignments, readRoleAssignments } from "./roleAssignmentRuntime";
 
 /** Inputs after `check`: canonical spelling, defaults filled. */
 export interface VmssIdentityInputs {
@@ -31,6 +40,8 @@ export interface VmssIdentityInputs {
   adoption?: "warn" | "silent";
   /** Explicit credential settings (the dynamic door's `credentials`): a Pulumi secret in state. */
   credentials?: Record<string, unknown>;
+  /** Role assignments for the identities it manages, canonical (roleAssignmentPlan.ts). */
+  roleAssignments?: RoleAssignmentDeclaration[];
 }
 
 /** One user-assigned identity owned by the resource, as the scale set reports it. */
@@ -60,6 +71,8 @@ export interface VmssIdentityOutputs extends VmssIdentityInputs {
    * back once it is disabled.
    */
   systemAssignedOwned: boolean;
+  /** The role assignments in place that this resource owns, each with its ARM ID (roleAssignmentPlan.ts). */
+  roleAssignmentsInPlace: RoleAssignmentInPlace[];
 }
 
 /** What the I/O operations need; tests inject a client, the provider process uses the shared one per endpoint. */
@@ -70,6 +83,8 @@ export interface RuntimeContext {
    * Pulumi engine shows as a diagnostic, the engine's Log service on the resource in the plugin.
    */
   warn?: (message: string) => void;
+  /** Waits before retrying a role assignment refused with PrincipalNotFound, ms (roleAssignmentPlan.ts's default). */
+  principalNotFoundDelaysMs?: readonly number[];
 }
 
 type Props = Record<string, unknown>;
@@ -87,9 +102,57 @@ const MAX_PRECONDITION_RETRIES = 5;
 
 /** Validates and canonicalises the inputs; for a creation, shows the planned change (previewPlan.ts). No I/O. */
 export function check(olds: Props, news: Props): { inputs: Props; failures: identity.CheckFailure[] } {
-  const result = identity.validateDeclarationInputs(news);
-  if (result.failures.length === 0 && olds.scaleSetId === undefined) reportPlannedChange(undefined, result.inputs);
+  const { roleAssignments, ...declaration } = news;
+  const result = identity.validateDeclarationInputs(declaration);
+  const roles = validateRoleAssignments(
+    roleAssignments,
+    result.inputs.systemAssigned,
+    result.inputs.userAssignedIdentities,
+    (value) => value === identity.UNKNOWN,
+  );
+  if (roles.value !== undefined) result.inputs.roleAssignments = roles.value;
+  result.failures.push(...roles.failures);
+  if (result.failures.length === 0 && olds.scaleSetId === undefined) {
+    reportPlannedChange(undefined, declarationOnly(result.inputs));
+    reportRolePlan(result.inputs, roleAssignmentChange([], declaredRoles(result.inputs)));
+  }
   return result;
+}
+
+/** The inputs without `roleAssignments`, for the identity derivation (which knows nothing of them). */
+function declarationOnly(props: Props): Props {
+  const { roleAssignments: _roles, roleAssignmentsInPlace: _inPlace, ...rest } = props;
+  return rest;
+}
+
+/** The declared role assignments, canonical (after check); [] when none or still unknown. */
+function declaredRoles(props: Props): RoleAssignmentDeclaration[] {
+  return Array.isArray(props.roleAssignments) ? (props.roleAssignments as RoleAssignmentDeclaration[]) : [];
+}
+
+/** The role assignments recorded as in place. */
+function rolesInPlace(props: Props): RoleAssignmentInPlace[] {
+  return Array.isArray(props.roleAssignmentsInPlace) ? (props.roleAssignmentsInPlace as RoleAssignmentInPlace[]) : [];
+}
+
+/** The principal each identity has in a recorded state or a converged identity state. */
+function principalsOf(props: Props, state?: identity.IdentityState): (identityName: string) => string | undefined {
+  return (identityName) => {
+    if (identityName === "system") {
+      if (state !== undefined) return state.system ? state.principalId : undefined;
+      return typeof props.principalId === "string" ? props.principalId : undefined;
+    }
+    if (state !== undefined) return state.user.get(identity.armIdKey(identityName))?.principalId;
+    const users = Array.isArray(props.userIdentities) ? (props.userIdentities as UserIdentityOutput[]) : [];
+    return users.find((u) => identity.armIdKey(u.id) === identity.armIdKey(identityName))?.principalId;
+  };
+}
+
+/** Writes the preview's line for the role assignments `up` adds and removes (0 requests), if any. */
+function reportRolePlan(news: Props, change: RoleAssignmentChange, write: PlanWriter = reportPlanLine): void {
+  const described = describeRoleAssignmentChange(change);
+  if (described === undefined || typeof news.scaleSetId !== "string") return;
+  write(`VmssManagedIdentity role assignments for ${news.scaleSetId}: ${described}`);
 }
 
 /**
@@ -97,8 +160,25 @@ export function check(olds: Props, news: Props): { inputs: Props; failures: iden
  * provider/identity/plannedChange.ts), and shows it (previewPlan.ts). No I/O. Both doors' `diff` project its result.
  * @param write where the plan's lines go (default: stderr).
  */
-export function planUpdate(olds: Props, news: Props, write?: PlanWriter): identity.PlannedChange {
-  return reportPlannedChange(olds, news, write);
+export function planUpdate(olds: Props, news: Props, write?: PlanWriter): UpdatePlan {
+  const plan = reportPlannedChange(declarationOnly(olds), declarationOnly(news), write);
+  const unknown =
+    news.roleAssignments === identity.UNKNOWN ||
+    (Array.isArray(news.roleAssignments) && news.roleAssignments.some((d) => d === identity.UNKNOWN));
+  const roles = unknown ? "unknown" : roleAssignmentChange(rolesInPlace(olds), declaredRoles(news), principalsOf(olds));
+  if (roles !== "unknown") reportRolePlan(news, roles, write);
+  return { ...plan, roles };
+}
+
+/** The one derivation of what changes (identity.PlannedChange), with the role assignments `up` adds and removes. */
+export type UpdatePlan = identity.PlannedChange & {
+  /** "unknown": the declared assignments are not known yet (preview of a program with unknown values). */
+  roles: RoleAssignmentChange | "unknown";
+};
+
+/** Whether the plan adds or removes a role assignment (or cannot tell yet). */
+export function roleAssignmentsChangeAnything(plan: UpdatePlan): boolean {
+  return plan.roles === "unknown" || plan.roles.add.length > 0 || plan.roles.remove.length > 0;
 }
 
 /**
@@ -106,7 +186,9 @@ export function planUpdate(olds: Props, news: Props, write?: PlanWriter): identi
  * dynamic provider reports it. No I/O: a casing-only difference is never a change.
  */
 export function diff(olds: Props, news: Props): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
-  return { ...identity.diffOf(planUpdate(olds, news)), deleteBeforeReplace: false };
+  const plan = planUpdate(olds, news);
+  const base = identity.diffOf(plan);
+  return { ...base, changes: base.changes || roleAssignmentsChangeAnything(plan), deleteBeforeReplace: false };
 }
 
 /** Applies the declaration to the scale set and records the outcome. */
@@ -133,7 +215,25 @@ export async function create(
     );
   }
   const systemAssignedOwned = declared.systemAssigned === true && !before.system;
-  return { id: `${ref.id}#managedIdentity`, outs: outputsOf(inputs, after, systemAssignedOwned) };
+  // The assignments once the identities they name are in place (their principals exist from the PATCH on).
+  let roles: RoleAssignmentInPlace[];
+  try {
+    roles = await ensureRoleAssignments(client, declaredRoles(inputs), principalsOf(inputs, after), roleCtx(ctx));
+  } catch (e) {
+    // A failed create records nothing: undo what it changed (the identities it added, the system identity it turned
+    // on), so that the next `up` starts from the scale set as this one found it, not from identities it must adopt.
+    const adoptedKeys = new Set(adopted.map(identity.armIdKey));
+    const undo: identity.Declaration = {
+      ...declared,
+      userAssignedIdentities: declared.userAssignedIdentities.filter((id) => !adoptedKeys.has(identity.armIdKey(id))),
+      systemAssigned: systemAssignedOwned ? true : undefined,
+    };
+    await converge(client, ref.id, apiVersion, "undoing the identity change of", (current) =>
+      identity.changeForDelete(current, undo),
+    ).catch(() => undefined);
+    throw e;
+  }
+  return { id: `${ref.id}#managedIdentity`, outs: outputsOf(inputs, after, systemAssignedOwned, roles) };
 }
 
 /** Applies the delta between the old and the new declaration. */
@@ -145,11 +245,21 @@ export async function update(
   const previous = identity.declarationOf(olds);
   const declared = identity.declarationOf(news);
   const { ref, client, apiVersion } = target(news, ctx);
+  // Assignments no longer declared go first: before the PATCH that may delete their principal (turning the system
+  // identity off, removing a user identity), so that none is left behind as "Identity not found".
+  const dropped = roleAssignmentChange(rolesInPlace(olds), declaredRoles(news)).remove;
+  await deleteRoleAssignments(client, dropped);
+  const kept = rolesInPlace(olds).filter((a) => !dropped.includes(a));
   const { before, after } = await converge(client, ref.id, apiVersion, "updating identities of", (current) =>
     identity.changeForUpdate(current, previous, declared),
   );
   const systemAssignedOwned = declared.systemAssigned === true && (olds.systemAssignedOwned === true || !before.system);
-  return { outs: outputsOf(news, after, systemAssignedOwned) };
+  // Then what is declared and missing (new entries, drift, a principal that changed behind Pulumi's back).
+  const change = roleAssignmentChange(kept, declaredRoles(news), principalsOf(news, after));
+  await deleteRoleAssignments(client, change.remove);
+  const added = await ensureRoleAssignments(client, change.add, principalsOf(news, after), roleCtx(ctx));
+  const roles = [...kept.filter((a) => !change.remove.includes(a)), ...added];
+  return { outs: outputsOf(news, after, systemAssignedOwned, roles) };
 }
 
 /** Removes what the resource owns and leaves everything else. A scale set that is already gone is not an error. */
@@ -161,6 +271,8 @@ export async function remove(props: Props, ctx: RuntimeContext = {}): Promise<vo
     systemAssigned: declared.systemAssigned === true && props.systemAssignedOwned === true ? true : undefined,
   };
   const { ref, client, apiVersion } = target(props, ctx);
+  // The assignments first, while their principals exist: the PATCH below may delete them.
+  await deleteRoleAssignments(client, rolesInPlace(props));
   try {
     await converge(client, ref.id, apiVersion, "removing identities from", (current) =>
       identity.changeForDelete(current, owned),
@@ -176,7 +288,8 @@ export async function read(props: Props, ctx: RuntimeContext = {}): Promise<Vmss
   const { ref, client, apiVersion } = target(props, ctx);
   try {
     const got = await client.request<ScaleSetBody>({ method: "GET", path: ref.id, apiVersion });
-    return outputsOf(props, identity.readIdentityState(got.body.identity), props.systemAssignedOwned === true);
+    const roles = await readRoleAssignments(client, rolesInPlace(props));
+    return outputsOf(props, identity.readIdentityState(got.body.identity), props.systemAssignedOwned === true, roles);
   } catch (e) {
     if (isResourceGone(e)) return undefined;
     throw operationError("reading identities of", ref.id, e);
@@ -334,7 +447,12 @@ function target(
 }
 
 /** The state record: the declaration as it really stands on the scale set, plus what role assignments need. */
-function outputsOf(props: Props, state: identity.IdentityState, systemAssignedOwned: boolean): VmssIdentityOutputs {
+function outputsOf(
+  props: Props,
+  state: identity.IdentityState,
+  systemAssignedOwned: boolean,
+  roleAssignmentsInPlace: RoleAssignmentInPlace[],
+): VmssIdentityOutputs {
   const declared = identity.declarationOf(props);
   const { systemAssigned, ...record } = identity.recordOf(declared, state);
   const outs: VmssIdentityOutputs = {
@@ -346,7 +464,9 @@ function outputsOf(props: Props, state: identity.IdentityState, systemAssignedOw
       return dropUndefined({ id, principalId: info?.principalId, clientId: info?.clientId });
     }),
     systemAssignedOwned,
+    roleAssignmentsInPlace,
   };
+  if (Array.isArray(props.roleAssignments)) outs.roleAssignments = props.roleAssignments as RoleAssignmentDeclaration[];
   for (const key of ["apiVersion", "environment", "endpoint", "adoption"] as const) {
     if (typeof props[key] === "string") (outs as unknown as Props)[key] = props[key];
   }
@@ -362,6 +482,13 @@ function outputsOf(props: Props, state: identity.IdentityState, systemAssignedOw
 
 function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function roleCtx(ctx: RuntimeContext): {
+  warn: (message: string) => void;
+  principalNotFoundDelaysMs?: readonly number[];
+} {
+  return { warn: ctx.warn ?? warnOnStderr, principalNotFoundDelaysMs: ctx.principalNotFoundDelaysMs };
 }
 
 /** The default of `ctx.warn`: the door's messages (provider/progress.ts), stderr outside a door's scope. */

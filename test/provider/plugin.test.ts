@@ -86,6 +86,7 @@ describe("the vmss-identity provider plugin over gRPC", function () {
       "endpoint",
       "environment",
       "mode",
+      "roleAssignments",
       "scaleSetId",
       "systemAssigned",
       "userAssignedIdentities",

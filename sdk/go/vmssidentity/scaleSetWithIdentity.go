@@ -72,6 +72,8 @@ type scaleSetWithIdentityArgs struct {
 	Overprovision *bool `pulumi:"overprovision"`
 	// Resource group (must exist). Changing it replaces the scale set.
 	ResourceGroupName string `pulumi:"resourceGroupName"`
+	// Role assignments for the scale set's identities, owned by the child VmssManagedIdentity (see its `roleAssignments`); with them that child is deleted before the scale set, assignments first.
+	RoleAssignments []RoleAssignment `pulumi:"roleAssignments"`
 	// Name of the scale set. Default: the component's name.
 	ScaleSetName *string `pulumi:"scaleSetName"`
 	// VM size, tier and capacity (number of virtual machines). Updated in place.
@@ -108,6 +110,8 @@ type ScaleSetWithIdentityArgs struct {
 	Overprovision pulumi.BoolPtrInput
 	// Resource group (must exist). Changing it replaces the scale set.
 	ResourceGroupName pulumi.StringInput
+	// Role assignments for the scale set's identities, owned by the child VmssManagedIdentity (see its `roleAssignments`); with them that child is deleted before the scale set, assignments first.
+	RoleAssignments RoleAssignmentArrayInput
 	// Name of the scale set. Default: the component's name.
 	ScaleSetName pulumi.StringPtrInput
 	// VM size, tier and capacity (number of virtual machines). Updated in place.
