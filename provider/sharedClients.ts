@@ -9,7 +9,7 @@ import type { ArmClient } from "./arm/client";
 import { resolveCloud, type Cloud } from "./arm/clouds";
 import { assertEndpointAllowed } from "./arm/request-target";
 import { InvalidInputError } from "./errors";
-import { reportTransportEvent } from "./progress";
+import { currentCancellation, reportTransportEvent } from "./progress";
 
 /**
  * The transport's heavy half, loaded at the first client: undici, the ARM client and @azure/identity take about
@@ -85,6 +85,7 @@ export function getSharedClient(cloud: Cloud, env: NodeJS.ProcessEnv = process.e
       dispatcher: shared.dispatcher,
       pollIntervalMs,
       onEvent: reportTransportEvent,
+      cancellation: currentCancellation,
     });
     sharedClients.set(key, client);
   }
