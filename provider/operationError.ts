@@ -26,8 +26,7 @@ export function operationError(operation: string, scaleSetId: string, cause: unk
   }
   if (cause.writeState === "accepted") {
     // Cancelled after ARM took the write (provider/arm/client.ts `cancellation`): the state recorded may be behind.
-    message +=
-      `. The change may still complete: run \`pulumi refresh\` (or \`pulumi up\` again) to read what is in place`;
+    message += `. The change may still complete: run \`pulumi refresh\` (or \`pulumi up\` again) to read what is in place`;
   }
   return new VmssIdentityError(message, {
     code: cause.code,

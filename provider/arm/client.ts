@@ -147,8 +147,10 @@ export interface ArmClientOptions {
    * once per call in that call's async context. When it aborts, every wait of the call ends at once (a hold of the
    * pacer, a retry's sleep, an operation's poll interval) and nothing more is sent: the call throws an ArmError
    * `RequestAborted` that says what it was waiting for and how far its write got. Unlike
-   * {@link ArmRequest.signal}, it never cuts a write's HTTP exchange short (whether ARM took the write is known),
-   * and an operation that ARM already accepted is followed for {@link cancelGraceMs} more before it is left to run.
+   * {@link ArmRequest.signal}, it ends waits only: it never cuts an HTTP exchange short (whether ARM took a write is
+   * known), a read that can go at once still goes (a write's outcome can be read back), a write is never sent after
+   * it, and an operation that ARM already accepted is followed for {@link cancelGraceMs} more before it is left to
+   * run.
    */
   cancellation?: () => AbortSignal | undefined;
   /**
@@ -175,7 +177,7 @@ interface CallContext {
   timeoutMs?: number;
   /** The context's cancellation ({@link ArmClientOptions.cancellation}), to tell it from the caller's abort. */
   cancel?: AbortSignal;
-  /** Stops a write's HTTP exchange: the caller's signal and the deadline, never the cancellation. */
+  /** Stops HTTP exchanges and reads: the caller's signal and the deadline, never the cancellation. */
   exchange?: AbortSignal;
   /** Drops the grace's timer and listener ({@link ArmClient.withGrace}). */
   releaseGrace?: () => void;
@@ -295,7 +297,7 @@ export class ArmClient {
     try {
       return (await this.send(outgoing(req, url), call)) as ArmResponse<T>;
     } catch (e) {
-      throw call.signal?.aborted ? this.abortError(req.method, url, call) : e;
+      throw stoppedBySignal(e, call) ? this.abortError(req.method, url, call) : e;
     }
   }
 
@@ -327,7 +329,7 @@ export class ArmClient {
     try {
       return await this.follow<T>(req, url, call);
     } catch (e) {
-      throw call.signal?.aborted ? this.abortError(req.method, url, call) : e;
+      throw stoppedBySignal(e, call) ? this.abortError(req.method, url, call) : e;
     } finally {
       call.releaseGrace?.();
     }
@@ -576,7 +578,8 @@ export class ArmClient {
   private async send(out: Outgoing, call: CallContext): Promise<ArmResponse<unknown>> {
     const progress: SendProgress = { retries: 0, renewedToken: false };
     for (;;) {
-      call.signal?.throwIfAborted();
+      // After a cancellation, a write is not sent; a read that need not wait still is (see `cancellation`).
+      (out.method === "GET" ? call.exchange : call.signal)?.throwIfAborted();
       const token = await this.authorise(out);
       const outcome = await this.dispatch(out, token, call);
       const verdict = this.classify(out, outcome, progress);
@@ -734,8 +737,13 @@ export class ArmClient {
   /** The pacer's admission of one attempt, reporting a hold and its end as events. */
   private async admit(pacer: Pacer, method: HttpMethod, url: URL, call: CallContext): Promise<PacerTicket> {
     let held: { waitId: number; since: number } | undefined;
+    // The cancellation ends a hold, and only a hold: a request the pacer lets go at once goes (see `send`).
+    const stop = new AbortController();
+    const stopHold = () => stop.abort(call.signal?.reason);
     const onHold = (hold: PacerHold) => {
       held = { waitId: nextWaitId(), since: Date.now() };
+      if (call.signal?.aborted) queueMicrotask(stopHold);
+      else call.signal?.addEventListener("abort", stopHold, { once: true });
       const what =
         hold.budget === undefined
           ? `for the first answer to a ${method} of this kind, which names its budgets`
@@ -745,10 +753,11 @@ export class ArmClient {
     };
     let outcome: "done" | "aborted" = "aborted";
     try {
-      const ticket = await pacer.admit(requestClass(method, url.pathname), call.signal, onHold);
+      const ticket = await pacer.admit(requestClass(method, url.pathname), anyOf(call.exchange, stop.signal), onHold);
       outcome = "done";
       return ticket;
     } finally {
+      call.signal?.removeEventListener("abort", stopHold);
       if (held !== undefined) {
         const { waitId, since } = held;
         const waitedMs = Date.now() - since;
@@ -785,8 +794,8 @@ export class ArmClient {
         method: out.method,
         headers: requestHeaders,
         body: out.payload,
-        // A write's exchange is never cut by a cancellation: whether ARM took it must be known.
-        signal: out.method === "GET" ? call.signal : call.exchange,
+        // An exchange is never cut by a cancellation: whether ARM took a write must be known, and a read is short.
+        signal: call.exchange,
       });
       // Always read the body to its end, success or not: an unread body keeps the socket from going back to the pool.
       const rawBody = await res.body.text();
@@ -869,6 +878,14 @@ export class ArmClient {
 function anyOf(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
   const given = signals.filter((s): s is AbortSignal => s !== undefined);
   return given.length <= 1 ? given[0] : AbortSignal.any(given);
+}
+
+/**
+ * Whether `e` is the call's stop by a signal (an abort reason, an AbortError), not an answer or failure of its own
+ * that came while a signal was aborted.
+ */
+function stoppedBySignal(e: unknown, call: CallContext): boolean {
+  return call.signal?.aborted === true && !(e instanceof ArmError);
 }
 
 /** How far a cancelled call's write got (ArmError.writeState); undefined for a read. */
