@@ -821,6 +821,8 @@ export class ArmClient {
         },
       };
     } catch (cause) {
+      // Stopped by the caller's signal or the deadline: not a network failure to retry.
+      if (call.exchange?.aborted) throw cause;
       return { kind: "network", code: networkErrorCode(cause), cause };
     }
   }
