@@ -287,6 +287,10 @@ describe("progress: transport events become the user's messages", function () {
             `\\(PATCH ${esc(slow)}.*\\)\\. The change may still complete: run \`pulumi refresh\``,
         ),
       );
+      // Reported as created but not initialised (the plugin records it so), with the state read before the PATCH.
+      const partial = left.error as Error & { id?: string; properties?: { scaleSetId?: string } };
+      assert.equal(partial.id, `${slow}#managedIdentity`);
+      assert.equal(partial.properties?.scaleSetId, slow);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       const after = await runtime.read(
         { scaleSetId: slow, mode: "additive", userAssignedIdentities: [identity] },
