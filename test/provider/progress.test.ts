@@ -12,9 +12,15 @@
  * 5. a door's cancellation (the plugin's `Cancel`: the scope's signal) ends a budget hold at once: the resource's
  *    operation fails saying which wait it interrupted and that nothing more was sent, and nothing was;
  * 6. a PATCH that ARM accepted before the cancellation is followed a little longer (`cancelGraceMs`): an operation
- *    that ends within it ends the call truly; one that does not is reported as accepted and possibly still running.
+ *    that ends within it ends the call truly; one that does not is reported as accepted and possibly still running;
+ * 7. outside any scope (the dynamic provider, whose host ignores the engine's Cancel), the cancellation is the
+ *    engine's going away: a process whose parent exits sees it abort (a real process tree, no engine needed).
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { resetPacers } from "../../provider/arm";
 import { ArmClient } from "../../provider/arm/client";
 import { resolveCloud } from "../../provider/arm/clouds";
@@ -265,7 +271,7 @@ describe("progress: transport events become the user's messages", function () {
       cancel.abort(new Error("the engine cancelled the operation (Ctrl-C)"));
       return outcome;
     };
-    world.emulator.admin.setOperationDuration(1_000);
+    world.emulator.admin.setOperationDuration(600);
     try {
       // An operation that ends within the grace: the create succeeds, its state true.
       const quick = await createScaleSet(world, "rg", `vmss${++counter}`);
@@ -291,7 +297,7 @@ describe("progress: transport events become the user's messages", function () {
       const partial = left.error as Error & { id?: string; properties?: { scaleSetId?: string } };
       assert.equal(partial.id, `${slow}#managedIdentity`);
       assert.equal(partial.properties?.scaleSetId, slow);
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await new Promise((resolve) => setTimeout(resolve, 700));
       const after = await runtime.read(
         { scaleSetId: slow, mode: "additive", userAssignedIdentities: [identity] },
         { client: graced() },
@@ -299,6 +305,38 @@ describe("progress: transport events become the user's messages", function () {
       assert.deepEqual(lower(after?.userAssignedIdentities), lower([identity]), "ARM completed the accepted PATCH");
     } finally {
       world.emulator.admin.setOperationDuration(20);
+    }
+  });
+
+  it("outside a scope, ends the waits of a process whose engine is gone", function () {
+    this.timeout(30_000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vmss-orphan-"));
+    const ready = path.join(dir, "ready");
+    const aborted = path.join(dir, "aborted");
+    try {
+      // The "provider": reads the cancellation outside any scope, says it is ready, and records its abort.
+      const provider = [
+        `const { currentCancellation } = require(${JSON.stringify(path.resolve(__dirname, "../../provider/progress"))});`,
+        `const fs = require("node:fs");`,
+        `const signal = currentCancellation();`,
+        `signal.addEventListener("abort", () => { fs.writeFileSync(${JSON.stringify(aborted)}, signal.reason.message); process.exit(0); });`,
+        `fs.writeFileSync(${JSON.stringify(ready)}, "");`,
+        `setTimeout(() => process.exit(2), 20000);`,
+      ].join("\n");
+      // The "engine": starts the provider, waits until it is ready, and exits, leaving it behind.
+      const engine = [
+        `const { spawn } = require("node:child_process");`,
+        `const fs = require("node:fs");`,
+        `spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", ${JSON.stringify(provider)}], { detached: true, stdio: "ignore" }).unref();`,
+        `const wait = () => (fs.existsSync(${JSON.stringify(ready)}) ? process.exit(0) : setTimeout(wait, 50));`,
+        `wait();`,
+      ].join("\n");
+      execFileSync(process.execPath, ["-e", engine], { cwd: path.resolve(__dirname, "../.."), timeout: 20_000 });
+      const deadline = Date.now() + 10_000;
+      while (!fs.existsSync(aborted) && Date.now() < deadline) execFileSync("sleep", ["0.1"]);
+      assert.equal(fs.readFileSync(aborted, "utf8"), "the Pulumi engine that started this provider exited");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
