@@ -1,6 +1,6 @@
 // The emulator's mutable world: configuration, resources, tokens and the switches tests turn.
 // Handlers receive it; the HTTP server and the admin API are the only things that hold it.
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { FaultInjector } from "./faults";
 import type { UnassignedRemoval } from "./identity";
 import { Permissions } from "./permissions";
@@ -9,6 +9,8 @@ import { RequestLog } from "./request-log";
 import type { KeyCasing } from "./resource-ids";
 import { Store } from "./store";
 import { TokenService } from "./tokens";
+import { Applications, type ApplicationSpec } from "./applications";
+import { OidcIssuer } from "./oidc-issuer";
 
 /** Fixed configuration of one emulator. */
 export interface EmulatorConfig {
@@ -17,6 +19,8 @@ export interface EmulatorConfig {
   tenantDomain: string;
   clientId: string;
   clientSecret: string;
+  /** More applications of the tenant (the configured client is always one). */
+  applications?: ApplicationSpec[];
   subscriptionId: string;
   /** Lifetime of issued tokens, seconds. */
   tokenLifetimeSeconds: number;
@@ -51,6 +55,12 @@ export class EmulatorCore {
   readonly log = new RequestLog();
   readonly rateLimits: RateLimits;
   readonly permissions = new Permissions();
+  /** The tenant's applications and their credentials (secrets, certificates, federated credentials). */
+  readonly applications: Applications;
+  /** The OIDC issuer the tenant trusts for federated credentials (served under /_oidc). */
+  readonly oidcIssuer = new OidcIssuer();
+  /** The secret an App Service-style managed identity request must carry (IDENTITY_HEADER; authority.ts). */
+  readonly identityHeader = randomBytes(16).toString("hex");
   tokens = new TokenService();
   opDurationMs: number;
   retryAfterSeconds: number | undefined;
@@ -67,6 +77,8 @@ export class EmulatorCore {
     this.opDurationMs = config.opDurationMs;
     this.retryAfterSeconds = config.retryAfterSeconds;
     this.rateLimits = new RateLimits(config.rateLimits);
+    this.applications = new Applications({ clientId: config.clientId, clientSecret: config.clientSecret });
+    for (const app of config.applications ?? []) this.applications.register(app);
   }
 
   /**

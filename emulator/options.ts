@@ -1,5 +1,6 @@
 // Options of startEmulator, their defaults and their validation: a bad option is refused with a
 // TypeError naming the option, the value and what was expected (never the client secret itself).
+import type { ApplicationSpec } from "./applications";
 import type { EmulatorConfig } from "./core";
 import { AdminInputError } from "./faults";
 import { ARM_RATE_LIMITS, mergeRateLimits, type RateLimitChanges, type RateLimitSpec } from "./rate-limits";
@@ -40,6 +41,11 @@ export interface EmulatorOptions {
   clientId?: string;
   /** Its secret; default EMULATOR_DEFAULTS.clientSecret. Never logged. */
   clientSecret?: string;
+  /**
+   * More applications (service principals) of the tenant, each with client secrets, certificates (PEM) whose keys sign
+   * client assertions, and federated credentials (issuer, subject, audiences). The configured clientId is always one.
+   */
+  applications?: ApplicationSpec[];
   /** The tenant; default EMULATOR_DEFAULTS.tenantId. */
   tenantId?: string;
   /**
@@ -90,6 +96,7 @@ export function resolveConfig(options: EmulatorOptions): EmulatorConfig {
     tenantDomain,
     clientId: stringOption("clientId", options.clientId, EMULATOR_DEFAULTS.clientId),
     clientSecret: secretOption(options.clientSecret),
+    ...(options.applications !== undefined ? { applications: applicationsOption(options.applications) } : {}),
     subscriptionId: subscriptionId.toLowerCase(),
     tokenLifetimeSeconds: integerOption(
       "tokenLifetimeSeconds",
@@ -146,4 +153,11 @@ export function integerOption(name: string, value: unknown, fallback: number, mi
     );
   }
   return value as number;
+}
+
+function applicationsOption(value: unknown): ApplicationSpec[] {
+  if (!Array.isArray(value)) {
+    throw new TypeError(`startEmulator: option applications must be an array of applications, got ${typeof value}`);
+  }
+  return value as ApplicationSpec[];
 }

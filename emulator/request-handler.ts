@@ -37,7 +37,14 @@ import {
   subscriptionThrottled,
   unknownRoute,
 } from "./arm-errors";
-import { openidConfiguration, signingKeys, tokenEndpoint, type AuthorityReply } from "./authority";
+import {
+  managedIdentityEndpoint,
+  oidcIssuerEndpoint,
+  openidConfiguration,
+  signingKeys,
+  tokenEndpoint,
+  type AuthorityReply,
+} from "./authority";
 import { getComputeOperation } from "./compute-operations";
 import { cloudMetadata } from "./metadata";
 import { armRequestKind, type ComputeRequestKind } from "./rate-limits";
@@ -114,7 +121,7 @@ export function createRequestHandler(
     const segments = pathSegments(path) ?? [];
     const authorityRoute = matchAuthorityRoute(segments);
     if (authorityRoute !== undefined) {
-      const kind = authorityRoute.kind === "token" ? "token" : "discovery";
+      const kind = authorityRoute.kind === "token" || authorityRoute.kind === "managedIdentity" ? "token" : "discovery";
       const fault = core.faults.take(method, path);
       if (fault?.kind === "drop") {
         req.socket.destroy();
@@ -135,13 +142,18 @@ export function createRequestHandler(
             body: body ?? Buffer.alloc(0),
             baseUrl,
             now,
+            query,
           };
           reply =
-            authorityRoute.kind === "token"
-              ? tokenEndpoint(core, call, authorityRoute.version)
-              : authorityRoute.kind === "keys"
-                ? signingKeys(core, call)
-                : openidConfiguration(core, call, authorityRoute.version);
+            authorityRoute.kind === "managedIdentity"
+              ? managedIdentityEndpoint(core, call)
+              : authorityRoute.kind === "oidcIssuer"
+                ? oidcIssuerEndpoint(core, call, authorityRoute.what)
+                : authorityRoute.kind === "token"
+                  ? tokenEndpoint(core, call, authorityRoute.version)
+                  : authorityRoute.kind === "keys"
+                    ? signingKeys(core, call)
+                    : openidConfiguration(core, call, authorityRoute.version);
         }
         const text = JSON.stringify(reply.body);
         const lost = fault?.kind === "response-lost";

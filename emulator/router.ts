@@ -18,6 +18,8 @@ export type ArmRoute =
 export type AuthorityRoute =
   | { kind: "openidConfiguration"; tenant: string; version: "v1" | "v2" }
   | { kind: "token"; tenant: string; version: "v1" | "v2" }
+  | { kind: "oidcIssuer"; tenant: string; what: "configuration" | "keys" | "token" }
+  | { kind: "managedIdentity"; tenant: string }
   | { kind: "keys"; tenant: string };
 
 /** Which api-version family an ARM route belongs to. */
@@ -102,6 +104,14 @@ export function matchAuthorityRoute(segments: string[]): AuthorityRoute | undefi
   const tenant = segments[0];
   if (tenant === undefined || s[0] === "subscriptions") return undefined;
   const rest = s.slice(1).join("/");
+  if (s[0] === "msi" && rest === "token") return { kind: "managedIdentity", tenant };
+  if (s[0] === "_oidc") {
+    // The emulator's OIDC issuer (oidc-issuer.ts), not a tenant.
+    if (rest === ".well-known/openid-configuration") return { kind: "oidcIssuer", tenant, what: "configuration" };
+    if (rest === ".well-known/jwks") return { kind: "oidcIssuer", tenant, what: "keys" };
+    if (rest === "token") return { kind: "oidcIssuer", tenant, what: "token" };
+    return undefined;
+  }
   switch (rest) {
     case "v2.0/.well-known/openid-configuration":
       return { kind: "openidConfiguration", tenant, version: "v2" };

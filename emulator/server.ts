@@ -92,7 +92,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     };
   }
 
-  const admin = createAdmin(core);
+  const admin = createAdmin(core, () => url);
   const scheme = tlsMaterial === undefined ? "http" : "https";
   let url = "";
   const info = (): Record<string, unknown> => ({

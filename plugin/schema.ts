@@ -3,6 +3,7 @@
  * `pulumi package get-schema` prints and what the SDKs in sdk/ are generated from (scripts/gen-sdk.sh). Every
  * property is described, in the words of the dynamic resource's own documentation (provider/vmssManagedIdentity.ts).
  */
+import { CREDENTIAL_SETTINGS, CREDENTIAL_SETTING_NAMES } from "../provider/grammar/settings";
 
 import type { ScaleSetWithIdentityOutput } from "../components/scaleSetWithIdentity";
 
@@ -216,9 +217,30 @@ const COMPONENT_OUTPUTS: Record<ScaleSetWithIdentityOutput, object> = {
   uniqueId: { type: "string", description: "`properties.uniqueId`: ARM's GUID for this scale set." },
 };
 
+/**
+ * The provider's configuration: where resources go, and the credential settings named as azure-native names them
+ * (provider/grammar/settings.ts owns their parsing; secret ones are marked secret, so the SDKs and the engine keep
+ * them encrypted in configuration and state).
+ */
 const CONFIG: Record<string, object> = {
   environment: { type: "string", description: ENVIRONMENT.replace("the provider's `environment`, else ", "") },
   endpoint: { type: "string", description: ENDPOINT.replace("the provider's `endpoint`, else ", "") },
+  ...Object.fromEntries(
+    CREDENTIAL_SETTING_NAMES.map((name) => {
+      const spec = CREDENTIAL_SETTINGS[name];
+      const variables = spec.env.map((v) => `\`${v}\``).join(", ");
+      return [
+        name,
+        {
+          type: spec.kind === "boolean" ? "boolean" : "string",
+          description:
+            `${spec.description} Default: ${variables}, unless another credential setting is configured ` +
+            "(configured credentials are complete on their own).",
+          ...(spec.secret ? { secret: true } : {}),
+        },
+      ];
+    }),
+  ),
 };
 
 /**
@@ -240,9 +262,11 @@ export function schemaOf(version: string): Record<string, unknown> {
     config: { variables: CONFIG },
     provider: {
       description:
-        "The vmss-identity provider. Credentials come from the environment (`DefaultAzureCredential`: " +
-        "`AZURE_CLIENT_ID`/`AZURE_CLIENT_SECRET`/`AZURE_TENANT_ID`, managed identity, Azure CLI) and never reach " +
-        "Pulumi state.",
+        "The vmss-identity provider. Credentials come from its configuration (`clientId`, `tenantId`, " +
+        "`clientSecret`, `clientCertificatePath`, `useOidc`, `oidcToken`, `oidcTokenFilePath`, `oidcRequestToken`/" +
+        "`oidcRequestUrl`, `useMsi`, as azure-native names them; secret ones stay secrets in state), else from the " +
+        "environment (`ARM_*`, then `AZURE_*`), else `DefaultAzureCredential`. Two explicit providers may sign in " +
+        "as two principals in one stack.",
       inputProperties: CONFIG,
       properties: CONFIG,
     },

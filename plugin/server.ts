@@ -32,7 +32,14 @@ import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
 import { withMessages } from "../provider/progress";
 import { sharedClientFor } from "../provider/sharedClients";
 import type * as runtime from "../provider/runtime";
-import { type ProviderConfig, checkProviderConfig, cloudTarget, diffProviderConfig, providerConfigOf } from "./config";
+import {
+  type ProviderConfig,
+  SECRET_CONFIG_KEYS,
+  checkProviderConfig,
+  cloudTarget,
+  diffProviderConfig,
+  providerConfigOf,
+} from "./config";
 import { EngineLog } from "./engineLog";
 import { anyproto, emptyproto, grpc, structproto } from "./pulumiDeps";
 import { RESOURCES, type ResourceHandler } from "./resources";
@@ -146,12 +153,13 @@ export class VmssIdentityProvider {
   }
 
   checkConfig(req: provproto.CheckRequest): provproto.CheckResponse {
-    const { inputs, failures } = checkProviderConfig(propsOf(req.getNews()));
-    return checkResponse(inputs, failures);
+    // Secret settings go back as secrets whether or not they came as one: the provider's inputs are stored in state.
+    const { inputs, failures } = checkProviderConfig(plainOf(req.getNews()).plain);
+    return checkResponse(wrapSecrets(inputs, SECRET_CONFIG_KEYS), failures);
   }
 
   diffConfig(req: provproto.DiffRequest): provproto.DiffResponse {
-    const changed = diffProviderConfig(propsOf(req.getOlds()), propsOf(req.getNews()));
+    const changed = diffProviderConfig(plainOf(req.getOlds()).plain, plainOf(req.getNews()).plain);
     const resp = new provproto.DiffResponse();
     resp.setChanges(changed.length > 0 ? DIFF_SOME : DIFF_NONE);
     resp.setDiffsList(changed);
@@ -161,7 +169,7 @@ export class VmssIdentityProvider {
   configure(req: provproto.ConfigureRequest): provproto.ConfigureResponse {
     // Newer engines send the checked inputs in `args`; older ones only the `variables` map (`pkg:config:key`).
     const args = req.getArgs();
-    const settings: Props = args ? propsOf(args) : {};
+    const settings: Props = args ? plainOf(args).plain : {};
     if (!args) {
       for (const [key, value] of req.getVariablesMap().entries()) settings[key.split(":").pop() ?? key] = value;
     }
@@ -253,11 +261,11 @@ export class VmssIdentityProvider {
   }
 
   /**
-   * The runtime's context: the client of the resource's cloud (its own, else the provider's). Warnings and waits
-   * reach the engine through the call's message scope ({@link withMessagesOn}).
+   * The runtime's context: the client of the resource's cloud (its own, else the provider's) and the provider's
+   * principal. Warnings and waits reach the engine through the call's message scope ({@link withMessagesOn}).
    */
   private context(props: Props): runtime.RuntimeContext {
-    return { client: sharedClientFor(cloudTarget(props, this.config)) };
+    return { client: sharedClientFor({ ...cloudTarget(props, this.config), credentialsPrefix: "vmss-identity:" }) };
   }
 
   /**

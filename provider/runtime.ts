@@ -29,6 +29,8 @@ export interface VmssIdentityInputs {
   endpoint?: string;
   /** How to report identities found already assigned on create: "warn" (default) or "silent" (used by components). */
   adoption?: "warn" | "silent";
+  /** Explicit credential settings (the dynamic door's `credentials`): a Pulumi secret in state. */
+  credentials?: Record<string, unknown>;
 }
 
 /** One user-assigned identity owned by the resource, as the scale set reports it. */
@@ -365,6 +367,10 @@ function outputsOf(props: Props, state: identity.IdentityState, systemAssignedOw
   };
   for (const key of ["apiVersion", "environment", "endpoint", "adoption"] as const) {
     if (typeof props[key] === "string") (outs as unknown as Props)[key] = props[key];
+  }
+  // Kept so that refresh and delete sign in as the same principal (stored as a secret: provider/credentials.ts).
+  if (typeof props.credentials === "object" && props.credentials !== null) {
+    outs.credentials = props.credentials as Record<string, unknown>;
   }
   if (systemAssigned !== undefined) outs.systemAssigned = systemAssigned;
   if (state.system && state.principalId) outs.principalId = state.principalId;

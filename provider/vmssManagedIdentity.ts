@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { VmssIdentityInputs, VmssIdentityOutputs } from "./runtime";
 import type { EnvironmentName } from "./grammar/cloud";
+import { type VmssIdentityCredentials, secretCredentials, withSecretCredentials } from "./credentials";
 
 /** Arguments of {@link VmssManagedIdentity}. */
 export interface VmssManagedIdentityArgs {
@@ -35,6 +36,12 @@ export interface VmssManagedIdentityArgs {
    * them a moment before).
    */
   readonly adoption?: pulumi.Input<"warn" | "silent">;
+  /**
+   * The principal to sign in as, instead of the environment's (`ARM_*`/`AZURE_*` variables): `clientId`, `tenantId`,
+   * `clientSecret`, `clientCertificatePath`, `useOidc`, `oidcToken`, … as the plugin's provider configuration takes
+   * them. Always stored as a secret; two resources may use two principals in one stack (provider/credentials.ts).
+   */
+  readonly credentials?: pulumi.Input<VmssIdentityCredentials>;
 }
 
 /** One user-assigned identity owned by a {@link VmssManagedIdentity}. */
@@ -85,6 +92,7 @@ export class VmssManagedIdentity extends pulumi.dynamic.Resource {
       name,
       {
         ...args,
+        credentials: secretCredentials(args.credentials),
         identityType: undefined,
         principalId: undefined,
         tenantId: undefined,
@@ -92,7 +100,7 @@ export class VmssManagedIdentity extends pulumi.dynamic.Resource {
         otherUserAssignedIdentities: undefined,
         systemAssignedOwned: undefined,
       },
-      opts,
+      withSecretCredentials(opts),
       "pulumi-vmss-identity",
       "VmssManagedIdentity",
     );

@@ -18,7 +18,8 @@
  */
 import { DEFAULT_API_VERSION, FIRST_DICTIONARY_API_VERSION, bodyFormatFor } from "../grammar/apiVersion";
 import { armIdKey, parseScaleSetId } from "../grammar/armId";
-import { canonicalEndpoint } from "../grammar/endpoint";
+import { canonicalEndpoint } from "../grammar/settings";
+import { jsonEqual } from "../jsonEqual";
 import { type Declaration, type Mode, changeForCreate, changeForDelete, changeForUpdate } from "./declaration";
 import { identityKeys, recordedIdentityKey, sortedIdentityIds } from "./identityIds";
 import { type IdentityChange, planPatch } from "./plan";
@@ -109,7 +110,7 @@ export interface PlannedChange {
  *   recorded identity (exclusive mode removes identities someone else assigned since the last refresh).
  * - `environment` or `endpoint`: a change (an update, not a replacement): the update re-reads the scale set at the
  *   new endpoint and converges it, instead of silently doing nothing; a replacement would try to delete through the
- *   old endpoint, which may be gone (an emulator's port changes on every start).
+ *   old endpoint, which may be gone (an emulator's port changes on every start). So is `credentials`.
  * - `apiVersion` alone: no change; it says how to talk to ARM, not what the identity should be. The provider uses
  *   the new value at the next real change. `adoption` alone: no change (it only matters at creation).
  * - any other unknown value: a change.
@@ -141,6 +142,11 @@ export function planChange(recorded: Props | undefined, news: Props): PlannedCha
     typeof v === "string" ? v.toLowerCase() : (v ?? undefined),
   );
   compareScalar(set, "endpoint", recorded.endpoint, news.endpoint, canonicalEndpoint);
+  // Another principal (the dynamic door's `credentials`, e.g. a rotated secret): an update, so that the state holds
+  // what refresh and delete will sign in with.
+  if (news.credentials === UNKNOWN || !jsonEqual(recorded.credentials ?? undefined, news.credentials ?? undefined)) {
+    set("credentials", "update");
+  }
 
   const before = recordedIdentityOf(recorded);
   const plan: PlannedChange = { creating: false, changes: false, replaces, properties, warnings: [] };

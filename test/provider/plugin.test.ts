@@ -110,7 +110,10 @@ describe("the vmss-identity provider plugin over gRPC", function () {
     assert.deepEqual(
       res.getFailuresList().map((f) => `${f.getProperty()}: ${f.getReason()}`),
       [
-        "endpont: unknown setting vmss-identity:endpont; expected one of vmss-identity:environment, vmss-identity:endpoint",
+        "endpont: unknown setting vmss-identity:endpont; expected one of vmss-identity:environment, vmss-identity:endpoint, " +
+          "vmss-identity:clientId, vmss-identity:tenantId, vmss-identity:clientSecret, vmss-identity:clientCertificatePath, " +
+          "vmss-identity:clientCertificatePassword, vmss-identity:useOidc, vmss-identity:oidcToken, " +
+          "vmss-identity:oidcTokenFilePath, vmss-identity:oidcRequestToken, vmss-identity:oidcRequestUrl, vmss-identity:useMsi",
         'environment: expected one of public, usgovernment, china (or AzureCloud, AzurePublicCloud, AzureUSGovernment, AzureUSGovernmentCloud, AzureChinaCloud), in any casing, got "mars"',
       ],
     );

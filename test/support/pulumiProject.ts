@@ -110,7 +110,7 @@ export class PulumiProject {
   }
 
   /** Runs the CLI in the project folder; never throws for a non-zero exit (see {@link must}). */
-  async run(args: string[]): Promise<CliResult> {
+  async run(args: string[], env: NodeJS.ProcessEnv = this.env): Promise<CliResult> {
     const engine = ENGINE_COMMANDS.has(args[0]);
     if (engine) {
       args = [args[0], ...this.pendingConfig.map((pair) => `--config=${pair}`), ...args.slice(1)];
@@ -121,7 +121,7 @@ export class PulumiProject {
     const hosted = engine && this.inProcess ? await hostProgram(entryOf(this.programDir), this.env) : undefined;
     let result: CliResult | undefined;
     try {
-      result = await this.runCli(args, hosted);
+      result = await this.runCli(args, hosted, env);
       return result;
     } finally {
       hosted?.close(result === undefined || result.code !== 0);
@@ -180,21 +180,20 @@ export class PulumiProject {
     return { code, stdout, stderr, interrupted, stoppedAfterMs };
   }
 
-  private runCli(args: string[], hosted: HostedProgram | undefined): Promise<CliResult> {
+  private runCli(
+    args: string[],
+    hosted: HostedProgram | undefined,
+    env: NodeJS.ProcessEnv = this.env,
+  ): Promise<CliResult> {
     // Our flags go before a `--`, after which everything is a value.
     const end = args.includes("--") ? args.indexOf("--") : args.length;
     const ours = ["--non-interactive", "--stack", this.stack, ...(hosted ? [`--client=${hosted.address}`] : [])];
     const argv = [...args.slice(0, end), ...ours, ...args.slice(end)];
     return new Promise((resolve) => {
-      execFile(
-        this.cli,
-        argv,
-        { cwd: this.dir, env: this.env, maxBuffer: 64 * 1024 * 1024 },
-        (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-          resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-        },
-      );
+      execFile(this.cli, argv, { cwd: this.dir, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      });
     });
   }
 
