@@ -66,7 +66,8 @@ export interface ProgressOptions {
    */
   signal?: AbortSignal;
   /**
-   * Added to the first line of a long wait on a plain stream (stderr): how the user stops it. Default: none.
+   * Added to the first line of a hold for a budget (nothing sent yet) on a plain stream: how the user stops it.
+   * Default: none.
    */
   stopHint?: string;
 }
@@ -172,7 +173,7 @@ class Scope {
   private say(waitId: number, wait: Wait, said: Said): void {
     const { phase } = said;
     let line = wait.text(said, `${wait.method} ${wait.path}`);
-    if (phase === "start" && this.stopHint !== undefined && !(wait instanceof RetryWait)) line += ` (${this.stopHint})`;
+    if (phase === "start" && this.stopHint !== undefined && wait instanceof HoldWait) line += ` (${this.stopHint})`;
     try {
       this.sink.status({ waitId, phase, text: wait.text(said), line });
     } catch {
