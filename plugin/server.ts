@@ -15,6 +15,13 @@
  * engine's Log service on that resource's URN (./engineLog.ts): the plan lines of `check`/`diff` and every warning
  * as kept messages, retries and waits as ephemeral status on the resource's row. The engine hides this process's
  * stderr, so nothing the user should see is written there.
+ *
+ * Cancellation: the engine calls `Cancel` at the user's first Ctrl-C (pulumi/pulumi
+ * pkg/resource/deploy/deployment_executor.go signals every provider), then waits for the operations in flight. Every
+ * scope runs under this provider's cancellation signal: `Cancel` ends every wait of every operation at once (a hold
+ * for a budget, a retry's sleep, an operation's poll interval), sends nothing more, and the operations fail saying
+ * what was interrupted; a write ARM already accepted is followed a little longer, then reported as possibly still
+ * running (provider/arm/client.ts `cancellation`). Operations that start after `Cancel` fail before sending anything.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -83,6 +90,8 @@ export class VmssIdentityProvider {
   private config: ProviderConfig = {};
   private readonly engineLog = new EngineLog(() => this.engineAddress);
   private readonly version = pluginVersion();
+  /** Aborted by the engine's `Cancel`: for the rest of this process's life, since the engine is stopping. */
+  private readonly cancelled = new AbortController();
 
   constructor(private engineAddress?: string) {}
 
@@ -120,12 +129,18 @@ export class VmssIdentityProvider {
         const { construct } = require("./construct") as typeof import("./construct");
         return construct(req, this.engineAddress);
       }),
-      cancel: unary(() => new emptyproto.Empty()),
+      cancel: unary(() => this.cancel()),
       attach: unary((req: plugproto.PluginAttach) => {
         this.engineAddress = req.getAddress();
         return new emptyproto.Empty();
       }),
     };
+  }
+
+  /** The engine's `Cancel` (the user's Ctrl-C): ends every wait in flight, see the module's comment. */
+  cancel(): unknown {
+    if (!this.cancelled.signal.aborted) this.cancelled.abort(new Error("the engine cancelled the operation (Ctrl-C)"));
+    return new emptyproto.Empty();
   }
 
   getPluginInfo(): plugproto.PluginInfo {
@@ -259,7 +274,9 @@ export class VmssIdentityProvider {
    */
   private async withMessagesOn<T>(urn: string, call: () => T): Promise<Awaited<T>> {
     try {
-      return await withMessages(this.engineLog.sinkFor(urn), async () => await call());
+      return await withMessages(this.engineLog.sinkFor(urn), async () => await call(), {
+        signal: this.cancelled.signal,
+      });
     } finally {
       await this.engineLog.flushed();
     }

@@ -198,9 +198,24 @@ export async function create(
 ): Promise<{ id: string; outs: VmssIdentityOutputs }> {
   const declared = identity.declarationOf(inputs);
   const { ref, client, apiVersion } = target(inputs, ctx);
-  const { before, after } = await converge(client, ref.id, apiVersion, "assigning identities to", (current) =>
-    identity.changeForCreate(current, declared),
-  );
+  const id = `${ref.id}#managedIdentity`;
+  let converged;
+  try {
+    converged = await converge(client, ref.id, apiVersion, "assigning identities to", (current) =>
+      identity.changeForCreate(current, declared),
+    );
+  } catch (e) {
+    // A cancelled creation whose PATCH ARM accepted may still land: the resource is reported as created but not
+    // initialised (a door that can, records it), with what was read before the PATCH and the ownership it claimed,
+    // so that `pulumi refresh` or the next `up` finds the truth and delete knows what it turned on.
+    const left = (e as { leftRunning?: identity.IdentityState }).leftRunning;
+    if (left !== undefined) {
+      const owned = declared.systemAssigned === true && !left.system;
+      Object.assign(e as object, { id, properties: outputsOf(inputs, left, owned), reasons: [(e as Error).message] });
+    }
+    throw e;
+  }
+  const { before, after } = converged;
   const adopted = identity.adoptedIdentities(before, declared);
   if (adopted.length > 0 && inputs.adoption !== "silent") {
     (ctx.warn ?? warnOnStderr)(
@@ -233,7 +248,7 @@ export async function create(
     ).catch(() => undefined);
     throw e;
   }
-  return { id: `${ref.id}#managedIdentity`, outs: outputsOf(inputs, after, systemAssignedOwned, roles) };
+  return { id, outs: outputsOf(inputs, after, systemAssignedOwned, roles) };
 }
 
 /** Applies the delta between the old and the new declaration. */
@@ -365,7 +380,10 @@ async function converge(
             };
           }
         }
-        throw operationError(operation, scaleSetId, e);
+        const error = operationError(operation, scaleSetId, e);
+        // Cancelled after ARM accepted the PATCH: what was read before it, for the caller to report (see create).
+        if (isArmError(e) && e.writeState === "accepted") Object.assign(error, { leftRunning: before });
+        throw error;
       }
       const after = identity.readIdentityState(done.body.identity);
       return { before, after: await withUserIdentityDetails(client, scaleSetId, apiVersion, after, prefetched) };

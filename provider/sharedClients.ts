@@ -11,7 +11,7 @@ import type { CredentialSource } from "./arm/credential";
 import { credentialSettingsOf, targetOf } from "./grammar/settings";
 import { assertEndpointAllowed } from "./arm/request-target";
 import { InvalidInputError } from "./errors";
-import { reportTransportEvent } from "./progress";
+import { currentCancellation, reportTransportEvent } from "./progress";
 
 /**
  * The transport's heavy half, loaded at the first client: undici, the ARM client and @azure/identity take about
@@ -101,6 +101,7 @@ export function getSharedClient(
       dispatcher: shared.dispatcher,
       pollIntervalMs,
       onEvent: reportTransportEvent,
+      cancellation: currentCancellation,
     });
     sharedClients.set(key, client);
   }

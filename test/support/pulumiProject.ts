@@ -131,13 +131,16 @@ export class PulumiProject {
   /**
    * Runs an engine command and interrupts it (SIGINT, then SIGINT again: a user pressing Ctrl-C twice, after which
    * the engine stops its plugins) as soon as `until` holds of its output so far, or after `timeoutMs`. For a wait
-   * too long for a test: it shows what the user is told while the wait lasts.
+   * too long for a test: it shows what the user is told while the wait lasts. With `interrupts: 1`, one Ctrl-C only
+   * (the engine cancels its providers and waits for the operations in flight); `stoppedAfterMs` is how long the run
+   * took to end after the first.
    */
   async runUntil(
     args: string[],
     until: (stdout: string) => boolean,
     timeoutMs = 120_000,
-  ): Promise<CliResult & { interrupted: boolean }> {
+    interrupts: 1 | 2 = 2,
+  ): Promise<CliResult & { interrupted: boolean; stoppedAfterMs?: number }> {
     args = [args[0], ...this.pendingConfig.map((pair) => `--config=${pair}`), ...args.slice(1)];
     this.pendingConfig = [];
     const hosted = this.inProcess ? await hostProgram(entryOf(this.programDir), this.env) : undefined;
@@ -155,6 +158,7 @@ export class PulumiProject {
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? 1)));
     let interrupted = false;
+    let interruptedAt: number | undefined;
     const deadline = Date.now() + timeoutMs;
     let exit: number | undefined;
     exited.then((code) => (exit = code));
@@ -162,14 +166,18 @@ export class PulumiProject {
       await new Promise((resolve) => setTimeout(resolve, 200));
       if (until(stdout) || Date.now() > deadline) {
         interrupted = true;
+        interruptedAt = Date.now();
         child.kill("SIGINT");
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        if (exit === undefined) child.kill("SIGINT");
+        if (interrupts === 2) {
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          if (exit === undefined) child.kill("SIGINT");
+        }
       }
     }
     const code = await exited;
+    const stoppedAfterMs = interruptedAt === undefined ? undefined : Date.now() - interruptedAt;
     hosted?.close(true);
-    return { code, stdout, stderr, interrupted };
+    return { code, stdout, stderr, interrupted, stoppedAfterMs };
   }
 
   private runCli(
