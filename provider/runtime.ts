@@ -211,7 +211,7 @@ export async function create(
     const left = (e as { leftRunning?: identity.IdentityState }).leftRunning;
     if (left !== undefined) {
       const owned = declared.systemAssigned === true && !left.system;
-      Object.assign(e as object, { id, properties: outputsOf(inputs, left, owned), reasons: [(e as Error).message] });
+      Object.assign(e as object, { id, properties: outputsOf(inputs, left, owned, []), reasons: [(e as Error).message] });
     }
     throw e;
   }
