@@ -357,6 +357,12 @@ function warningsOf(
   if (plan.identity?.systemAssigned === "off" && before?.principalId !== undefined) {
     warnings.push(systemIdentityOffWarning(before.principalId));
   }
+  // A replacement deletes the old resource: when it turned the old scale set's system identity on, that turns it off.
+  if (plan.released?.systemAssigned === "off" && before?.principalId !== undefined) {
+    warnings.push(
+      `deleting the old resource on ${plan.released.scaleSetId}: ${systemIdentityOffWarning(before.principalId)}`,
+    );
+  }
   return warnings;
 }
 

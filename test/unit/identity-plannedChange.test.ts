@@ -151,6 +151,7 @@ describe("planChange: what up will do, from the recorded state and the new input
         identityType: "SystemAssigned, UserAssigned",
         systemAssigned: true,
         systemAssignedOwned: true,
+        principalId: "249cbddd-667e-47d7-a927-a4ae18fb422b",
       }),
       inputs({ scaleSetId: OTHER_SCALE_SET, userAssignedIdentities: [ID2] }),
     );
@@ -163,6 +164,10 @@ describe("planChange: what up will do, from the recorded state and the new input
       `replace (scaleSetId changes); deleting the old resource on ${SCALE_SET_ID}: remove ${ID1}, turn the ` +
         "system-assigned identity off",
     );
+    // Turning the old scale set's system identity off loses its principal, as an update doing the same warns.
+    assert.deepEqual(plan.warnings, [
+      `deleting the old resource on ${SCALE_SET_ID}: ${systemIdentityOffWarning("249cbddd-667e-47d7-a927-a4ae18fb422b")}`,
+    ]);
   });
 
   it("compares a recorded state that does not parse as it is, and plans nothing from it", () => {
