@@ -204,6 +204,22 @@ export function systemIdentityOffWarning(principalId: string): string {
   );
 }
 
+/** The warning shown when `up` takes over identities already assigned to the scale set (an update declaring them). */
+export function adoptionWarning(ids: readonly string[]): string {
+  return (
+    `now owns identities that were already assigned to the scale set: ${ids.join(", ")}. Deleting this resource ` +
+    `removes them`
+  );
+}
+
+/** The warning shown when exclusive mode removes identities someone else assigned. */
+export function foreignRemovalWarning(ids: readonly string[]): string {
+  return (
+    `exclusive mode removes identities someone else assigned to the scale set, because this resource does not ` +
+    `declare them: ${ids.join(", ")}`
+  );
+}
+
 /**
  * The plan in one sentence per change, for a preview: e.g. `add …/ID2; remove …/other (assigned by someone else;
  * exclusive mode removes identities it does not declare); turn the system-assigned identity off`; for a replacement,
@@ -228,22 +244,13 @@ export function describePlannedChange(plan: PlannedChange): string | undefined {
 function describeEffect(effect: IdentityEffect): string[] {
   const parts: string[] = [];
   if (effect.add.length > 0) parts.push(`add ${effect.add.join(", ")}`);
-  if (effect.adopt.length > 0) {
-    parts.push(
-      `adopt ${effect.adopt.join(", ")} (already assigned: from now on this resource owns ` +
-        `${effect.adopt.length === 1 ? "it" : "them"}, and deleting the resource removes ` +
-        `${effect.adopt.length === 1 ? "it" : "them"})`,
-    );
-  }
+  // What adopting and removing someone else's identities mean, the plan's warnings say (warningsOf).
+  if (effect.adopt.length > 0) parts.push(`adopt ${effect.adopt.join(", ")} (already assigned)`);
   const foreign = new Set(effect.removeForeign);
   const own = effect.remove.filter((id) => !foreign.has(id));
   if (own.length > 0) parts.push(`remove ${own.join(", ")}`);
-  if (effect.removeForeign.length > 0) {
-    parts.push(
-      `remove ${effect.removeForeign.join(", ")} (assigned by someone else; exclusive mode removes identities it ` +
-        `does not declare)`,
-    );
-  }
+  if (effect.removeForeign.length > 0)
+    parts.push(`remove ${effect.removeForeign.join(", ")} (assigned by someone else)`);
   if (effect.systemAssigned !== undefined) parts.push(`turn the system-assigned identity ${effect.systemAssigned}`);
   if (!effect.complete) {
     parts.push(
@@ -356,6 +363,11 @@ function warningsOf(
   }
   if (plan.identity?.systemAssigned === "off" && before?.principalId !== undefined) {
     warnings.push(systemIdentityOffWarning(before.principalId));
+  }
+  // Adopting and removing someone else's identities change what others rely on: a warning, as creation's adoption is.
+  if (plan.identity !== undefined && plan.replaces.length === 0) {
+    if (plan.identity.adopt.length > 0) warnings.push(adoptionWarning(plan.identity.adopt));
+    if (plan.identity.removeForeign.length > 0) warnings.push(foreignRemovalWarning(plan.identity.removeForeign));
   }
   // A replacement deletes the old resource: when it turned the old scale set's system identity on, that turns it off.
   if (plan.released?.systemAssigned === "off" && before?.principalId !== undefined) {

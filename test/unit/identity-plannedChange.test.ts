@@ -2,6 +2,8 @@
 import assert from "node:assert/strict";
 import {
   UNKNOWN,
+  adoptionWarning,
+  foreignRemovalWarning,
   changeForCreate,
   changesIdentity,
   describePlannedChange,
@@ -63,10 +65,8 @@ describe("planChange: what up will do, from the recorded state and the new input
     );
     assert.deepEqual(plan.identity?.remove, [ID3]);
     assert.deepEqual(plan.identity?.removeForeign, [ID3]);
-    assert.equal(
-      describePlannedChange(plan),
-      `remove ${ID3} (assigned by someone else; exclusive mode removes identities it does not declare)`,
-    );
+    assert.equal(describePlannedChange(plan), `remove ${ID3} (assigned by someone else)`);
+    assert.deepEqual(plan.warnings, [foreignRemovalWarning([ID3])]);
   });
 
   it("names an identity it takes over: already assigned, newly declared", () => {
@@ -77,10 +77,9 @@ describe("planChange: what up will do, from the recorded state and the new input
     assert.deepEqual(plan.identity?.adopt, [ID3]);
     assert.equal(changesIdentity(plan.identity!), false);
     assert.deepEqual(plan.properties, { "userAssignedIdentities[1]": { kind: "add", replace: false } });
-    assert.equal(
-      describePlannedChange(plan),
-      `adopt ${ID3} (already assigned: from now on this resource owns it, and deleting the resource removes it)`,
-    );
+    assert.equal(describePlannedChange(plan), `adopt ${ID3} (already assigned)`);
+    // Adoption is a warning in an update as it is at creation (the runtime's "now owns identities …").
+    assert.deepEqual(plan.warnings, [adoptionWarning([ID3])]);
   });
 
   it("says when the system identity turns off (exclusive, not declared) and on (declared true)", () => {
@@ -219,8 +218,8 @@ describe("reportPlannedChange: the lines a preview shows", () => {
       (l) => lines.push(l),
     );
     assert.deepEqual(lines, [
-      `VmssManagedIdentity plan for ${SCALE_SET_ID}: remove ${ID3} (assigned by someone else; exclusive mode removes ` +
-        "identities it does not declare)",
+      `VmssManagedIdentity plan for ${SCALE_SET_ID}: remove ${ID3} (assigned by someone else)`,
+      `warning: VmssManagedIdentity on ${SCALE_SET_ID}: ${foreignRemovalWarning([ID3])}`,
     ]);
     lines.length = 0;
     reportPlannedChange(state, inputs({ userAssignedIdentities: [ID1] }), (l) => lines.push(l));
