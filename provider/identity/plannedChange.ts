@@ -98,6 +98,8 @@ export interface PlannedChange {
   identity?: IdentityEffect;
   /** On a replacement, what deleting the old resource does to its scale set (when the recorded state parses). */
   released?: ReleasedIdentity;
+  /** The identity inputs still unknown (a preview): `systemAssigned`, `userAssignedIdentities`, `mode`. */
+  unknownInputs: string[];
   /** Warnings a reviewer should see with the plan (e.g. the lost-update risk of the identityIds api-versions). */
   warnings: string[];
 }
@@ -121,7 +123,14 @@ export function planChange(recorded: Props | undefined, news: Props): PlannedCha
   const scaleSetId = knownScaleSetId(news.scaleSetId);
   const next = knownDeclaration(news);
   if (recorded === undefined || recorded.scaleSetId === undefined) {
-    const plan: PlannedChange = { creating: true, changes: true, replaces: [], properties: {}, warnings: [] };
+    const plan: PlannedChange = {
+      creating: true,
+      changes: true,
+      replaces: [],
+      properties: {},
+      unknownInputs: unknownInputsOf(news),
+      warnings: [],
+    };
     if (scaleSetId !== undefined) plan.scaleSetId = scaleSetId;
     if (next !== undefined) plan.identity = effectOf(undefined, next);
     plan.warnings = warningsOf(plan, news, undefined, undefined);
@@ -149,7 +158,14 @@ export function planChange(recorded: Props | undefined, news: Props): PlannedCha
   }
 
   const before = recordedIdentityOf(recorded);
-  const plan: PlannedChange = { creating: false, changes: false, replaces, properties, warnings: [] };
+  const plan: PlannedChange = {
+    creating: false,
+    changes: false,
+    replaces,
+    properties,
+    unknownInputs: unknownInputsOf(news),
+    warnings: [],
+  };
   if (scaleSetId !== undefined) plan.scaleSetId = scaleSetId;
   if (replaces.length > 0) {
     if (next !== undefined && scaleSetId !== undefined) plan.identity = effectOf(undefined, next);
@@ -237,8 +253,22 @@ export function describePlannedChange(plan: PlannedChange): string | undefined {
     if (onOld.length === 0) return undefined;
     return `replace (${plan.replaces.join(", ")} changes); deleting the old resource on ${old!.scaleSetId}: ${onOld.join(", ")}`;
   }
-  const parts = plan.identity === undefined ? [] : describeEffect(plan.identity);
+  if (plan.identity === undefined) return plan.changes ? describeUnknown(plan) : undefined;
+  const parts = describeEffect(plan.identity);
   return parts.length === 0 ? undefined : parts.join("; ");
+}
+
+/** A change whose identity part only `up` knows: what is known, and why the rest is not. */
+function describeUnknown(plan: PlannedChange): string {
+  const changed = Object.keys(plan.properties)
+    .map((path) => path.replace(/\[\d+\]$/, ""))
+    .filter((name, i, all) => all.indexOf(name) === i);
+  const why =
+    plan.unknownInputs.length > 0
+      ? `${plan.unknownInputs.join(", ")} not known yet`
+      : "the recorded state is not one this version reads";
+  const known = plan.creating ? "create" : `${changed.join(", ")} ${changed.length === 1 ? "changes" : "change"}`;
+  return `${known}; the identity change is known only at up (${why})`;
 }
 
 function describeEffect(effect: IdentityEffect): string[] {
@@ -386,9 +416,15 @@ function usesIdentityIds(apiVersion: string): boolean {
   }
 }
 
+const DECLARATION_INPUTS = ["systemAssigned", "userAssignedIdentities", "mode"] as const;
+
+function unknownInputsOf(news: Props): string[] {
+  return DECLARATION_INPUTS.filter((k) => containsUnknown(news[k]));
+}
+
 /** The new declaration, when every input it depends on is known (and valid). */
 function knownDeclaration(news: Props): Declaration | undefined {
-  if (["systemAssigned", "userAssignedIdentities", "mode"].some((k) => containsUnknown(news[k]))) return undefined;
+  if (unknownInputsOf(news).length > 0) return undefined;
   try {
     return declarationOf(news);
   } catch {

@@ -263,6 +263,10 @@ describe("one derivation of what changes: every door agrees, and up does what th
         }
 
         const effect = plan.identity;
+        if (effect === undefined && plan.changes && plan.replaces.length === 0) {
+          // An update whose identities only up knows still says what it knows.
+          ok(planLine?.includes("the identity change is known only at up"), `plan line: ${planLine}`);
+        }
         if (effect === undefined || plan.replaces.length > 0) return;
         // 4. The detailed diff names exactly the identities the plan assigns, adopts and removes.
         const added = entries.filter(([p, e]) => p.startsWith("userAssignedIdentities[") && e.kind !== "delete");

@@ -169,6 +169,24 @@ describe("planChange: what up will do, from the recorded state and the new input
     ]);
   });
 
+  it("an update or creation whose identity list is unknown says what is known and that up decides the rest", () => {
+    const update = planChange(
+      recorded({ userAssignedIdentities: [ID1], identityType: "UserAssigned" }),
+      inputs({ userAssignedIdentities: UNKNOWN, endpoint: "https://127.0.0.1:8443" }),
+    );
+    assert.equal(update.identity, undefined);
+    assert.equal(
+      describePlannedChange(update),
+      "userAssignedIdentities, endpoint change; the identity change is known only at up (userAssignedIdentities not " +
+        "known yet)",
+    );
+    const creation = planChange(undefined, inputs({ userAssignedIdentities: [ID1, UNKNOWN] }));
+    assert.equal(
+      describePlannedChange(creation),
+      "create; the identity change is known only at up (userAssignedIdentities not known yet)",
+    );
+  });
+
   it("compares a recorded state that does not parse as it is, and plans nothing from it", () => {
     const old = recorded({ userAssignedIdentities: ["/subscriptions/not-a-guid/identities/x"] });
     const same = planChange(old, inputs({ userAssignedIdentities: ["/subscriptions/not-a-guid/identities/x"] }));
@@ -238,10 +256,13 @@ describe("reportPlannedChange: the lines a preview shows", () => {
     ]);
   });
 
-  it("says nothing of identities not known before up", () => {
+  it("says that identities not known before up are known only at up", () => {
     const lines: string[] = [];
     const plan = reportPlannedChange(undefined, inputs({ userAssignedIdentities: [UNKNOWN] }), (l) => lines.push(l));
     assert.equal(plan.identity, undefined);
-    assert.deepEqual(lines, []);
+    assert.deepEqual(lines, [
+      `VmssManagedIdentity plan for ${SCALE_SET_ID}: create; the identity change is known only at up ` +
+        "(userAssignedIdentities not known yet)",
+    ]);
   });
 });
