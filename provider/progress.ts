@@ -356,12 +356,3 @@ export function reportMessage(severity: MessageSeverity, text: string): void {
     // A sink that fails loses a message, never the operation.
   }
 }
-
-/**
- * A plan line as provider/previewPlan.ts writes them: one that starts with `warning: ` is a warning (said without
- * that prefix: the door adds its own), any other the plan itself (info).
- */
-export function reportPlanLine(line: string): void {
-  if (line.startsWith("warning: ")) reportMessage("warning", line.slice("warning: ".length));
-  else reportMessage("info", line);
-}

@@ -15,8 +15,8 @@ import { isArmError, isResourceGone } from "./arm/errors";
 import { sharedClientFor } from "./sharedClients";
 import { withScaleSetWriteLock } from "./scaleSetLock";
 import { operationError } from "./operationError";
-import { type PlanWriter, reportPlannedChange } from "./previewPlan";
-import { reportMessage, reportPlanLine } from "./progress";
+import { type PlanWriter, planToDoor, reportPlannedChange } from "./previewPlan";
+import { reportMessage } from "./progress";
 import {
   describeRoleAssignmentChange,
   roleAssignmentChange,
@@ -149,16 +149,16 @@ function principalsOf(props: Props, state?: identity.IdentityState): (identityNa
 }
 
 /** Writes the preview's line for the role assignments `up` adds and removes (0 requests), if any. */
-function reportRolePlan(news: Props, change: RoleAssignmentChange, write: PlanWriter = reportPlanLine): void {
+function reportRolePlan(news: Props, change: RoleAssignmentChange, write: PlanWriter = planToDoor): void {
   const described = describeRoleAssignmentChange(change);
   if (described === undefined || typeof news.scaleSetId !== "string") return;
-  write(`VmssManagedIdentity role assignments for ${news.scaleSetId}: ${described}`);
+  write({ severity: "info", text: `VmssManagedIdentity role assignments for ${news.scaleSetId}: ${described}` });
 }
 
 /**
  * Derives what `up` will do from the recorded state and the new inputs (the one derivation,
  * provider/identity/plannedChange.ts), and shows it (previewPlan.ts). No I/O. Both doors' `diff` project its result.
- * @param write where the plan's lines go (default: stderr).
+ * @param write where the plan's messages go (default: the door's messages, provider/progress.ts).
  */
 export function planUpdate(olds: Props, news: Props, write?: PlanWriter): UpdatePlan {
   const plan = reportPlannedChange(declarationOnly(olds), declarationOnly(news), write);
@@ -211,20 +211,24 @@ export async function create(
     const left = (e as { leftRunning?: identity.IdentityState }).leftRunning;
     if (left !== undefined) {
       const owned = declared.systemAssigned === true && !left.system;
-      Object.assign(e as object, { id, properties: outputsOf(inputs, left, owned, []), reasons: [(e as Error).message] });
+      Object.assign(e as object, {
+        id,
+        properties: outputsOf(inputs, left, owned, []),
+        reasons: [(e as Error).message],
+      });
     }
     throw e;
   }
   const { before, after } = converged;
   const adopted = identity.adoptedIdentities(before, declared);
   if (adopted.length > 0 && inputs.adoption !== "silent") {
-    (ctx.warn ?? warnOnStderr)(
+    (ctx.warn ?? warnThroughDoor)(
       `VmssManagedIdentity now owns identities that were already assigned to ${ref.id}: ${adopted.join(", ")}. ` +
         `Deleting this resource removes them.`,
     );
   }
   if (declared.systemAssigned === true && before.system && inputs.adoption !== "silent") {
-    (ctx.warn ?? warnOnStderr)(
+    (ctx.warn ?? warnThroughDoor)(
       `the system-assigned identity of ${ref.id} was already on (principal ${before.principalId ?? "unknown"}); ` +
         `VmssManagedIdentity keeps it on and will not turn it off when deleted.`,
     );
@@ -506,11 +510,11 @@ function roleCtx(ctx: RuntimeContext): {
   warn: (message: string) => void;
   principalNotFoundDelaysMs?: readonly number[];
 } {
-  return { warn: ctx.warn ?? warnOnStderr, principalNotFoundDelaysMs: ctx.principalNotFoundDelaysMs };
+  return { warn: ctx.warn ?? warnThroughDoor, principalNotFoundDelaysMs: ctx.principalNotFoundDelaysMs };
 }
 
-/** The default of `ctx.warn`: the door's messages (provider/progress.ts), stderr outside a door's scope. */
-function warnOnStderr(message: string): void {
+/** The default of `ctx.warn`: the door's messages (provider/progress.ts): stderr in the dynamic provider. */
+function warnThroughDoor(message: string): void {
   reportMessage("warning", message);
 }
 

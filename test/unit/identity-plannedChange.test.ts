@@ -233,24 +233,28 @@ describe("reportPlannedChange: the lines a preview shows", () => {
     reportPlannedChange(
       state,
       inputs({ mode: "exclusive", systemAssigned: false, userAssignedIdentities: [ID1] }),
-      (l) => lines.push(l),
+      (m) => lines.push(m.severity === "warning" ? `warning: ${m.text}` : m.text),
     );
     assert.deepEqual(lines, [
       `VmssManagedIdentity plan for ${SCALE_SET_ID}: remove ${ID3} (assigned by someone else)`,
       `warning: VmssManagedIdentity on ${SCALE_SET_ID}: ${foreignRemovalWarning([ID3])}`,
     ]);
     lines.length = 0;
-    reportPlannedChange(state, inputs({ userAssignedIdentities: [ID1] }), (l) => lines.push(l));
+    reportPlannedChange(state, inputs({ userAssignedIdentities: [ID1] }), (m) =>
+      lines.push(m.severity === "warning" ? `warning: ${m.text}` : m.text),
+    );
     assert.deepEqual(lines, []);
   });
 
   it("shows only the warnings for the component's silent child at creation, also before the scale set is known", () => {
     const lines: string[] = [];
     const news = inputs({ userAssignedIdentities: [ID2], apiVersion: "2017-12-01", adoption: "silent" });
-    reportPlannedChange(undefined, news, (l) => lines.push(l));
+    reportPlannedChange(undefined, news, (m) => lines.push(m.severity === "warning" ? `warning: ${m.text}` : m.text));
     assert.deepEqual(lines, [`warning: VmssManagedIdentity on ${SCALE_SET_ID}: ${identityIdsWarning("2017-12-01")}`]);
     lines.length = 0;
-    reportPlannedChange(undefined, { ...news, scaleSetId: UNKNOWN }, (l) => lines.push(l));
+    reportPlannedChange(undefined, { ...news, scaleSetId: UNKNOWN }, (m) =>
+      lines.push(m.severity === "warning" ? `warning: ${m.text}` : m.text),
+    );
     assert.deepEqual(lines, [
       `warning: VmssManagedIdentity on a scale set not known before up: ${identityIdsWarning("2017-12-01")}`,
     ]);
@@ -258,7 +262,9 @@ describe("reportPlannedChange: the lines a preview shows", () => {
 
   it("says that identities not known before up are known only at up", () => {
     const lines: string[] = [];
-    const plan = reportPlannedChange(undefined, inputs({ userAssignedIdentities: [UNKNOWN] }), (l) => lines.push(l));
+    const plan = reportPlannedChange(undefined, inputs({ userAssignedIdentities: [UNKNOWN] }), (m) =>
+      lines.push(m.severity === "warning" ? `warning: ${m.text}` : m.text),
+    );
     assert.equal(plan.identity, undefined);
     assert.deepEqual(lines, [
       `VmssManagedIdentity plan for ${SCALE_SET_ID}: create; the identity change is known only at up ` +
