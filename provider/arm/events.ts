@@ -5,6 +5,7 @@
  * AsyncLocalStorage); what the user sees of them is decided above the transport (provider/progress.ts). Events carry
  * the method and the path without query string: never a token, a header or a body.
  */
+import type { RetryEvent } from "./client";
 import type { HttpMethod } from "./retry";
 
 /** What every wait's events carry. */
@@ -18,17 +19,8 @@ export interface WaitEventBase {
 }
 
 /** A retry is about to wait `delayMs` before its next attempt (the same facts as `onRetry`'s RetryEvent). */
-export interface RetryWaitEvent extends WaitEventBase {
+export interface RetryWaitEvent extends WaitEventBase, RetryEvent {
   kind: "retry";
-  /** 1 for the first retry. */
-  retry: number;
-  /** The wait before the retry, in ms, after `retryAfterScale`. */
-  delayMs: number;
-  /** Why, e.g. "throttled (HTTP 429)". */
-  reason: string;
-  status?: number;
-  code?: string;
-  requestId?: string;
 }
 
 /**
