@@ -83,6 +83,8 @@ export interface RuntimeContext {
    * Pulumi engine shows as a diagnostic, the engine's Log service on the resource in the plugin.
    */
   warn?: (message: string) => void;
+  /** Where what a deletion did goes (kept, severity info). Default: the door's messages, as for {@link warn}. */
+  info?: (message: string) => void;
   /** Waits before retrying a role assignment refused with PrincipalNotFound, ms (roleAssignmentPlan.ts's default). */
   principalNotFoundDelaysMs?: readonly number[];
 }
@@ -291,15 +293,42 @@ export async function remove(props: Props, ctx: RuntimeContext = {}): Promise<vo
   };
   const { ref, client, apiVersion } = target(props, ctx);
   // The assignments first, while their principals exist: the PATCH below may delete them.
-  await deleteRoleAssignments(client, rolesInPlace(props));
+  const roles = rolesInPlace(props);
+  await deleteRoleAssignments(client, roles);
+  let converged;
   try {
-    await converge(client, ref.id, apiVersion, "removing identities from", (current) =>
+    converged = await converge(client, ref.id, apiVersion, "removing identities from", (current) =>
       identity.changeForDelete(current, owned),
     );
   } catch (e) {
     if (isResourceGone(e)) return;
     throw e;
   }
+  // A deletion changes the scale set as much as an update does: say what it did (a destroy's preview cannot: the
+  // engine does not ask the provider then).
+  (ctx.info ?? infoThroughDoor)(describeRemoval(ref.id, declared, converged.before, converged.after, roles.length));
+}
+
+/** What deleting a resource did to its scale set, in one line. */
+function describeRemoval(
+  scaleSetId: string,
+  declared: identity.Declaration,
+  before: identity.IdentityState,
+  after: identity.IdentityState,
+  roleAssignments: number,
+): string {
+  const removed = identity.sortedIdentityIds(
+    [...before.user].filter(([key]) => !after.user.has(key)).map(([, info]) => info.id),
+    { lenientNames: true },
+  );
+  const parts: string[] = [];
+  if (roleAssignments > 0) parts.push(`deleted ${roleAssignments} role assignment${roleAssignments === 1 ? "" : "s"}`);
+  parts.push(removed.length > 0 ? `removed ${removed.join(", ")}` : "no identity to remove");
+  if (before.system && !after.system) parts.push("turned the system-assigned identity off");
+  else if (declared.systemAssigned === true && after.system) {
+    parts.push("kept the system-assigned identity on (it was on before this resource)");
+  }
+  return `VmssManagedIdentity deleted from ${scaleSetId}: ${parts.join("; ")}`;
 }
 
 /** Reads the scale set and reports what is really in place; `undefined` when the scale set is gone. */
@@ -516,6 +545,11 @@ function roleCtx(ctx: RuntimeContext): {
 /** The default of `ctx.warn`: the door's messages (provider/progress.ts): stderr in the dynamic provider. */
 function warnThroughDoor(message: string): void {
   reportMessage("warning", message);
+}
+
+/** The default of `ctx.info`: the door's messages, kept with severity info. */
+function infoThroughDoor(message: string): void {
+  reportMessage("info", message);
 }
 
 export {

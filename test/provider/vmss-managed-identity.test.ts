@@ -29,7 +29,8 @@ describe("VmssManagedIdentity provider against the emulator", function () {
   let id3: string;
   let counter = 0;
   const warnings: string[] = [];
-  const ctx = () => ({ client: world.arm, warn: (m: string) => warnings.push(m) });
+  const infos: string[] = [];
+  const ctx = () => ({ client: world.arm, warn: (m: string) => warnings.push(m), info: (m: string) => infos.push(m) });
   const inputs = (news: Props): Props => {
     const checked = runtime.check({}, news);
     assert.deepEqual(checked.failures, []);
@@ -51,6 +52,7 @@ describe("VmssManagedIdentity provider against the emulator", function () {
     world.emulator.admin.clearRequests();
     world.emulator.admin.clearFaults();
     warnings.length = 0;
+    infos.length = 0;
   });
 
   it("check and diff make no ARM call and need no credential", () => {
@@ -162,6 +164,11 @@ describe("VmssManagedIdentity provider against the emulator", function () {
       warnings.join("\n"),
     );
     await runtime.remove(outs as unknown as Props, ctx());
+    // The deletion says what it did, in either door.
+    assert.deepEqual(infos, [
+      `VmssManagedIdentity deleted from ${scaleSetId}: removed ${id1.replace("/resourcegroups/", "/resourceGroups/")}; kept the system-assigned identity on (it was ` +
+        "on before this resource)",
+    ]);
     const after = await identityOf(world, scaleSetId);
     assert.equal(after.system, true);
     assert.equal(after.principalId, principalBefore);
@@ -173,6 +180,9 @@ describe("VmssManagedIdentity provider against the emulator", function () {
     const { outs } = await runtime.create(inputs({ scaleSetId, systemAssigned: true }), ctx());
     assert.equal(outs.systemAssignedOwned, true);
     await runtime.remove(outs as unknown as Props, ctx());
+    assert.deepEqual(infos, [
+      `VmssManagedIdentity deleted from ${scaleSetId}: no identity to remove; turned the system-assigned identity off`,
+    ]);
     assert.equal((await identityOf(world, scaleSetId)).system, false);
   });
 
