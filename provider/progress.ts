@@ -10,6 +10,8 @@
  * The runtimes stay door-agnostic: they never see a sink.
  *
  * What is said, and when:
+ * - a write queued behind another write to the same scale set in this process (provider/scaleSetLock.ts), like a
+ *   hold: once it has lasted `noticeAfterMs`, then at its end;
  * - a retry: when its wait starts (always: a retry is news), and when it ends if the wait was long;
  * - a hold of the pacer, an operation still running: once the wait is expected to last, or has lasted,
  *   `noticeAfterMs` (default 5 s), then at its end; a sink with rows (the plugin: ephemeral status on the resource's
@@ -26,7 +28,7 @@
  * Messages carry methods, ARM paths, budgets, durations and ARM's reasons: never a token, a header or a body.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { describeBudget, type TransportEvent } from "./arm/events";
+import { describeBudget, nextWaitId, type TransportEvent } from "./arm/events";
 
 /** The kept messages' severities. */
 export type MessageSeverity = "info" | "warning";
@@ -133,6 +135,16 @@ class Scope {
     }
   }
 
+  /** A write queued behind another write to the same scale set in this process (scaleSetLock.ts). */
+  queued(waitId: number, scaleSetId: string): void {
+    this.start(waitId, new QueueWait("", scaleSetId), this.noticeAfterMs);
+  }
+
+  /** The end of a wait followed by {@link queued}. */
+  dequeued(waitId: number, outcome: "done" | "aborted"): void {
+    this.end(waitId, outcome);
+  }
+
   /** Follows a wait: said at once (`noticeInMs` 0) or once it has lasted `noticeInMs`. */
   private start(waitId: number, wait: Wait, noticeInMs: number): void {
     this.waits.set(waitId, wait);
@@ -172,7 +184,7 @@ class Scope {
 
   private say(waitId: number, wait: Wait, said: Said): void {
     const { phase } = said;
-    let line = wait.text(said, `${wait.method} ${wait.path}`);
+    let line = wait.text(said, wait.method === "" ? wait.path : `${wait.method} ${wait.path}`);
     if (phase === "start" && this.stopHint !== undefined && wait instanceof HoldWait) line += ` (${this.stopHint})`;
     try {
       this.sink.status({ waitId, phase, text: wait.text(said), line });
@@ -280,6 +292,22 @@ class OperationWait extends Wait {
   }
 }
 
+/** A write waiting for another write to the same scale set, in this process, to finish (`path`: the scale set). */
+class QueueWait extends Wait {
+  text(said: Said, request?: string): string {
+    const what = `another write to ${request ?? "this scale set"} in this deployment`;
+    switch (said.phase) {
+      case "start":
+      case "update":
+        return `waiting for ${what} to finish (${seconds(said.elapsedMs)} so far)`;
+      case "end":
+        return said.outcome === "done"
+          ? `waited ${seconds(said.elapsedMs)} for ${what} to finish`
+          : `stopped waiting for ${what} after ${seconds(said.elapsedMs)}: nothing was sent`;
+    }
+  }
+}
+
 /** Whole seconds from 10 s on, tenths below: `140 s`, `4.5 s`. */
 function seconds(ms: number): string {
   const s = ms / 1000;
@@ -346,6 +374,18 @@ export function withMessages<T>(sink: MessageSink, operation: () => T, options?:
 /** The ARM clients' `onEvent` (provider/sharedClients.ts): hands a transport event to the scope that caused it. */
 export function reportTransportEvent(event: TransportEvent): void {
   current().event(event);
+}
+
+/**
+ * A write to `scaleSetId` queued behind another write to it in this process (provider/scaleSetLock.ts): said, in the
+ * scope of the resource that waits, once it has lasted `noticeAfterMs`, and at its end. Returns the function that
+ * ends the wait.
+ */
+export function reportQueuedWrite(scaleSetId: string): (outcome?: "done" | "aborted") => void {
+  const scope = current();
+  const waitId = nextWaitId();
+  scope.queued(waitId, scaleSetId);
+  return (outcome = "done") => scope.dequeued(waitId, outcome);
 }
 
 /** A message to keep, to the current scope's sink: a plan line (`info`) or a warning. */

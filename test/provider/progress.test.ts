@@ -132,6 +132,44 @@ describe("progress: transport events become the user's messages", function () {
     }
   });
 
+  it("tells a write queued behind another write to the same scale set, to the resource that waits", async () => {
+    const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`);
+    const other = await createIdentity(world, "rg", `ops-identity${counter}`);
+    world.emulator.admin.setOperationDuration(1_000);
+    try {
+      const first = new Recorder(true);
+      const second = new Recorder(false);
+      const app = withMessages(first, () => create(scaleSetId), { noticeAfterMs: 300 });
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the first holds the scale set's lock
+      const ops = withMessages(
+        second,
+        () =>
+          runtime.create(runtime.check({}, { scaleSetId, userAssignedIdentities: [other] }).inputs, {
+            client: client(),
+          }),
+        { noticeAfterMs: 300 },
+      );
+      await Promise.all([app, ops]);
+      const lines = second.shown().filter((l) => l.includes("another write"));
+      assert.equal(lines.length, 2, second.shown().join("\n"));
+      assert.match(
+        lines[0],
+        new RegExp(
+          `^start: waiting for another write to ${esc(scaleSetId)} in this deployment to finish \\(0\\.[3-4] s so far\\)$`,
+        ),
+      );
+      assert.match(
+        lines[1],
+        new RegExp(
+          `^end: waited (0\\.[89]|1\\.\\d) s for another write to ${esc(scaleSetId)} in this deployment to finish$`,
+        ),
+      );
+      assert.ok(!first.shown().some((l) => l.includes("another write")), "the resource that writes did not wait");
+    } finally {
+      world.emulator.admin.setOperationDuration(20);
+    }
+  });
+
   it("says which budget holds a request and for how long, and that it stopped waiting when aborted", async () => {
     const first = await createScaleSet(world, "rg", `vmss${++counter}`);
     const second = await createScaleSet(world, "rg", `vmss${++counter}`);
