@@ -14,7 +14,8 @@
  *   hold: once it has lasted `noticeAfterMs`, then at its end;
  * - a retry: when its wait starts (always: a retry is news), and when it ends if the wait was long;
  * - a hold of the pacer, an operation still running: once the wait is expected to last, or has lasted,
- *   `noticeAfterMs` (default 5 s), then at its end; a sink with rows (the plugin: ephemeral status on the resource's
+ *   `noticeAfterMs` (default 5 s), then at its end; on a plain stream, an operation only from
+ *   `streamOperationNoticeMs` (default 30 s), since every scale set write runs for seconds; a sink with rows (the plugin: ephemeral status on the resource's
  *   row) also gets updates at 15 s, 30 s, 1 min and every minute after, never one per poll;
  * - plan lines (info) and warnings, kept.
  *
@@ -63,6 +64,12 @@ export interface ProgressOptions {
   /** A wait is reported once it is expected to last, or has lasted, this long, ms. Default 5 000. */
   noticeAfterMs?: number;
   /**
+   * On a sink without rows (stderr), an operation still running is told only once it has run this long, ms: every
+   * scale set write runs for seconds on Azure, and a line for each says nothing the resource's end does not. Its end
+   * is then told too. Default 30 000.
+   */
+  streamOperationNoticeMs?: number;
+  /**
    * The door's cancellation of the scope's operation: when it aborts, the waits of its ARM calls end at once and the
    * calls fail saying what was interrupted (provider/arm/client.ts `cancellation`). Default: none.
    */
@@ -76,6 +83,8 @@ export interface ProgressOptions {
 
 /** Default of {@link ProgressOptions.noticeAfterMs}, ms: "a wait longer than a few seconds". */
 export const DEFAULT_NOTICE_AFTER_MS = 5_000;
+/** Default of {@link ProgressOptions.streamOperationNoticeMs}, ms. */
+export const DEFAULT_STREAM_OPERATION_NOTICE_MS = 30_000;
 /** When a sink with rows hears again of a long wait: these elapsed times, ms, then every last step. */
 const UPDATES_AT_MS = [15_000, 30_000, 60_000];
 
@@ -94,6 +103,7 @@ export const stderrSink: MessageSink = {
 class Scope {
   private readonly waits = new Map<number, Wait>();
   readonly noticeAfterMs: number;
+  private readonly operationNoticeMs: number;
   private readonly stopHint: string | undefined;
 
   constructor(
@@ -102,6 +112,9 @@ class Scope {
     private readonly cancellation: () => AbortSignal | undefined = () => options.signal,
   ) {
     this.noticeAfterMs = options.noticeAfterMs ?? DEFAULT_NOTICE_AFTER_MS;
+    this.operationNoticeMs = sink.rows
+      ? this.noticeAfterMs
+      : Math.max(this.noticeAfterMs, options.streamOperationNoticeMs ?? DEFAULT_STREAM_OPERATION_NOTICE_MS);
     this.stopHint = options.stopHint;
   }
 
@@ -126,7 +139,7 @@ class Scope {
       }
       case "operation-running":
         if (!this.waits.has(event.waitId)) {
-          this.start(event.waitId, new OperationWait(event.method, event.path), this.noticeAfterMs);
+          this.start(event.waitId, new OperationWait(event.method, event.path), this.operationNoticeMs);
         }
         return;
       case "wait-ended":

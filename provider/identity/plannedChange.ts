@@ -282,12 +282,12 @@ function describeEffect(effect: IdentityEffect): string[] {
   if (effect.removeForeign.length > 0)
     parts.push(`remove ${effect.removeForeign.join(", ")} (assigned by someone else)`);
   if (effect.systemAssigned !== undefined) parts.push(`turn the system-assigned identity ${effect.systemAssigned}`);
-  if (!effect.complete) {
-    parts.push(
-      "the scale set is first read at creation: declared identities already assigned are adopted" +
-        (effect.mode === "exclusive" ? ", and every identity found that is not declared is removed" : ""),
-    );
+  // At creation the scale set is read only by up, which then says what it found (runtime.ts create); exclusive mode's
+  // removal of whatever it finds is the one thing a reviewer must know before.
+  if (!effect.complete && effect.mode === "exclusive") {
+    parts.push("remove every other identity found on the scale set (exclusive mode)");
   }
+  if (!effect.complete && parts.length === 0) parts.push("assign nothing (no identity declared)");
   return parts;
 }
 

@@ -114,11 +114,16 @@ describe("progress: transport events become the user's messages", function () {
     try {
       const row = new Recorder(true);
       const stream = new Recorder(false);
+      const quietStream = new Recorder(false);
       const other = await createScaleSet(world, "rg", `vmss${++counter}`);
+      const third = await createScaleSet(world, "rg", `vmss${++counter}`);
       await Promise.all([
         withMessages(row, () => create(scaleSetId), { noticeAfterMs: 300 }),
-        withMessages(stream, () => create(other), { noticeAfterMs: 300 }),
+        withMessages(stream, () => create(other), { noticeAfterMs: 300, streamOperationNoticeMs: 300 }),
+        // A plain stream's default: an operation is worth a line from 30 s on, not at every scale set write.
+        withMessages(quietStream, () => create(third), { noticeAfterMs: 300 }),
       ]);
+      assert.deepEqual(quietStream.shown(), []);
       const shown = row.shown();
       assert.equal(shown.length, 2, shown.join("\n"));
       assert.match(shown[0], /^start: operation running 0\.[3-4] s$/);

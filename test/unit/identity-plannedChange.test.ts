@@ -127,7 +127,7 @@ describe("planChange: what up will do, from the recorded state and the new input
     assert.equal(describePlannedChange(plan), undefined);
   });
 
-  it("a creation plans the declared identities and says the scale set is read at up", () => {
+  it("a creation plans the declared identities, and in exclusive mode says it removes every other one found", () => {
     const plan = planChange(
       undefined,
       inputs({ userAssignedIdentities: [ID2, ID1], mode: "exclusive", systemAssigned: false }),
@@ -137,8 +137,8 @@ describe("planChange: what up will do, from the recorded state and the new input
     assert.deepEqual(plan.identity?.add, [ID1, ID2]);
     assert.equal(
       describePlannedChange(plan),
-      `add ${ID1}, ${ID2}; turn the system-assigned identity off; the scale set is first read at creation: declared ` +
-        "identities already assigned are adopted, and every identity found that is not declared is removed",
+      `add ${ID1}, ${ID2}; turn the system-assigned identity off; remove every other identity found on the scale ` +
+        "set (exclusive mode)",
     );
   });
 
