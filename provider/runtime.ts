@@ -235,6 +235,10 @@ export async function create(
         `VmssManagedIdentity keeps it on and will not turn it off when deleted.`,
     );
   }
+  if (inputs.adoption !== "silent") {
+    const did = describeCreation(declarationOnly(inputs), before, after, adopted);
+    if (did !== undefined) (ctx.info ?? infoThroughDoor)(`VmssManagedIdentity created on ${ref.id}: ${did}`);
+  }
   const systemAssignedOwned = declared.systemAssigned === true && !before.system;
   // The assignments once the identities they name are in place (their principals exist from the PATCH on).
   let roles: RoleAssignmentInPlace[];
@@ -307,6 +311,51 @@ export async function remove(props: Props, ctx: RuntimeContext = {}): Promise<vo
   // A deletion changes the scale set as much as an update does: say what it did (a destroy's preview cannot: the
   // engine does not ask the provider then).
   (ctx.info ?? infoThroughDoor)(describeRemoval(ref.id, declared, converged.before, converged.after, roles.length));
+}
+
+/**
+ * What creating did, when the scale set was not as the creation's plan (shown by `check`, before the scale set was
+ * read) assumed: identities already assigned, adopted rather than added; the system identity already on; identities
+ * exclusive mode found and removed. `undefined` when creating did what the plan said, which then stands.
+ */
+function describeCreation(
+  inputs: Props,
+  before: identity.IdentityState,
+  after: identity.IdentityState,
+  adopted: string[],
+): string | undefined {
+  const planned = identity.planChange(undefined, inputs).identity;
+  const ids = (keys: Iterable<string>, state: identity.IdentityState) =>
+    identity.sortedIdentityIds(
+      [...keys].map((key) => state.user.get(key)!.id),
+      { lenientNames: true },
+    );
+  const added = ids(
+    [...after.user.keys()].filter((key) => !before.user.has(key)),
+    after,
+  );
+  const removed = ids(
+    [...before.user.keys()].filter((key) => !after.user.has(key)),
+    before,
+  );
+  const system = after.system === before.system ? undefined : after.system ? "on" : "off";
+  const keysOf = (list: readonly string[]) => list.map(identity.armIdKey).sort().join(" ");
+  const asPlanned =
+    planned !== undefined &&
+    keysOf(planned.add) === keysOf(added) &&
+    adopted.length === 0 &&
+    removed.length === 0 &&
+    planned.systemAssigned === system;
+  if (asPlanned) return undefined;
+  const parts: string[] = [];
+  if (added.length > 0) parts.push(`added ${added.join(", ")}`);
+  if (adopted.length > 0)
+    parts.push(`adopted ${identity.sortedIdentityIds(adopted, { lenientNames: true }).join(", ")} (already assigned)`);
+  if (removed.length > 0) parts.push(`removed ${removed.join(", ")}`);
+  if (system !== undefined) parts.push(`turned the system-assigned identity ${system}`);
+  else if (inputs.systemAssigned === true) parts.push("kept the system-assigned identity on (it was already on)");
+  if (parts.length === 0) parts.push("nothing to change");
+  return parts.join("; ");
 }
 
 /** What deleting a resource did to its scale set, in one line. */

@@ -163,10 +163,16 @@ describe("VmssManagedIdentity provider against the emulator", function () {
       warnings.some((w) => w.includes("system-assigned identity") && w.includes(principalBefore ?? "?")),
       warnings.join("\n"),
     );
+    // The creation's plan said "turn the system-assigned identity on": up says what it did instead.
+    const canonicalId1 = id1.replace("/resourcegroups/", "/resourceGroups/");
+    assert.deepEqual(infos.splice(0), [
+      `VmssManagedIdentity created on ${scaleSetId}: added ${canonicalId1}; kept the system-assigned identity on ` +
+        "(it was already on)",
+    ]);
     await runtime.remove(outs as unknown as Props, ctx());
     // The deletion says what it did, in either door.
     assert.deepEqual(infos, [
-      `VmssManagedIdentity deleted from ${scaleSetId}: removed ${id1.replace("/resourcegroups/", "/resourceGroups/")}; kept the system-assigned identity on (it was ` +
+      `VmssManagedIdentity deleted from ${scaleSetId}: removed ${canonicalId1}; kept the system-assigned identity on (it was ` +
         "on before this resource)",
     ]);
     const after = await identityOf(world, scaleSetId);
@@ -179,6 +185,7 @@ describe("VmssManagedIdentity provider against the emulator", function () {
     const scaleSetId = await freshScaleSet();
     const { outs } = await runtime.create(inputs({ scaleSetId, systemAssigned: true }), ctx());
     assert.equal(outs.systemAssignedOwned, true);
+    assert.deepEqual(infos.splice(0), [], "creating did what the plan said: nothing more to say");
     await runtime.remove(outs as unknown as Props, ctx());
     assert.deepEqual(infos, [
       `VmssManagedIdentity deleted from ${scaleSetId}: no identity to remove; turned the system-assigned identity off`,
