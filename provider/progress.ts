@@ -384,6 +384,22 @@ export function withMessages<T>(sink: MessageSink, operation: () => T, options?:
   return scopes.run(new Scope(sink, options), operation);
 }
 
+/**
+ * Runs `operation` with its waits' lines, on the process's stream (stderr), prefixed by `label`: the dynamic
+ * provider's lines are not attached to a resource, and its host never tells the provider which resource it serves
+ * (`@pulumi/pulumi` 3.248 cmd/dynamic-provider passes no URN or name), so the label says what the resource declares.
+ * Inside a door's scope (the plugin's, whose messages go to the resource) the scope stands and the label is unused.
+ */
+export function withStreamLabel<T>(label: string, operation: () => T): T {
+  if (scopes.getStore() !== undefined) return operation();
+  const sink: MessageSink = {
+    rows: false,
+    message: (severity, text) => stderrSink.message(severity, text),
+    status: (message) => stderrSink.status({ ...message, line: `${label}: ${message.line}` }),
+  };
+  return scopes.run(new Scope(sink, { stopHint: DYNAMIC_STOP_HINT }, engineGone), operation);
+}
+
 /** The ARM clients' `onEvent` (provider/sharedClients.ts): hands a transport event to the scope that caused it. */
 export function reportTransportEvent(event: TransportEvent): void {
   current().event(event);

@@ -16,7 +16,7 @@ import { sharedClientFor } from "./sharedClients";
 import { withScaleSetWriteLock } from "./scaleSetLock";
 import { operationError } from "./operationError";
 import { type PlanWriter, planToDoor, reportPlannedChange } from "./previewPlan";
-import { reportMessage } from "./progress";
+import { reportMessage, withStreamLabel } from "./progress";
 import {
   describeRoleAssignmentChange,
   roleAssignmentChange,
@@ -191,6 +191,24 @@ export function diff(olds: Props, news: Props): { changes: boolean; replaces: st
   const plan = planUpdate(olds, news);
   const base = identity.diffOf(plan);
   return { ...base, changes: base.changes || roleAssignmentsChangeAnything(plan), deleteBeforeReplace: false };
+}
+
+/**
+ * Runs one of this module's operations on `props` with the lines of its waits (on a plain stream: the dynamic
+ * provider's stderr) labelled by what the resource declares, e.g. `VmssManagedIdentity (app-identity,
+ * system-assigned)`: two resources on one scale set are then told apart (provider/progress.ts withStreamLabel).
+ */
+export function labelled<T>(props: Props, operation: () => T): T {
+  return withStreamLabel(labelOf(props), operation);
+}
+
+/** What a resource declares, as a label for lines that stand alone. */
+export function labelOf(props: Props): string {
+  const names = Array.isArray(props.userAssignedIdentities)
+    ? props.userAssignedIdentities.map((id) => String(id).split("/").pop())
+    : [];
+  if (props.systemAssigned === true) names.push("system-assigned");
+  return names.length > 0 ? `VmssManagedIdentity (${names.join(", ")})` : "VmssManagedIdentity";
 }
 
 /** Applies the declaration to the scale set and records the outcome. */

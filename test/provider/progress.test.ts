@@ -108,6 +108,24 @@ describe("progress: transport events become the user's messages", function () {
     assert.deepEqual(stream.shown(), [`start: retrying PATCH ${again} in 1.0 s (retry 1): throttled (HTTP 429)`]);
   });
 
+  it("labels the dynamic provider's stderr lines by what the resource declares", async () => {
+    const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`);
+    world.emulator.admin.injectFault({ method: "PATCH", count: 1, kind: "throttle", retryAfterSeconds: 1 });
+    const inputs = runtime.check({}, { scaleSetId, userAssignedIdentities: [identity], systemAssigned: true }).inputs;
+    const written: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string) => written.push(String(chunk)) > 0) as typeof write;
+    try {
+      await runtime.labelled(inputs, () => runtime.create(inputs, { client: client(), info: () => undefined }));
+    } finally {
+      process.stderr.write = write;
+    }
+    assert.deepEqual(written, [
+      `VmssManagedIdentity (app-identity, system-assigned): retrying PATCH ${scaleSetId} in 1.0 s (retry 1): ` +
+        "throttled (HTTP 429)\n",
+    ]);
+  });
+
   it("tells an operation that runs past the notice time, once when noticed and once when it ends", async () => {
     const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`);
     world.emulator.admin.setOperationDuration(1_500);
