@@ -29,7 +29,7 @@
  * Messages carry methods, ARM paths, budgets, durations and ARM's reasons: never a token, a header or a body.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { describeBudget, nextWaitId, type TransportEvent } from "./arm/events";
+import { describeBudget, nextWaitId, type TransportEvent, type WaitOutcome } from "./arm/events";
 
 /** The kept messages' severities. */
 export type MessageSeverity = "info" | "warning";
@@ -183,7 +183,7 @@ class Scope {
     );
   }
 
-  private end(waitId: number, outcome: "done" | "failed" | "aborted"): void {
+  private end(waitId: number, outcome: WaitOutcome): void {
     const wait = this.waits.get(waitId);
     if (wait === undefined) return;
     this.waits.delete(waitId);
@@ -211,7 +211,7 @@ class Scope {
 type Said =
   | { phase: "start"; elapsedMs: number; immediate: boolean }
   | { phase: "update"; elapsedMs: number }
-  | { phase: "end"; elapsedMs: number; outcome: "done" | "failed" | "aborted" };
+  | { phase: "end"; elapsedMs: number; outcome: WaitOutcome };
 
 /** What is said of one kind of wait. */
 abstract class Wait {
@@ -298,6 +298,9 @@ class OperationWait extends Wait {
       case "update":
         return `${of} running ${seconds(said.elapsedMs)}`;
       case "end": {
+        if (said.outcome === "unfollowed") {
+          return `could not follow the ${of} after ${seconds(said.elapsedMs)}: it may still be running`;
+        }
         const how = said.outcome === "done" ? "succeeded" : said.outcome === "failed" ? "failed" : "no longer followed";
         return `${of} ${how} after ${seconds(said.elapsedMs)}`;
       }

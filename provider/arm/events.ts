@@ -57,6 +57,9 @@ export interface OperationRunningEvent extends WaitEventBase {
   polls: number;
 }
 
+/** How a wait ended (see {@link WaitEndedEvent.outcome}). */
+export type WaitOutcome = "done" | "failed" | "unfollowed" | "aborted";
+
 /** The end of a wait reported by one of the events above. */
 export interface WaitEndedEvent extends WaitEventBase {
   kind: "wait-ended";
@@ -64,8 +67,11 @@ export interface WaitEndedEvent extends WaitEventBase {
   wait: "retry" | "budget-hold" | "operation";
   /** How long it lasted, ms. */
   waitedMs: number;
-  /** `done`: waited out (an operation: succeeded); `failed`: an operation that failed; `aborted`: the call stopped. */
-  outcome: "done" | "failed" | "aborted";
+  /**
+   * `done`: waited out (an operation: succeeded); `failed`: an operation that ended Failed or Canceled; `unfollowed`:
+   * an operation whose polling itself failed, so that its outcome is not known; `aborted`: the call stopped.
+   */
+  outcome: WaitOutcome;
 }
 
 /** Everything the transport reports of what it waits for. */

@@ -150,6 +150,26 @@ describe("progress: transport events become the user's messages", function () {
       assert.equal(lines.length, 2, lines.join("\n"));
       assert.match(lines[0], new RegExp(`^start: operation of PATCH ${esc(other)} running 0\\.[3-4] s$`));
       assert.match(lines[1], new RegExp(`^end: operation of PATCH ${esc(other)} succeeded after 1\\.[5-9] s$`));
+
+      // A poll that itself fails says nothing of the operation: "could not follow", not "failed".
+      const unfollowed = await createScaleSet(world, "rg", `vmss${++counter}`);
+      world.emulator.admin.injectFault({
+        method: "GET",
+        pathPattern: "/operations/",
+        count: 1,
+        kind: "status",
+        status: 400,
+      });
+      const lost = new Recorder(true);
+      // (The runtime may still end well: it reads the scale set again after a 400.)
+      await withMessages(lost, () => create(unfollowed), { noticeAfterMs: 1 }).catch(() => undefined);
+      assert.match(
+        lost
+          .shown()
+          .filter((l) => l.startsWith("end: ") && l.includes("operation"))
+          .join("\n"),
+        /^end: could not follow the operation after \d\.\d s: it may still be running$/,
+      );
     } finally {
       world.emulator.admin.setOperationDuration(20);
     }
