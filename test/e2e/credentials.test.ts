@@ -6,8 +6,9 @@
  *    machine's managed identity through an App Service-style endpoint), and the
  *    default provider with `ARM_USE_OIDC`/`ARM_OIDC_TOKEN` from the environment; each scale set's PATCH comes from
  *    the principal of its provider. A refresh with an expired OIDC token fails with Entra ID's AADSTS700024.
- * 2. The dynamic door (a TypeScript program): three resources with three principals through their `credentials`
- *    argument (certificate, secret, request URL).
+ * 2. The dynamic door (a TypeScript program): four resources with three principals through their `credentials`
+ *    argument (certificate, secret, request URL), one of them a ScaleSetWithIdentity whose children (the scale
+ *    set's PUT, refresh and DELETE) sign in as the second principal.
  * Neither the state file nor the CLI's output holds a secret, a token or the certificate's key.
  */
 import assert from "node:assert/strict";
@@ -31,6 +32,7 @@ const SECRET_APP = "66666666-6666-4666-8666-666666666666";
 const OIDC_APP = "44444444-4444-4444-8444-444444444444";
 const SUBJECT = "repo:contoso/infra:environment:prod";
 const SECRET = "second-principal-s3cret-value";
+const ADMIN_PASSWORD = "Dyn-c-Passw0rd-4e2e";
 
 type Props = Record<string, unknown>;
 
@@ -200,7 +202,7 @@ describe("e2e: credentials of several principals in one stack, both doors", func
     for (const set of scaleSets) assert.equal((await identityOf(world, set)).user.size, 0);
   });
 
-  it("the dynamic door: three resources, three principals through their credentials argument", async () => {
+  it("the dynamic door: four resources, one a ScaleSetWithIdentity, three principals through credentials", async () => {
     const cli = process.env.PULUMI_CLI;
     if (!cli) throw new Error("PULUMI_CLI is not set: run the tests through scripts/run-tests.js (npm test)");
     const admin = world.emulator.admin;
@@ -231,22 +233,29 @@ describe("e2e: credentials of several principals in one stack, both doors", func
         requestUrl: `${admin.oidcIssuerUrl()}/token`,
         certClientId: CERT_APP,
         certificatePath,
+        subscriptionId: world.subscriptionId,
+        scaleSetGroup: "rg-ids",
       },
-      { clientSecret: SECRET, requestToken },
+      { clientSecret: SECRET, requestToken, adminPassword: ADMIN_PASSWORD },
     );
     const up = await stack.up();
     assert.deepEqual(writersOf("/rg-dynamic"), [CERT_APP]);
     assert.deepEqual(writersOf("/dyn-a"), [SECRET_APP]);
     assert.deepEqual(writersOf("/dyn-b"), [OIDC_APP]);
-    assertNoCredential(stack.rawState(), "the state file", [requestToken]);
-    assertNoCredential(up.stdout + up.stderr, "pulumi up's output", [requestToken]);
+    // The component's scale set: its PUT signed by the second principal, not the environment's.
+    assert.deepEqual(writersOf("/dyn-c"), [SECRET_APP]);
+    const put = admin.requests().find((r) => r.kind === "arm" && r.method === "PUT" && r.path.endsWith("/dyn-c"));
+    console.log(`      the emulator's log: ${put?.method} ${put?.path} signed by ${put?.clientId}`);
+    assert.notEqual(SECRET_APP, world.env.AZURE_CLIENT_ID);
+    assertNoCredential(stack.rawState(), "the state file", [requestToken, ADMIN_PASSWORD]);
+    assertNoCredential(up.stdout + up.stderr, "pulumi up's output", [requestToken, ADMIN_PASSWORD]);
     // The certificate path was plain config: the resource made `credentials` a secret anyway (inputs and outputs).
     // The certificate path was plain config (the engine copies plain config into the dynamic provider's own inputs):
     // the resources made `credentials` a secret anyway, in their inputs and their outputs.
     const state = JSON.parse(stack.rawState()) as {
       checkpoint: { latest: { resources: { urn: string; inputs?: Props; outputs?: Props }[] } };
     };
-    for (const name of ["group", "ids-secret", "ids-oidc"]) {
+    for (const name of ["group", "ids-secret", "ids-oidc", "vmss-second-scaleset", "vmss-second-identity"]) {
       const resource = state.checkpoint.latest.resources.find((r) => r.urn.endsWith(`::${name}`));
       for (const side of ["inputs", "outputs"] as const) {
         const credentials = resource?.[side]?.credentials as Props | undefined;
@@ -255,8 +264,20 @@ describe("e2e: credentials of several principals in one stack, both doors", func
       }
     }
     await stack.must(["preview", "--expect-no-changes"]);
+    // Refresh and delete sign in as the principal that created the scale set, from the (secret) state.
+    admin.clearRequests();
+    await stack.must(["refresh", "--yes", "--skip-preview"]);
     await stack.destroy();
-    assert.deepEqual(writersOf("/rg-dynamic").sort(), [CERT_APP]);
+    const signers = (suffix: string) =>
+      admin.requests().filter((r) => r.kind === "arm" && r.path.toLowerCase().endsWith(suffix));
+    assert.deepEqual([...new Set(signers("/rg-dynamic").map((r) => r.clientId))], [CERT_APP]);
+    const dynC = signers("/dyn-c");
+    assert.deepEqual([...new Set(dynC.map((r) => r.method))].sort(), ["DELETE", "GET"]);
+    assert.deepEqual(
+      [...new Set(dynC.map((r) => r.clientId))],
+      [SECRET_APP],
+      "refresh and DELETE as the 2nd principal",
+    );
   });
 });
 
