@@ -5,7 +5,7 @@
  *    (a client certificate, a client secret, OIDC through GitHub's request URL, OIDC from a token file, the
  *    machine's managed identity through an App Service-style endpoint), and the
  *    default provider with `ARM_USE_OIDC`/`ARM_OIDC_TOKEN` from the environment; each scale set's PATCH comes from
- *    the principal of its provider. A refresh with an expired OIDC token fails with Entra ID's AADSTS700024.
+ *    the principal of its provider, and so do the children of a ScaleSetWithIdentity given an explicit provider. A refresh with an expired OIDC token fails with Entra ID's AADSTS700024.
  * 2. The dynamic door (a TypeScript program): four resources with three principals through their `credentials`
  *    argument (certificate, secret, request URL), one of them a ScaleSetWithIdentity whose children (the scale
  *    set's PUT, refresh and DELETE) sign in as the second principal.
@@ -117,6 +117,16 @@ describe("e2e: credentials of several principals in one stack, both doors", func
         `    properties: ${JSON.stringify({ scaleSetId, userAssignedIdentities: [identity] })}`,
         ...(providerName ? ["    options:", `      provider: \${${providerName}}`] : []),
       ].join("\n");
+    const componentProps = {
+      resourceGroupName: "rg",
+      scaleSetName: "vmss-comp",
+      location: "eastus",
+      sku: { name: "Standard_D1_v2", capacity: 1 },
+      systemAssigned: true,
+      virtualMachineProfile: {
+        osProfile: { computerNamePrefix: "comp", adminUsername: "azureuser", adminPassword: ADMIN_PASSWORD },
+      },
+    };
     const program = [
       "name: yaml-credentials",
       "runtime: yaml",
@@ -145,6 +155,12 @@ describe("e2e: credentials of several principals in one stack, both doors", func
       provider({ useMsi: true }),
       ids("idsEnv", scaleSets[4]),
       ids("idsMsi", scaleSets[5], "msiProvider"),
+      // The component, built by the plugin's Construct: its children sign in as its provider's principal.
+      "  compSecret:",
+      "    type: vmss-identity:index:ScaleSetWithIdentity",
+      `    properties: ${JSON.stringify(componentProps)}`,
+      "    options:",
+      "      provider: ${secretProvider}",
       "",
     ].join("\n");
     const stack = await PulumiProject.create({
@@ -167,9 +183,14 @@ describe("e2e: credentials of several principals in one stack, both doors", func
     assert.deepEqual(writersOf("/vmss-file"), [OIDC_APP]);
     assert.deepEqual(writersOf("/vmss-env"), [OIDC_APP]);
     assert.deepEqual(writersOf("/vmss-msi"), [admin.managedIdentityEndpoint().clientId]);
+    assert.deepEqual(
+      writersOf("/vmss-comp"),
+      [SECRET_APP],
+      "the component's scale set PUT as its provider's principal",
+    );
     const asked = admin.requests().filter((r) => r.path === "/_oidc/token");
     assert.ok(asked.length > 0 && asked.every((r) => r.status === 200), "the request URL minted the OIDC token");
-    const secrets = [requestToken, envToken, fs.readFileSync(tokenFile, "utf8")];
+    const secrets = [requestToken, envToken, fs.readFileSync(tokenFile, "utf8"), ADMIN_PASSWORD];
     assertNoCredential(stack.rawState(), "the state file", secrets);
     assertNoCredential(up.stdout + up.stderr, "pulumi up's output", secrets);
     const exported = JSON.parse((await stack.must(["stack", "export"])).stdout) as {
@@ -198,8 +219,14 @@ describe("e2e: credentials of several principals in one stack, both doors", func
     );
     assertNoCredential(said, "the refresh error", [expired, ...secrets]);
 
+    admin.clearRequests();
     await stack.destroy();
     for (const set of scaleSets) assert.equal((await identityOf(world, set)).user.size, 0);
+    const deleted = admin.requests().filter((r) => r.method === "DELETE" && r.path.endsWith("/vmss-comp"));
+    assert.deepEqual(
+      deleted.map((r) => r.clientId),
+      [SECRET_APP],
+    );
   });
 
   it("the dynamic door: four resources, one a ScaleSetWithIdentity, three principals through credentials", async () => {
