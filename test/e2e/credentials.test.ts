@@ -8,7 +8,8 @@
  *    the principal of its provider, and so do the children of a ScaleSetWithIdentity given an explicit provider. A refresh with an expired OIDC token fails with Entra ID's AADSTS700024.
  * 2. The dynamic door (a TypeScript program): four resources with three principals through their `credentials`
  *    argument (certificate, secret, request URL), one of them a ScaleSetWithIdentity whose children (the scale
- *    set's PUT, refresh and DELETE) sign in as the second principal.
+ *    set's PUT) sign in as the second principal; another principal for it is an update, and refresh and DELETE
+ *    then sign in as that one.
  * Neither the state file nor the CLI's output holds a secret, a token or the certificate's key.
  */
 import assert from "node:assert/strict";
@@ -276,7 +277,6 @@ describe("e2e: credentials of several principals in one stack, both doors", func
     assert.notEqual(SECRET_APP, world.env.AZURE_CLIENT_ID);
     assertNoCredential(stack.rawState(), "the state file", [requestToken, ADMIN_PASSWORD]);
     assertNoCredential(up.stdout + up.stderr, "pulumi up's output", [requestToken, ADMIN_PASSWORD]);
-    // The certificate path was plain config: the resource made `credentials` a secret anyway (inputs and outputs).
     // The certificate path was plain config (the engine copies plain config into the dynamic provider's own inputs):
     // the resources made `credentials` a secret anyway, in their inputs and their outputs.
     const state = JSON.parse(stack.rawState()) as {
@@ -291,7 +291,23 @@ describe("e2e: credentials of several principals in one stack, both doors", func
       }
     }
     await stack.must(["preview", "--expect-no-changes"]);
-    // Refresh and delete sign in as the principal that created the scale set, from the (secret) state.
+    // Another principal for the component (a rotated credential): an update of both children, not a replacement;
+    // the scale set is the same one, reached as the new principal.
+    const uniqueIdOf = () =>
+      (JSON.parse(stack.rawState()) as typeof state).checkpoint.latest.resources.find((r) =>
+        r.urn.endsWith("::vmss-second-scaleset"),
+      )?.outputs?.uniqueId;
+    const uniqueId = uniqueIdOf();
+    assert.equal(typeof uniqueId, "string");
+    await stack.configure({ componentPrincipal: "certificate" });
+    admin.clearRequests();
+    const rotated = await stack.up();
+    assert.doesNotMatch(rotated.stdout, /replac/i);
+    assert.match(rotated.stdout, /2 updated/);
+    const afterRotation = admin.requests().filter((r) => r.kind === "arm" && r.path.endsWith("/dyn-c"));
+    assert.deepEqual([...new Set(afterRotation.map((r) => `${r.method} ${r.clientId}`))], [`GET ${CERT_APP}`]);
+    assert.equal(uniqueIdOf(), uniqueId, "the same scale set");
+    // Refresh and delete sign in as the principal in the (secret) state: the certificate's now.
     admin.clearRequests();
     await stack.must(["refresh", "--yes", "--skip-preview"]);
     await stack.destroy();
@@ -302,8 +318,8 @@ describe("e2e: credentials of several principals in one stack, both doors", func
     assert.deepEqual([...new Set(dynC.map((r) => r.method))].sort(), ["DELETE", "GET"]);
     assert.deepEqual(
       [...new Set(dynC.map((r) => r.clientId))],
-      [SECRET_APP],
-      "refresh and DELETE as the 2nd principal",
+      [CERT_APP],
+      "refresh and DELETE as the principal in the state",
     );
   });
 });
