@@ -273,4 +273,11 @@ describe("ScaleSet secrets", () => {
       `InvalidParameter: bad value '[secret]' in {"adminPassword":"[secret]","protectedSettings":{"token":"[secret]"}}`,
     );
   });
+
+  it("redacts other secrets too (a client secret), and leaves absent ones alone", () => {
+    equal(
+      redactSecrets("signing in with client-s3cret failed", {}, ["client-s3cret", undefined]),
+      "signing in with [secret] failed",
+    );
+  });
 });
