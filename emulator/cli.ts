@@ -236,11 +236,17 @@ main(process.argv.slice(2)).then(
  * @throws Error naming the file and what is wrong (never a secret).
  */
 function readApplicationFile(file: string): ApplicationSpec[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    throw new Error(`--application ${JSON.stringify(file)}: cannot read it (${(error as Error).message})`);
+  }
   let content: unknown;
   try {
-    content = JSON.parse(fs.readFileSync(file, "utf8"));
+    content = JSON.parse(text);
   } catch (error) {
-    throw new Error(`--application ${JSON.stringify(file)}: cannot read it as JSON (${(error as Error).message})`);
+    throw new Error(`--application ${JSON.stringify(file)}: not valid JSON (${(error as Error).message})`);
   }
   const specs = (Array.isArray(content) ? content : [content]) as ApplicationSpec[];
   return specs.map((spec, index) => {
