@@ -11,6 +11,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentName } from "../provider/grammar/cloud";
+import type { VmssIdentityCredentials } from "../provider/credentials";
 import type { VmssManagedIdentityArgs } from "../provider/vmssManagedIdentity";
 
 /**
@@ -316,6 +317,13 @@ export interface ScaleSetWithIdentityArgs {
   readonly environment?: pulumi.Input<EnvironmentName>;
   /** Explicit ARM endpoint (the local emulator, Azure Stack), as for `VmssManagedIdentity`. */
   readonly endpoint?: pulumi.Input<string>;
+  /**
+   * The principal both children sign in as, instead of the environment's (`ARM_*`/`AZURE_*` variables): `clientId`,
+   * `tenantId`, `clientSecret`, `clientCertificatePath`, `useOidc`, `oidcToken`, … as for `VmssManagedIdentity`.
+   * Always stored as a secret; a change (a rotated secret) is an update, never a replacement. The provider plugin
+   * does not take it: there the component's children sign in as their provider's principal (its configuration).
+   */
+  readonly credentials?: pulumi.Input<VmssIdentityCredentials>;
   /**
    * Compute api-version of every request. Default `2024-11-01`. `2017-12-01` and `2018-04-01` carry user identities
    * as `identityIds`, later ones as the `userAssignedIdentities` dictionary.

@@ -181,6 +181,7 @@ export function childArgsOf(
       apiVersion: args.apiVersion,
       environment: args.environment,
       endpoint: args.endpoint,
+      credentials: args.credentials,
       secretProperties,
     },
     identity: (scaleSetId) => ({
@@ -190,6 +191,7 @@ export function childArgsOf(
       apiVersion: args.apiVersion,
       environment: args.environment,
       endpoint: args.endpoint,
+      credentials: args.credentials,
       roleAssignments: args.roleAssignments,
       // The scale set was created with these identities a moment before: finding them is expected.
       adoption: "silent",

@@ -24,6 +24,7 @@ export interface ApplicationSpec {
 }
 
 interface RegisteredCertificate {
+  pem: string;
   sha1: string;
   sha256: string;
   publicKey: KeyObject;
@@ -31,9 +32,22 @@ interface RegisteredCertificate {
 
 interface Application {
   clientId: string;
-  clientSecrets: string[];
+  /** SHA-256 digests of the accepted client secrets: the secrets themselves are kept nowhere. */
+  secretDigests: Buffer[];
   certificates: RegisteredCertificate[];
   federated: { issuer: string; subject: string; audiences: string[] }[];
+}
+
+/**
+ * An application as the state file keeps it (--state): client secrets only as SHA-256 digests (hex), certificates
+ * as PEM (public material), federated credentials as registered. The configured client's own secret is left out
+ * (it comes from the configuration at every start).
+ */
+export interface ApplicationState {
+  clientId: string;
+  clientSecretSha256: string[];
+  certificates: string[];
+  federatedCredentials: { issuer: string; subject: string; audiences: string[] }[];
 }
 
 /** A refusal of the token endpoint, before its Entra ID envelope is added. */
@@ -60,8 +74,12 @@ export const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-beare
 /** The applications of the tenant. */
 export class Applications {
   private readonly apps = new Map<string, Application>();
+  private readonly configured: { clientId: string; digest: Buffer };
+  /** Called after a change (the state file's writer listens). */
+  onChange: () => void = () => undefined;
 
   constructor(defaultApp: { clientId: string; clientSecret: string }) {
+    this.configured = { clientId: defaultApp.clientId.toLowerCase(), digest: digest(defaultApp.clientSecret) };
     this.register({ clientId: defaultApp.clientId, clientSecrets: [defaultApp.clientSecret] });
   }
 
@@ -74,14 +92,13 @@ export class Applications {
     if (typeof spec.clientId !== "string" || spec.clientId.trim() === "") {
       throw new TypeError(`application.clientId: expected a non-empty string, got ${JSON.stringify(spec.clientId)}`);
     }
-    const key = spec.clientId.toLowerCase();
     // Everything is checked before anything changes: a refused spec leaves the application as it was.
-    const app: Application = { clientId: spec.clientId, clientSecrets: [], certificates: [], federated: [] };
+    const app: Application = { clientId: spec.clientId, secretDigests: [], certificates: [], federated: [] };
     for (const secret of spec.clientSecrets ?? []) {
       if (typeof secret !== "string" || secret === "") {
         throw new TypeError("application.clientSecrets: expected non-empty strings");
       }
-      app.clientSecrets.push(secret);
+      app.secretDigests.push(digest(secret));
     }
     (spec.certificates ?? []).forEach((pem, index) => {
       let cert: X509Certificate;
@@ -91,6 +108,7 @@ export class Applications {
         throw new TypeError(`application.certificates[${index}]: expected a PEM certificate`);
       }
       app.certificates.push({
+        pem,
         sha1: createHash("sha1").update(cert.raw).digest("base64url"),
         sha256: createHash("sha256").update(cert.raw).digest("base64url"),
         publicKey: cert.publicKey,
@@ -114,14 +132,64 @@ export class Applications {
         audiences: fic.audiences ?? [DEFAULT_FEDERATION_AUDIENCE],
       });
     });
-    const existing = this.apps.get(key);
-    if (existing !== undefined) {
-      existing.clientSecrets.push(...app.clientSecrets);
-      existing.certificates.push(...app.certificates);
-      existing.federated.push(...app.federated);
-      return;
+    this.merge(app);
+    this.onChange();
+  }
+
+  /** Adds what the state file kept (--state) to the applications, as {@link register} would. */
+  restore(states: readonly ApplicationState[]): void {
+    for (const state of states) {
+      this.register({
+        clientId: state.clientId,
+        certificates: state.certificates,
+        federatedCredentials: state.federatedCredentials,
+      });
+      this.merge({
+        clientId: state.clientId,
+        secretDigests: state.clientSecretSha256.map((hex) => Buffer.from(hex, "hex")),
+        certificates: [],
+        federated: [],
+      });
     }
-    this.apps.set(key, app);
+  }
+
+  /** What the state file keeps: every application and credential, secrets as digests, not the configured secret. */
+  toState(): ApplicationState[] {
+    const states: ApplicationState[] = [];
+    for (const [key, app] of this.apps) {
+      const secrets = app.secretDigests.filter(
+        (d) => !(key === this.configured.clientId && d.equals(this.configured.digest)),
+      );
+      if (secrets.length === 0 && app.certificates.length === 0 && app.federated.length === 0) continue;
+      states.push({
+        clientId: app.clientId,
+        clientSecretSha256: secrets.map((d) => d.toString("hex")),
+        certificates: app.certificates.map((c) => c.pem),
+        federatedCredentials: app.federated.map((f) => ({ ...f, audiences: [...f.audiences] })),
+      });
+    }
+    return states;
+  }
+
+  // Adds credentials to an application, each once: registering (or restoring) the same one twice changes nothing.
+  private merge(app: Application): void {
+    const key = app.clientId.toLowerCase();
+    const existing = this.apps.get(key);
+    if (existing === undefined) {
+      this.apps.set(key, { ...app, secretDigests: [], certificates: [], federated: [] });
+      return this.merge(app);
+    }
+    for (const d of app.secretDigests) {
+      if (!existing.secretDigests.some((e) => e.equals(d))) existing.secretDigests.push(d);
+    }
+    for (const c of app.certificates) {
+      if (!existing.certificates.some((e) => e.sha256 === c.sha256)) existing.certificates.push(c);
+    }
+    for (const f of app.federated) {
+      const same = (e: Application["federated"][number]) =>
+        e.issuer === f.issuer && e.subject === f.subject && e.audiences.join("\n") === f.audiences.join("\n");
+      if (!existing.federated.some(same)) existing.federated.push(f);
+    }
   }
 
   /** Whether the tenant has this application. */
@@ -166,7 +234,8 @@ export class Applications {
         "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
       );
     }
-    if (!app.clientSecrets.some((secret) => sameSecret(presented.clientSecret as string, secret))) {
+    const given = digest(presented.clientSecret);
+    if (!app.secretDigests.some((expected) => timingSafeEqual(given, expected))) {
       return refusal(
         401,
         "invalid_client",
@@ -310,7 +379,6 @@ function refusal(status: number, error: string, code: number, description: strin
 }
 
 // Compare digests, so that neither the length nor the content of the secret leaks through timing.
-function sameSecret(given: string, expected: string): boolean {
-  const digest = (value: string): Buffer => createHash("sha256").update(value, "utf8").digest();
-  return timingSafeEqual(digest(given), digest(expected));
+function digest(secret: string): Buffer {
+  return createHash("sha256").update(secret, "utf8").digest();
 }

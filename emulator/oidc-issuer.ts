@@ -4,8 +4,19 @@
 // `{"count":…,"value":"<JWT>"}`, as GitHub's ACTIONS_ID_TOKEN_REQUEST_URL does:
 // https://docs.github.com/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect).
 // Request tokens are handed out by the admin API (oidcRequestToken), each bound to a subject. Tokens are RS256 JWTs
-// signed with a key made at start (node:crypto only), so a client may verify them as it would GitHub's.
-import { createPublicKey, generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from "node:crypto";
+// signed with a key made at first use (node:crypto only), so a client may verify them as it would GitHub's. With
+// --state the key and the request tokens (as digests) are kept in the state file, so tokens minted before a restart
+// are still accepted after it.
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  randomUUID,
+  sign,
+  type KeyObject,
+} from "node:crypto";
 
 /** Path under which the issuer lives (its issuer URL is `<emulator URL>/_oidc`). */
 export const ISSUER_PATH = "/_oidc";
@@ -24,21 +35,53 @@ export interface OidcTokenClaims {
   jti: string;
 }
 
+/**
+ * The issuer as the state file keeps it (--state): its signing key (PKCS#8 PEM: the test double's own key, made by
+ * the emulator) and its request tokens as SHA-256 digests (hex) with their subjects.
+ */
+export interface OidcIssuerState {
+  privateKeyPem: string;
+  kid: string;
+  requestTokens: { sha256: string; subject: string }[];
+}
+
 /** The emulator's OIDC issuer: its key, its request tokens. */
 export class OidcIssuer {
   private keys: { privateKey: KeyObject; publicKey: KeyObject; kid: string } | undefined;
+  /** Subjects by the SHA-256 digest (hex) of their request token: the tokens themselves are kept nowhere. */
   private readonly requestTokens = new Map<string, string>();
+  /** Called after a change (the state file's writer listens). */
+  onChange: () => void = () => undefined;
 
   /** A request token for `subject` (as GitHub Actions gives a job ACTIONS_ID_TOKEN_REQUEST_TOKEN). */
   newRequestToken(subject: string): string {
     const token = randomBytes(24).toString("base64url");
-    this.requestTokens.set(token, subject);
+    this.requestTokens.set(digest(token), subject);
+    this.onChange();
     return token;
   }
 
   /** The subject a request token was given for; undefined for an unknown token. */
   subjectOf(requestToken: string): string | undefined {
-    return this.requestTokens.get(requestToken);
+    return this.requestTokens.get(digest(requestToken));
+  }
+
+  /** Takes the key and request tokens the state file kept. @throws Error when the key cannot be read. */
+  restore(state: OidcIssuerState): void {
+    const privateKey = createPrivateKey(state.privateKeyPem);
+    this.keys = { privateKey, publicKey: createPublicKey(privateKey), kid: state.kid };
+    for (const { sha256, subject } of state.requestTokens) this.requestTokens.set(sha256, subject);
+  }
+
+  /** What the state file keeps; undefined while the issuer has neither key nor request token. */
+  toState(): OidcIssuerState | undefined {
+    if (this.keys === undefined && this.requestTokens.size === 0) return undefined;
+    const keys = this.signingKeys();
+    return {
+      privateKeyPem: keys.privateKey.export({ format: "pem", type: "pkcs8" }) as string,
+      kid: keys.kid,
+      requestTokens: [...this.requestTokens].map(([sha256, subject]) => ({ sha256, subject })),
+    };
   }
 
   /**
@@ -100,9 +143,14 @@ export class OidcIssuer {
     if (this.keys === undefined) {
       const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
       this.keys = { privateKey, publicKey: createPublicKey(privateKey), kid: randomBytes(8).toString("hex") };
+      this.onChange();
     }
     return this.keys;
   }
+}
+
+function digest(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
 }
 
 function b64(text: string): string {

@@ -210,6 +210,16 @@ function choiceOf(cloud: Cloud, s: ResolvedCredentialSettings, source: Credentia
       ...(s.clientId !== undefined ? { clientId: s.clientId } : {}),
     };
   }
+  if (explicit && s.clientId !== undefined) {
+    // DefaultAzureCredential reads the environment's AZURE_* variables itself: it would sign in as the environment's
+    // principal, not as this client, breaking "explicit credentials are complete on their own".
+    throw new MissingCredentialSettingError(
+      `${s.sources.clientId} is set, but no way to sign in as that client is: set ${names("clientSecret")}, ` +
+        `${names("clientCertificatePath")}, ${names("useOidc")} (with a token) or ${names("useMsi")} ` +
+        `(DefaultAzureCredential, used when none is set, would sign in as the environment's principal instead)`,
+      names("clientSecret"),
+    );
+  }
   return {
     kind: "default",
     ...base,

@@ -5,9 +5,11 @@
  *    (a client certificate, a client secret, OIDC through GitHub's request URL, OIDC from a token file, the
  *    machine's managed identity through an App Service-style endpoint), and the
  *    default provider with `ARM_USE_OIDC`/`ARM_OIDC_TOKEN` from the environment; each scale set's PATCH comes from
- *    the principal of its provider. A refresh with an expired OIDC token fails with Entra ID's AADSTS700024.
- * 2. The dynamic door (a TypeScript program): three resources with three principals through their `credentials`
- *    argument (certificate, secret, request URL).
+ *    the principal of its provider, and so do the children of a ScaleSetWithIdentity given an explicit provider. A refresh with an expired OIDC token fails with Entra ID's AADSTS700024.
+ * 2. The dynamic door (a TypeScript program): four resources with three principals through their `credentials`
+ *    argument (certificate, secret, request URL), one of them a ScaleSetWithIdentity whose children (the scale
+ *    set's PUT) sign in as the second principal; another principal for it is an update, and refresh and DELETE
+ *    then sign in as that one.
  * Neither the state file nor the CLI's output holds a secret, a token or the certificate's key.
  */
 import assert from "node:assert/strict";
@@ -31,6 +33,7 @@ const SECRET_APP = "66666666-6666-4666-8666-666666666666";
 const OIDC_APP = "44444444-4444-4444-8444-444444444444";
 const SUBJECT = "repo:contoso/infra:environment:prod";
 const SECRET = "second-principal-s3cret-value";
+const ADMIN_PASSWORD = "Dyn-c-Passw0rd-4e2e";
 
 type Props = Record<string, unknown>;
 
@@ -115,6 +118,16 @@ describe("e2e: credentials of several principals in one stack, both doors", func
         `    properties: ${JSON.stringify({ scaleSetId, userAssignedIdentities: [identity] })}`,
         ...(providerName ? ["    options:", `      provider: \${${providerName}}`] : []),
       ].join("\n");
+    const componentProps = {
+      resourceGroupName: "rg",
+      scaleSetName: "vmss-comp",
+      location: "eastus",
+      sku: { name: "Standard_D1_v2", capacity: 1 },
+      systemAssigned: true,
+      virtualMachineProfile: {
+        osProfile: { computerNamePrefix: "comp", adminUsername: "azureuser", adminPassword: ADMIN_PASSWORD },
+      },
+    };
     const program = [
       "name: yaml-credentials",
       "runtime: yaml",
@@ -143,6 +156,12 @@ describe("e2e: credentials of several principals in one stack, both doors", func
       provider({ useMsi: true }),
       ids("idsEnv", scaleSets[4]),
       ids("idsMsi", scaleSets[5], "msiProvider"),
+      // The component, built by the plugin's Construct: its children sign in as its provider's principal.
+      "  compSecret:",
+      "    type: vmss-identity:index:ScaleSetWithIdentity",
+      `    properties: ${JSON.stringify(componentProps)}`,
+      "    options:",
+      "      provider: ${secretProvider}",
       "",
     ].join("\n");
     const stack = await PulumiProject.create({
@@ -165,9 +184,14 @@ describe("e2e: credentials of several principals in one stack, both doors", func
     assert.deepEqual(writersOf("/vmss-file"), [OIDC_APP]);
     assert.deepEqual(writersOf("/vmss-env"), [OIDC_APP]);
     assert.deepEqual(writersOf("/vmss-msi"), [admin.managedIdentityEndpoint().clientId]);
+    assert.deepEqual(
+      writersOf("/vmss-comp"),
+      [SECRET_APP],
+      "the component's scale set PUT as its provider's principal",
+    );
     const asked = admin.requests().filter((r) => r.path === "/_oidc/token");
     assert.ok(asked.length > 0 && asked.every((r) => r.status === 200), "the request URL minted the OIDC token");
-    const secrets = [requestToken, envToken, fs.readFileSync(tokenFile, "utf8")];
+    const secrets = [requestToken, envToken, fs.readFileSync(tokenFile, "utf8"), ADMIN_PASSWORD];
     assertNoCredential(stack.rawState(), "the state file", secrets);
     assertNoCredential(up.stdout + up.stderr, "pulumi up's output", secrets);
     const exported = JSON.parse((await stack.must(["stack", "export"])).stdout) as {
@@ -196,11 +220,17 @@ describe("e2e: credentials of several principals in one stack, both doors", func
     );
     assertNoCredential(said, "the refresh error", [expired, ...secrets]);
 
+    admin.clearRequests();
     await stack.destroy();
     for (const set of scaleSets) assert.equal((await identityOf(world, set)).user.size, 0);
+    const deleted = admin.requests().filter((r) => r.method === "DELETE" && r.path.endsWith("/vmss-comp"));
+    assert.deepEqual(
+      deleted.map((r) => r.clientId),
+      [SECRET_APP],
+    );
   });
 
-  it("the dynamic door: three resources, three principals through their credentials argument", async () => {
+  it("the dynamic door: four resources, one a ScaleSetWithIdentity, three principals through credentials", async () => {
     const cli = process.env.PULUMI_CLI;
     if (!cli) throw new Error("PULUMI_CLI is not set: run the tests through scripts/run-tests.js (npm test)");
     const admin = world.emulator.admin;
@@ -231,22 +261,28 @@ describe("e2e: credentials of several principals in one stack, both doors", func
         requestUrl: `${admin.oidcIssuerUrl()}/token`,
         certClientId: CERT_APP,
         certificatePath,
+        subscriptionId: world.subscriptionId,
+        scaleSetGroup: "rg-ids",
       },
-      { clientSecret: SECRET, requestToken },
+      { clientSecret: SECRET, requestToken, adminPassword: ADMIN_PASSWORD },
     );
     const up = await stack.up();
     assert.deepEqual(writersOf("/rg-dynamic"), [CERT_APP]);
     assert.deepEqual(writersOf("/dyn-a"), [SECRET_APP]);
     assert.deepEqual(writersOf("/dyn-b"), [OIDC_APP]);
-    assertNoCredential(stack.rawState(), "the state file", [requestToken]);
-    assertNoCredential(up.stdout + up.stderr, "pulumi up's output", [requestToken]);
-    // The certificate path was plain config: the resource made `credentials` a secret anyway (inputs and outputs).
+    // The component's scale set: its PUT signed by the second principal, not the environment's.
+    assert.deepEqual(writersOf("/dyn-c"), [SECRET_APP]);
+    const put = admin.requests().find((r) => r.kind === "arm" && r.method === "PUT" && r.path.endsWith("/dyn-c"));
+    console.log(`      the emulator's log: ${put?.method} ${put?.path} signed by ${put?.clientId}`);
+    assert.notEqual(SECRET_APP, world.env.AZURE_CLIENT_ID);
+    assertNoCredential(stack.rawState(), "the state file", [requestToken, ADMIN_PASSWORD]);
+    assertNoCredential(up.stdout + up.stderr, "pulumi up's output", [requestToken, ADMIN_PASSWORD]);
     // The certificate path was plain config (the engine copies plain config into the dynamic provider's own inputs):
     // the resources made `credentials` a secret anyway, in their inputs and their outputs.
     const state = JSON.parse(stack.rawState()) as {
       checkpoint: { latest: { resources: { urn: string; inputs?: Props; outputs?: Props }[] } };
     };
-    for (const name of ["group", "ids-secret", "ids-oidc"]) {
+    for (const name of ["group", "ids-secret", "ids-oidc", "vmss-second-scaleset", "vmss-second-identity"]) {
       const resource = state.checkpoint.latest.resources.find((r) => r.urn.endsWith(`::${name}`));
       for (const side of ["inputs", "outputs"] as const) {
         const credentials = resource?.[side]?.credentials as Props | undefined;
@@ -255,8 +291,36 @@ describe("e2e: credentials of several principals in one stack, both doors", func
       }
     }
     await stack.must(["preview", "--expect-no-changes"]);
+    // Another principal for the component (a rotated credential): an update of both children, not a replacement;
+    // the scale set is the same one, reached as the new principal.
+    const uniqueIdOf = () =>
+      (JSON.parse(stack.rawState()) as typeof state).checkpoint.latest.resources.find((r) =>
+        r.urn.endsWith("::vmss-second-scaleset"),
+      )?.outputs?.uniqueId;
+    const uniqueId = uniqueIdOf();
+    assert.equal(typeof uniqueId, "string");
+    await stack.configure({ componentPrincipal: "certificate" });
+    admin.clearRequests();
+    const rotated = await stack.up();
+    assert.doesNotMatch(rotated.stdout, /replac/i);
+    assert.match(rotated.stdout, /2 updated/);
+    const afterRotation = admin.requests().filter((r) => r.kind === "arm" && r.path.endsWith("/dyn-c"));
+    assert.deepEqual([...new Set(afterRotation.map((r) => `${r.method} ${r.clientId}`))], [`GET ${CERT_APP}`]);
+    assert.equal(uniqueIdOf(), uniqueId, "the same scale set");
+    // Refresh and delete sign in as the principal in the (secret) state: the certificate's now.
+    admin.clearRequests();
+    await stack.must(["refresh", "--yes", "--skip-preview"]);
     await stack.destroy();
-    assert.deepEqual(writersOf("/rg-dynamic").sort(), [CERT_APP]);
+    const signers = (suffix: string) =>
+      admin.requests().filter((r) => r.kind === "arm" && r.path.toLowerCase().endsWith(suffix));
+    assert.deepEqual([...new Set(signers("/rg-dynamic").map((r) => r.clientId))], [CERT_APP]);
+    const dynC = signers("/dyn-c");
+    assert.deepEqual([...new Set(dynC.map((r) => r.method))].sort(), ["DELETE", "GET"]);
+    assert.deepEqual(
+      [...new Set(dynC.map((r) => r.clientId))],
+      [CERT_APP],
+      "refresh and DELETE as the principal in the state",
+    );
   });
 });
 

@@ -178,4 +178,17 @@ describe("arm credential: the choice order and what is missing", () => {
       ["oidc", "t2", "c2", "request", "vmss-identity:useOidc"],
     );
   });
+
+  it("explicit IDs without a way to sign in are refused, not handed to DefaultAzureCredential (it reads the environment)", () => {
+    const env = { AZURE_TENANT_ID: "env-t", AZURE_CLIENT_ID: "env-c", AZURE_CLIENT_SECRET: SECRET };
+    assert.throws(() => kind(env, { tenantId: "t2", clientId: "c2" }), {
+      name: "MissingCredentialSettingError",
+      message:
+        "vmss-identity:clientId is set, but no way to sign in as that client is: set vmss-identity:clientSecret, " +
+        "vmss-identity:clientCertificatePath, vmss-identity:useOidc (with a token) or vmss-identity:useMsi " +
+        "(DefaultAzureCredential, used when none is set, would sign in as the environment's principal instead)",
+    });
+    // A tenant alone names no principal: DefaultAzureCredential in that tenant.
+    assert.deepEqual([kind(env, { tenantId: "t2" }).kind, kind(env, { tenantId: "t2" }).tenantId], ["default", "t2"]);
+  });
 });

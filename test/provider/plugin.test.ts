@@ -246,6 +246,28 @@ describe("the vmss-identity provider plugin over gRPC", function () {
     assert.doesNotMatch(stderr, new RegExp(world.emulator.clientSecret), "no secret in the plugin's output");
   });
 
+  it("refuses a credentials input on a resource, pointing to the provider's configuration (never stored)", async () => {
+    for (const [type, news] of [
+      [
+        TYPE,
+        { scaleSetId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/v" },
+      ],
+      ["vmss-identity:index:ScaleSet", {}],
+    ] as const) {
+      const req = new provproto.CheckRequest();
+      req.setUrn(`urn:pulumi:dev::proj::${type}::x`);
+      req.setNews(struct({ ...news, credentials: { clientId: "c", clientSecret: "do-not-store" } }));
+      const res = await call<provproto.CheckResponse>(client, "check", req);
+      const failures = res.getFailuresList().map((f) => [f.getProperty(), f.getReason()]);
+      assert.deepEqual(failures[0], [
+        "credentials",
+        "a resource of the vmss-identity provider takes no credentials input: set them on its provider " +
+          "(vmss-identity:clientId, vmss-identity:clientSecret, …, or an explicit provider resource)",
+      ]);
+      assert.ok(!JSON.stringify(res.getInputs()?.toJavaScript()).includes("do-not-store"), type);
+    }
+  });
+
   it("refuses a type it does not serve, naming it", async () => {
     const req = new provproto.CheckRequest();
     req.setUrn("urn:pulumi:dev::proj::vmss-identity:index:Nope::x");

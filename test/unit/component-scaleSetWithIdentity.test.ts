@@ -269,7 +269,18 @@ describe("ScaleSetWithIdentity under Pulumi's runtime mocks", () => {
     ok(isSecret(secretProperties), "secretProperties is a secret");
     deepEqual(secretProperties.value, { adminPassword: PASSWORD });
     deepEqual(secretPaths(rest), [], "nothing else is secret");
-    deepEqual(scaleSet.additionalSecretOutputs, ["secretProperties"]);
+    deepEqual(scaleSet.additionalSecretOutputs, ["secretProperties", "credentials"]);
+  });
+
+  it("passes credentials to both children, each a secret input and a secret output, whatever the program gave", async () => {
+    const credentials = { tenantId: TENANT, clientId: PRINCIPAL, clientSecret: "plain-in-the-program" };
+    await built(new ScaleSetWithIdentity("principal", howToArgs({ credentials })));
+    for (const name of ["principal-scaleset", "principal-identity"]) {
+      const child = registered(name);
+      ok(isSecret(child.inputs.credentials), `${name}'s credentials input is a secret`);
+      deepEqual(child.inputs.credentials.value, credentials);
+      ok(child.additionalSecretOutputs.includes("credentials"), `${name}'s credentials output is a secret`);
+    }
   });
 
   it("gives the VmssManagedIdentity the scale set's ID and the same identities, silent adoption, after and with the scale set", async () => {
