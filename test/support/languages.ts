@@ -102,10 +102,13 @@ export function pluginArchive(): Promise<string> {
  */
 export async function installPlugin(env: NodeJS.ProcessEnv): Promise<string> {
   const file = await pluginArchive();
+  // npm runs without the tests' V8 compile-cache preload (test/support/compile-cache.js): with it, `npm install` can
+  // exit 1 without a word.
+  const { NODE_OPTIONS: _preload, ...npmEnv } = env;
   const out = await must(
     pulumiCli(),
     ["plugin", "install", "resource", "vmss-identity", PLUGIN_VERSION, "--file", file, "--non-interactive"],
-    { env: { ...env, PATH: pathWithoutPlugin() } },
+    { env: { ...npmEnv, PATH: pathWithoutPlugin() } },
   );
   const dir = path.join(env.PULUMI_HOME ?? "", "plugins", `resource-vmss-identity-v${PLUGIN_VERSION}`);
   assert.ok(fs.existsSync(path.join(dir, "PulumiPlugin.yaml")), `${dir}/PulumiPlugin.yaml is missing:\n${out}`);
