@@ -40,8 +40,14 @@ func TestAutomation(t *testing.T) {
 		t.Fatalf("VMSS_EXAMPLE_CONFIG: %v", err)
 	}
 	// The list is set element by element (`pulumi config set --path identityIds[i]`), after the old one is removed.
-	if err := stack.RemoveConfig(ctx, "identityIds"); err != nil {
+	current, err := stack.GetAllConfig(ctx)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if _, ok := current["vmss-identity-go:identityIds"]; ok {
+		if err := stack.RemoveConfig(ctx, "identityIds"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	values := auto.ConfigMap{"scaleSetId": {Value: cfg.ScaleSetID}}
 	for i, id := range cfg.IdentityIDs {
