@@ -10,7 +10,8 @@
 //   PulumiPlugin.yaml    from plugin/PulumiPlugin.yaml
 //   package.json         the package's name, version, exports and license; `main` is the plugin's entry point
 //                        (dist/plugin/cli.js); its dependencies are this package's, plus @pulumi/pulumi (a peer of the
-//                        npm package, which the plugin needs at run time), at the versions package-lock.json pins
+//                        npm package, which the plugin needs at run time) and TypeScript (see EXTRA_DEPENDENCIES), at
+//                        the versions package-lock.json pins
 //   package-lock.json    the part of this repository's lock those dependencies need, so that `npm install` in the
 //                        plugin folder installs exactly the versions tested here
 //   dist/                the built code (`npm run build`), without the type declarations
@@ -32,8 +33,14 @@ const ROOT = path.resolve(__dirname, "..");
 const PLUGIN = "pulumi-resource-vmss-identity";
 /** The platforms a release serves, in Pulumi's names (`<os>-<arch>`). */
 const PLATFORMS = ["linux-amd64", "linux-arm64", "darwin-amd64", "darwin-arm64", "windows-amd64", "windows-arm64"];
-/** Runtime dependencies of the plugin beyond the package's own `dependencies`. */
-const EXTRA_DEPENDENCIES = ["@pulumi/pulumi"];
+/**
+ * Runtime dependencies of the plugin beyond the package's own `dependencies`: @pulumi/pulumi (a peer of the npm
+ * package), and TypeScript with ts-node, because @pulumi/pulumi's plugin runner (`cmd/run-plugin`, which the language
+ * host's RunPlugin starts) always registers ts-node with the `tsconfig.json` of the engine's working folder, the
+ * user's program folder: without them it falls back to its vendored TypeScript 3.8, which refuses the options of any
+ * recent tsconfig.json (e.g. `"target": "ES2022"`), and the plugin does not start.
+ */
+const EXTRA_DEPENDENCIES = ["@pulumi/pulumi", "ts-node", "typescript"];
 
 /** This machine's platform in Pulumi's names. */
 function currentPlatform() {
