@@ -112,7 +112,9 @@ export async function update(olds: Props, news: Props, ctx: RuntimeContext = {})
       body === undefined
         ? await client.request<ScaleSetBody>({ method: "GET", path: ref.id, apiVersion })
         : await withScaleSetWriteLock(ref.id, () =>
-            client.execute<ScaleSetBody>({ method: "PATCH", path: ref.id, apiVersion, body }),
+            // The body is a JSON merge patch of values in full (scaleSetBody.ts), never an increment: applied
+            // twice it leaves the state of once (RFC 7396), so a PATCH whose answer was lost may be sent again.
+            client.execute<ScaleSetBody>({ method: "PATCH", path: ref.id, apiVersion, body, idempotent: true }),
           );
     return { outs: outputsOf(news, done.body) };
   } catch (e) {

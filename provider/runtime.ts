@@ -225,6 +225,9 @@ async function converge(
           body: patch,
           headers: etag ? { "If-Match": etag } : undefined,
           result: "response",
+          // The body is a computed target (`{}` adds, `null` removes, or the whole `identityIds`), never an
+          // increment: sent twice it leaves the state of once (docs/arm-behavior.md, "PATCH merge rules").
+          idempotent: true,
         });
       } catch (e) {
         if (isArmError(e) && e.statusCode === 412 && attempt < MAX_PRECONDITION_RETRIES) continue;

@@ -31,6 +31,7 @@ import {
   resolveRetryOptions,
   type HttpMethod,
   type ResolvedRetryOptions,
+  type RetryInput,
   type RetryOptions,
 } from "./retry";
 import { AccessTokenCycler, type TokenCyclerOptions } from "./token-cycler";
@@ -54,6 +55,16 @@ export interface ArmRequest {
    * a read of a budget that Compute counts.
    */
   result?: "get" | "response";
+  /**
+   * The caller's statement that sending this request twice leaves the same state as sending it once, so that it
+   * may be sent again when its answer is lost (a 5xx, a dropped connection) and it may have run. Default: as HTTP
+   * defines it (RFC 9110, section 9.2.2): GET, PUT and DELETE are, PATCH and POST are not. Set `true` on a PATCH
+   * whose body is a computed target (the whole desired value, or `{}`/`null` deltas that ARM's merge makes
+   * idempotent: docs/arm-behavior.md, "PATCH merge rules"), never on one that increments or appends; `false` on a
+   * PUT that must not be repeated. A 429, a 409 `Conflict` or a refused connection is retried either way: the
+   * server did not run the request.
+   */
+  idempotent?: boolean;
   /**
    * Cancels the call: waits, attempts and polls stop, and the call throws an ArmError `RequestAborted` (a write
    * already sent may still land: follow up with a read).
@@ -139,6 +150,48 @@ interface CallContext {
   lastRequestId?: string;
 }
 
+/** A request as `send` carries it through its attempts. */
+interface Outgoing {
+  method: HttpMethod;
+  url: URL;
+  /** The JSON body, serialised once for every attempt. */
+  payload?: string;
+  headers?: Record<string, string>;
+  /** The caller's statement ({@link ArmRequest.idempotent}); undefined: by method. */
+  idempotent?: boolean;
+}
+
+/** What `send` has done so far for one request. */
+interface SendProgress {
+  /** Retries made (0 during the first attempt). */
+  retries: number;
+  /** Whether the token was already renewed after a 401 (once per request). */
+  renewedToken: boolean;
+}
+
+/** A failed attempt, described once for the retry decision, the retry event and the final error. */
+interface Failure {
+  /** What retry.ts decides on. */
+  input: RetryInput;
+  /** ARM's code (`x-ms-error-code`, else the body's) or the network error code; undefined when ARM gave none. */
+  code?: string;
+  message: string;
+  status?: number;
+  requestId?: string;
+  correlationId?: string;
+  details?: unknown;
+  cause?: unknown;
+}
+
+/** What an attempt's outcome means (`classify`). */
+type Verdict =
+  | { kind: "success"; response: ArmResponse<unknown> }
+  | { kind: "renew-token" }
+  | { kind: "failure"; failure: Failure };
+
+/** What to do about a failure (`decide`). */
+type Decision = { kind: "retry"; event: RetryEvent } | { kind: "give-up"; error: ArmError };
+
 /** What one attempt produced, before the retry decision. */
 type AttemptOutcome =
   | { kind: "response"; response: ArmResponse<unknown>; error: ArmErrorBody; rawBody: string }
@@ -189,7 +242,7 @@ export class ArmClient {
     const url = this.requestUrl(req);
     const call: CallContext = { correlationId: randomUUID(), signal: req.signal };
     try {
-      return (await this.send(req.method, url, req.body, req.headers, call)) as ArmResponse<T>;
+      return (await this.send(outgoing(req, url), call)) as ArmResponse<T>;
     } catch (e) {
       throw req.signal?.aborted ? this.abortError(req.method, url, call) : e;
     }
@@ -219,7 +272,7 @@ export class ArmClient {
   }
 
   private async follow<T>(req: ArmRequest, url: URL, call: CallContext): Promise<ArmResponse<T>> {
-    const initial = await this.send(req.method, url, req.body, req.headers, call);
+    const initial = await this.send(outgoing(req, url), call);
     const strategy = selectPollingStrategy(req.method, initial);
 
     if (strategy.kind === "missing-polling-url") {
@@ -261,7 +314,7 @@ export class ArmClient {
         if (!next.poll) continue;
         polls++;
         lastPollMs = Date.now() - startedAt;
-        last = await this.send("GET", pollUrl, undefined, undefined, call);
+        last = await this.send({ method: "GET", url: pollUrl }, call);
         const state = operationStateOf(strategy, last);
         if (state.kind === "succeeded") {
           seenDoneAfter = Date.now() - startedAt;
@@ -283,11 +336,11 @@ export class ArmClient {
       // The provisioning-state strategy already polled the resource itself: its last GET is the result.
       if (strategy.kind === "provisioning-state") return last as ArmResponse<T>;
       const resourceUrl = buildRequestUrl(this.endpoint, req.path, req.apiVersion);
-      return (await this.send("GET", resourceUrl, undefined, undefined, call)) as ArmResponse<T>;
+      return (await this.send({ method: "GET", url: resourceUrl }, call)) as ArmResponse<T>;
     }
     if (source.kind === "location") {
       const locationUrl = this.pollingUrl(req.method, url, source.url, initial);
-      return (await this.send("GET", locationUrl, undefined, undefined, call)) as ArmResponse<T>;
+      return (await this.send({ method: "GET", url: locationUrl }, call)) as ArmResponse<T>;
     }
     return last as ArmResponse<T>;
   }
@@ -393,142 +446,164 @@ export class ArmClient {
     });
   }
 
-  /** The one place that talks HTTP: token, attempt, 401 renewal, retry decision, error. */
-  private async send(
-    method: HttpMethod,
-    url: URL,
-    body: unknown,
-    headers: Record<string, string> | undefined,
-    call: CallContext,
-  ): Promise<ArmResponse<unknown>> {
-    const { correlationId, signal } = call;
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    let retries = 0;
-    let renewedToken = false;
+  /**
+   * The one place that talks HTTP, as named steps per attempt: {@link authorise} (a token), {@link dispatch} (the
+   * pacer's turn, the HTTP exchange, the pacer's reading), {@link classify} (success, a token to renew, or a
+   * failure), {@link decide} (retry.ts's decision table), {@link waitToRetry} (report, then sleep).
+   */
+  private async send(out: Outgoing, call: CallContext): Promise<ArmResponse<unknown>> {
+    const progress: SendProgress = { retries: 0, renewedToken: false };
     for (;;) {
-      signal?.throwIfAborted();
-      const token = await this.token(method, url);
-      const pacer = this.schedulerFor(url, token);
-      const ticket = await pacer?.admit(requestClass(method, url.pathname), signal);
-      const outcome = await this.attempt(method, url, payload, headers, token, correlationId, signal);
-      if (outcome.kind === "response") call.lastRequestId = outcome.response.requestId ?? call.lastRequestId;
-      if (ticket !== undefined) {
-        const answered = outcome.kind === "response" ? outcome.response : undefined;
-        // The pacer holds the budget for the server-requested wait, scaled by retryAfterScale as the retry's is.
-        const retryAfterMs =
-          answered?.status === 429
-            ? Math.round((parseRetryAfterMs(answered.headers, Date.now()) ?? 0) * this.retry.retryAfterScale)
-            : undefined;
-        pacer!.settle(ticket, answered?.headers, retryAfterMs);
-      }
-
-      if (outcome.kind === "response") {
-        const { response, error } = outcome;
-        if (response.status >= 200 && response.status < 300) return this.parsedSuccess(method, url, outcome);
-        // A 401 means ARM did not accept this token (expired, revoked, wrong audience): renew it once, past every
-        // cache, and try again; a second 401 is final (docs/arm-behavior.md, "Errors": AuthenticationFailed,
-        // InvalidAuthenticationToken, ExpiredAuthenticationToken).
-        if (response.status === 401 && !renewedToken) {
-          renewedToken = true;
-          await this.renewToken(method, url, token);
-          continue;
-        }
-        const code = response.headers["x-ms-error-code"] ?? error.code;
-        const decision = decideRetry(
-          {
-            kind: "response",
-            attempt: retries,
-            method,
-            status: response.status,
-            headers: response.headers,
-            errorCode: code,
-          },
-          this.retry,
-        );
-        if (!decision.retry) {
-          throw new ArmError({
-            code: code ?? TransportErrorCodes.httpError,
-            message: withGiveUp(
-              error.message ?? `HTTP ${response.status}${snippet(outcome.rawBody)}`,
-              retries,
-              decision.reason,
-            ),
-            method,
-            path: url.pathname,
-            statusCode: response.status,
-            requestId: response.requestId,
-            correlationId: response.correlationId,
-            retryable: decision.transient,
-            details: error.details,
-            attempts: retries + 1,
-          });
-        }
-        retries++;
-        this.onRetry?.({
-          method,
-          path: url.pathname,
-          retry: retries,
-          delayMs: decision.delayMs,
-          reason: decision.reason,
-          status: response.status,
-          code,
-          requestId: response.requestId,
-        });
-        await sleep(decision.delayMs, undefined, { signal });
+      call.signal?.throwIfAborted();
+      const token = await this.authorise(out);
+      const outcome = await this.dispatch(out, token, call);
+      const verdict = this.classify(out, outcome, progress);
+      if (verdict.kind === "success") return verdict.response;
+      if (verdict.kind === "renew-token") {
+        progress.renewedToken = true;
+        await this.renewToken(out.method, out.url, token);
         continue;
       }
-
-      const decision = decideRetry({ kind: "network", attempt: retries, method, errorCode: outcome.code }, this.retry);
-      if (!decision.retry) {
-        throw new ArmError({
-          code: outcome.code,
-          message: withGiveUp(errorMessage(outcome.cause), retries, decision.reason),
-          method,
-          path: url.pathname,
-          retryable: decision.transient,
-          attempts: retries + 1,
-          cause: outcome.cause,
-        });
-      }
-      retries++;
-      this.onRetry?.({
-        method,
-        path: url.pathname,
-        retry: retries,
-        delayMs: decision.delayMs,
-        reason: decision.reason,
-        code: outcome.code,
-      });
-      await sleep(decision.delayMs, undefined, { signal });
+      const next = this.decide(out, verdict.failure, progress.retries);
+      if (next.kind === "give-up") throw next.error;
+      progress.retries++;
+      await this.waitToRetry(next.event, call);
     }
   }
 
-  private async attempt(
-    method: HttpMethod,
-    url: URL,
-    payload: string | undefined,
-    headers: Record<string, string> | undefined,
-    token: string,
-    correlationId: string,
-    signal: AbortSignal | undefined,
-  ): Promise<AttemptOutcome> {
+  /** Step 1: the bearer token for this attempt (cached, refreshed ahead of expiry by the cycler). */
+  private authorise(out: Outgoing): Promise<string> {
+    return this.token(out.method, out.url);
+  }
+
+  /**
+   * Step 2: waits for the pacer's turn, makes the HTTP exchange, and gives the pacer what the answer says of the
+   * budgets (a 429 holds its budget for the server-requested wait, scaled by `retryAfterScale` as the retry's is).
+   */
+  private async dispatch(out: Outgoing, token: string, call: CallContext): Promise<AttemptOutcome> {
+    const pacer = this.schedulerFor(out.url, token);
+    const ticket = await pacer?.admit(requestClass(out.method, out.url.pathname), call.signal);
+    const outcome = await this.attempt(out, token, call);
+    const answered = outcome.kind === "response" ? outcome.response : undefined;
+    if (answered !== undefined) call.lastRequestId = answered.requestId ?? call.lastRequestId;
+    if (ticket !== undefined) {
+      const retryAfterMs =
+        answered?.status === 429
+          ? Math.round((parseRetryAfterMs(answered.headers, Date.now()) ?? 0) * this.retry.retryAfterScale)
+          : undefined;
+      pacer!.settle(ticket, answered?.headers, retryAfterMs);
+    }
+    return outcome;
+  }
+
+  /**
+   * Step 3: what the attempt's outcome means. A 2xx is a success (its body must be JSON). A first 401 means ARM did
+   * not accept this token (expired, revoked, wrong audience): renew it once, past every cache, and try again; a
+   * second 401 is final (docs/arm-behavior.md, "Errors": AuthenticationFailed, InvalidAuthenticationToken,
+   * ExpiredAuthenticationToken). Anything else is a failure, described once for the retry decision, the retry
+   * event and the final error.
+   */
+  private classify(out: Outgoing, outcome: AttemptOutcome, progress: SendProgress): Verdict {
+    if (outcome.kind === "network") {
+      return {
+        kind: "failure",
+        failure: {
+          input: {
+            kind: "network",
+            attempt: progress.retries,
+            method: out.method,
+            idempotent: out.idempotent,
+            errorCode: outcome.code,
+          },
+          code: outcome.code,
+          message: errorMessage(outcome.cause),
+          cause: outcome.cause,
+        },
+      };
+    }
+    const { response, error, rawBody } = outcome;
+    if (response.status >= 200 && response.status < 300) {
+      return { kind: "success", response: this.parsedSuccess(out.method, out.url, outcome) };
+    }
+    if (response.status === 401 && !progress.renewedToken) return { kind: "renew-token" };
+    const code = response.headers["x-ms-error-code"] ?? error.code;
+    return {
+      kind: "failure",
+      failure: {
+        input: {
+          kind: "response",
+          attempt: progress.retries,
+          method: out.method,
+          idempotent: out.idempotent,
+          status: response.status,
+          headers: response.headers,
+          errorCode: code,
+        },
+        code,
+        message: error.message ?? `HTTP ${response.status}${snippet(rawBody)}`,
+        status: response.status,
+        requestId: response.requestId,
+        correlationId: response.correlationId,
+        details: error.details,
+      },
+    };
+  }
+
+  /** Step 4: retry.ts's decision on a failure: the retry's event, or the error that ends the call. */
+  private decide(out: Outgoing, failure: Failure, retries: number): Decision {
+    const decision = decideRetry(failure.input, this.retry);
+    const { method, url } = out;
+    if (!decision.retry) {
+      return {
+        kind: "give-up",
+        error: new ArmError({
+          code: failure.code ?? TransportErrorCodes.httpError,
+          message: withGiveUp(failure.message, retries, decision.reason),
+          method,
+          path: url.pathname,
+          statusCode: failure.status,
+          requestId: failure.requestId,
+          correlationId: failure.correlationId,
+          retryable: decision.transient,
+          details: failure.details,
+          attempts: retries + 1,
+          cause: failure.cause,
+        }),
+      };
+    }
+    const base = { method, path: url.pathname, retry: retries + 1, delayMs: decision.delayMs, reason: decision.reason };
+    const event: RetryEvent =
+      failure.input.kind === "network"
+        ? { ...base, code: failure.code }
+        : { ...base, status: failure.status, code: failure.code, requestId: failure.requestId };
+    return { kind: "retry", event };
+  }
+
+  /** Step 5: reports the retry (`onRetry`), then waits its delay; the call's signal cuts the wait short. */
+  private async waitToRetry(event: RetryEvent, call: CallContext): Promise<void> {
+    this.onRetry?.(event);
+    await sleep(event.delayMs, undefined, { signal: call.signal });
+  }
+
+  /** One HTTP exchange; its body is always read to the end. */
+  private async attempt(out: Outgoing, token: string, call: CallContext): Promise<AttemptOutcome> {
     const requestHeaders: Record<string, string> = {
       accept: "application/json",
       "user-agent": this.userAgent,
       "x-ms-client-request-id": randomUUID(),
-      "x-ms-correlation-request-id": correlationId,
-      ...lowerCaseKeys(headers ?? {}),
+      "x-ms-correlation-request-id": call.correlationId,
+      ...lowerCaseKeys(out.headers ?? {}),
       authorization: `Bearer ${token}`,
     };
-    if (payload !== undefined) requestHeaders["content-type"] = "application/json";
+    if (out.payload !== undefined) requestHeaders["content-type"] = "application/json";
     try {
       const res = await this.dispatcher.request({
-        origin: url.origin,
-        path: url.pathname + url.search,
-        method,
+        origin: out.url.origin,
+        path: out.url.pathname + out.url.search,
+        method: out.method,
         headers: requestHeaders,
-        body: payload,
-        signal,
+        body: out.payload,
+        signal: call.signal,
       });
       // Always read the body to its end, success or not: an unread body keeps the socket from going back to the pool.
       const rawBody = await res.body.text();
@@ -605,6 +680,17 @@ export class ArmClient {
       throw tokenError(method, url, cause);
     }
   }
+}
+
+/** The request as `send` carries it: its body serialised once for every attempt. */
+function outgoing(req: ArmRequest, url: URL): Outgoing {
+  return {
+    method: req.method,
+    url,
+    payload: req.body === undefined ? undefined : JSON.stringify(req.body),
+    headers: req.headers,
+    idempotent: req.idempotent,
+  };
 }
 
 function tokenError(method: HttpMethod, url: URL, cause: unknown): ArmError {

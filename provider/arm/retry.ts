@@ -42,12 +42,17 @@ export const DEFAULT_RETRY_OPTIONS: ResolvedRetryOptions = {
   random: Math.random,
 };
 
-/** What happened on one attempt. `attempt` counts the retries already made (0 after the first attempt). */
+/**
+ * What happened on one attempt. `attempt` counts the retries already made (0 after the first attempt).
+ * `idempotent` is the caller's statement that the request may be sent twice (see {@link isIdempotent}).
+ */
 export type RetryInput =
   | {
       kind: "response";
       attempt: number;
       method: HttpMethod;
+      /** The caller's statement; undefined: by method ({@link isIdempotent}). */
+      idempotent?: boolean;
       status: number;
       /** Response headers, lower-case names. */
       headers: Record<string, string>;
@@ -60,6 +65,8 @@ export type RetryInput =
       kind: "network";
       attempt: number;
       method: HttpMethod;
+      /** The caller's statement; undefined: by method ({@link isIdempotent}). */
+      idempotent?: boolean;
       /** The error's `code`, e.g. `ECONNRESET` or undici's `UND_ERR_SOCKET`. */
       errorCode: string;
     };
@@ -98,13 +105,21 @@ export const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([408, 500, 502, 5
  */
 export const CONFLICT_RETRY_CODES: ReadonlySet<string> = new Set(["Conflict"]);
 
-// Writes are retried on purpose. PUT and PATCH bodies in this package are computed targets (the whole desired
-// identity, or a delta of `{}`/`null` that is idempotent under ARM's merge rules), never increments, so sending
-// one twice leaves the same state (docs/arm-behavior.md, "PATCH merge rules"). DELETE is idempotent by HTTP.
-// POST is not assumed idempotent: it is retried only when the server said it did not run it (429) or the
-// connection was refused before anything was sent.
-const IDEMPOTENT_METHODS: ReadonlySet<HttpMethod> = new Set(["GET", "PUT", "PATCH", "DELETE"]);
+/**
+ * Methods HTTP defines as idempotent (RFC 9110, section 9.2.2): sending one twice has the effect of sending it once.
+ * PATCH and POST are not: whether a given PATCH may be repeated depends on its body, which only its caller knows.
+ */
+export const IDEMPOTENT_METHODS: ReadonlySet<HttpMethod> = new Set(["GET", "PUT", "DELETE"]);
 const WRITE_METHODS: ReadonlySet<HttpMethod> = new Set(["PUT", "PATCH", "DELETE", "POST"]);
+
+/**
+ * Whether a request may be sent again after an answer that does not say it did not run (a 5xx, a dropped
+ * connection): the caller's statement when it made one, else {@link IDEMPOTENT_METHODS}. The policy never guesses
+ * from a body: a PATCH whose body is a computed target is repeated because its caller says so.
+ */
+export function isIdempotent(method: HttpMethod, stated?: boolean): boolean {
+  return stated ?? IDEMPOTENT_METHODS.has(method);
+}
 
 /** Applies defaults to partial retry options, rejecting negative or non-finite values. */
 export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOptions {
@@ -126,19 +141,21 @@ export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOp
  * 1. retries exhausted → give up;
  * 2. 429 → wait what the server asks (`retry-after-ms`, `x-ms-retry-after-ms`, `Retry-After`), else backoff;
  * 3. 409 `Conflict` on a write → wait (server delay, else backoff) and retry;
- * 4. 408/500/502/503/504 on an idempotent method → server delay, else backoff;
- * 5. a dropped or failed connection on an idempotent method (any method if refused) → backoff;
+ * 4. 408/500/502/503/504 on an idempotent request → server delay, else backoff;
+ * 5. a dropped or failed connection on an idempotent request (any request if refused) → backoff;
  * 6. anything else → give up.
- * A server delay above `maxRetryAfterMs` gives up rather than hammering a throttled service early.
+ * A request is idempotent by the caller's statement, else by method ({@link isIdempotent}): a PATCH is repeated
+ * after a 5xx or a dropped connection only when its caller said it may be. A server delay above `maxRetryAfterMs`
+ * gives up rather than hammering a throttled service early.
  */
 export function decideRetry(input: RetryInput, options: RetryOptions = {}): RetryDecision {
   const opts = resolveRetryOptions(options);
   const { method, attempt } = input;
+  const idempotent = isIdempotent(method, input.idempotent);
 
   if (input.kind === "network") {
     const retryable =
-      TRANSIENT_NETWORK_ERROR_CODES.has(input.errorCode) &&
-      (IDEMPOTENT_METHODS.has(method) || input.errorCode === "ECONNREFUSED");
+      TRANSIENT_NETWORK_ERROR_CODES.has(input.errorCode) && (idempotent || input.errorCode === "ECONNREFUSED");
     const what = `connection failed (${input.errorCode})`;
     if (!retryable) return { retry: false, transient: false, reason: `${what}, not retryable for ${method}` };
     if (attempt >= opts.maxRetries) return { retry: false, transient: true, reason: exhausted(what, attempt) };
@@ -151,7 +168,7 @@ export function decideRetry(input: RetryInput, options: RetryOptions = {}): Retr
     what = "throttled (HTTP 429)";
   } else if (status === 409 && WRITE_METHODS.has(method) && CONFLICT_RETRY_CODES.has(input.errorCode ?? "")) {
     what = `another operation is running (HTTP 409 ${input.errorCode})`;
-  } else if (TRANSIENT_STATUSES.has(status) && IDEMPOTENT_METHODS.has(method)) {
+  } else if (TRANSIENT_STATUSES.has(status) && idempotent) {
     what = `transient server error (HTTP ${status})`;
   } else {
     return { retry: false, transient: false, reason: `HTTP ${status} is not retryable for ${method}` };

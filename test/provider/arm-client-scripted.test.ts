@@ -253,18 +253,44 @@ describe("ArmClient against a scripted server", () => {
       assert.equal(server.requests.length, 3);
     });
 
-    it("retries a PATCH whose connection was dropped, with the same body", async () => {
+    it("retries a PATCH its caller states idempotent whose connection was dropped, with the same body", async () => {
       server.script("PATCH", VMSS, { drop: true }, { status: 200, body: { done: true } });
       const response = await client.request({
         method: "PATCH",
         path: VMSS,
         apiVersion: API,
         body: { identity: { type: "None" } },
+        idempotent: true,
       });
       assert.deepEqual(response.body, { done: true });
       assert.equal(server.requests.length, 2);
       assert.equal(server.requests[0].body, server.requests[1].body);
       assert.match(retries[0].reason, /^connection failed \((UND_ERR_SOCKET|ECONNRESET)\)$/);
+    });
+
+    it("does not send a PATCH again after a lost answer unless its caller states it idempotent", async () => {
+      const throttled = { status: 429, headers: { "retry-after": "1" } };
+      server.script("PATCH", VMSS, { drop: true }, { status: 503 }, throttled, { status: 200, body: {} });
+      const dropped = await rejection(client.request({ method: "PATCH", path: VMSS, apiVersion: API, body: {} }));
+      assert.match(dropped.code, /^(UND_ERR_SOCKET|ECONNRESET)$/);
+      assert.deepEqual([dropped.retryable, dropped.attempts], [false, 1]);
+      const failed = await rejection(client.request({ method: "PATCH", path: VMSS, apiVersion: API, body: {} }));
+      assert.deepEqual([failed.statusCode, failed.retryable, failed.attempts], [503, false, 1]);
+      assert.deepEqual([server.requestsTo("PATCH", VMSS).length, retries.length], [2, 0]);
+      // A throttled PATCH did not run: it is waited out whatever the caller stated.
+      await client.request({ method: "PATCH", path: VMSS, apiVersion: API, body: {} });
+      assert.deepEqual(
+        retries.map((r) => [r.reason, r.status]),
+        [["throttled (HTTP 429)", 429]],
+      );
+    });
+
+    it("does not repeat a PUT its caller states is not idempotent", async () => {
+      server.script("PUT", VMSS, { status: 502 }, { status: 200, body: {} });
+      const error = await rejection(
+        client.request({ method: "PUT", path: VMSS, apiVersion: API, body: {}, idempotent: false }),
+      );
+      assert.deepEqual([error.statusCode, error.attempts, server.requests.length], [502, 1, 1]);
     });
 
     it("does not retry a POST whose connection was dropped", async () => {

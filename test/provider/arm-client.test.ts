@@ -102,6 +102,7 @@ describe("ArmClient against the emulator (https, @azure/identity, undici)", () =
       path: vmss,
       apiVersion: COMPUTE_API,
       body: { identity: { type: "SystemAssigned" } },
+      idempotent: true, // a computed target: the caller says it may be sent twice
     });
 
   it("makes exactly one token request for many calls, concurrent and sequential", async () => {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   backoffDelayMs,
   decideRetry,
+  isIdempotent,
   parseRetryAfterMs,
   resolveRetryOptions,
   type RetryInput,
@@ -82,10 +83,24 @@ describe("arm retry decision table", () => {
       assert.deepEqual(decision, { retry: true, delayMs: 3000, reason: "transient server error (HTTP 503)" });
     });
 
-    it("retries PATCH and PUT deliberately (bodies are computed targets)", () => {
-      for (const method of ["PATCH", "PUT", "DELETE"] as const) {
+    it("retries PUT and DELETE (idempotent by HTTP), and a PATCH only when its caller states it idempotent", () => {
+      for (const method of ["PUT", "DELETE"] as const) {
         assert.equal(decideRetry(response(503, { method }), fixed).retry, true, method);
       }
+      assert.equal(decideRetry(response(503, { method: "PATCH", idempotent: true }), fixed).retry, true);
+      assert.deepEqual(decideRetry(response(503, { method: "PATCH" }), fixed), {
+        retry: false,
+        transient: false,
+        reason: "HTTP 503 is not retryable for PATCH",
+      });
+    });
+
+    it("takes the caller's statement over the method either way", () => {
+      assert.equal(decideRetry(response(503, { method: "POST", idempotent: true }), fixed).retry, true);
+      assert.equal(decideRetry(response(503, { method: "PUT", idempotent: false }), fixed).retry, false);
+      assert.equal(isIdempotent("PATCH"), false);
+      assert.equal(isIdempotent("GET"), true);
+      assert.equal(isIdempotent("PATCH", true), true);
     });
 
     it("does not retry a POST after a 5xx: it may have run", () => {
@@ -129,9 +144,18 @@ describe("arm retry decision table", () => {
 
   describe("dropped connections", () => {
     for (const code of ["ECONNRESET", "UND_ERR_SOCKET", "EPIPE", "UND_ERR_HEADERS_TIMEOUT"]) {
-      it(`retries ${code} on PATCH`, () => {
-        const decision = decideRetry({ kind: "network", attempt: 0, method: "PATCH", errorCode: code }, fixed);
-        assert.deepEqual(decision, { retry: true, delayMs: 1000, reason: `connection failed (${code})` });
+      it(`retries ${code} on a PATCH stated idempotent, not on one that is not`, () => {
+        const input = { kind: "network", attempt: 0, method: "PATCH", errorCode: code } as const;
+        assert.deepEqual(decideRetry({ ...input, idempotent: true }, fixed), {
+          retry: true,
+          delayMs: 1000,
+          reason: `connection failed (${code})`,
+        });
+        assert.deepEqual(decideRetry(input, fixed), {
+          retry: false,
+          transient: false,
+          reason: `connection failed (${code}), not retryable for PATCH`,
+        });
       });
     }
 

@@ -283,14 +283,17 @@ describe("ScaleSet runtime against the ARM emulator", function () {
     deepEqual(stored.tags, { env: "prod" });
   });
 
-  it("updates the password with a PATCH that carries it only inside the request", async () => {
+  it("updates the password with a PATCH that carries it only inside the request, sent again when its answer is lost", async () => {
     const name = "rotate";
     const inputs = checked({ ...inputsFor(recipes[0]!, sub, name), apiVersion: undefined });
     const { outs } = await runtime.create(inputs, { client });
     recorded.length = 0;
     const news = { ...inputs, secretProperties: { adminPassword: "newPassword34" } };
+    // The first PATCH's connection drops: the runtime states its merge patch idempotent, so it is sent again.
+    emulator.admin.injectFault({ method: "PATCH", pathPattern: name, count: 1, kind: "drop" });
     await runtime.update(outs as unknown as Record<string, unknown>, news, { client });
-    const [patch] = writes(name);
+    const [patch, again] = writes(name);
+    equal(again?.body, patch?.body);
     const body = JSON.parse(patch!.body!);
     deepEqual(Object.keys(body), ["properties"]);
     equal(body.properties.virtualMachineProfile.osProfile.adminPassword, "newPassword34");
