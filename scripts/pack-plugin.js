@@ -92,7 +92,11 @@ function pluginLock(rootLock, manifest) {
     // Peers npm would install are in the lock where the tree needs them; an optional peer left out is not.
     for (const dep of Object.keys(entry.peerDependencies ?? {})) queue.push([location, dep, true]);
   }
-  const sorted = Object.fromEntries(Object.keys(picked).sort().map((k) => [k, picked[k]]));
+  const sorted = Object.fromEntries(
+    Object.keys(picked)
+      .sort()
+      .map((k) => [k, picked[k]]),
+  );
   return {
     name: manifest.name,
     version: manifest.version,
@@ -149,7 +153,8 @@ function main(argv) {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--out" && argv[i + 1]) out = path.resolve(argv[++i]);
     else if (argv[i] === "--all-platforms") platforms = PLATFORMS;
-    else throw new Error(`pack-plugin: unknown argument ${JSON.stringify(argv[i])} (expected --out DIR, --all-platforms)`);
+    else
+      throw new Error(`pack-plugin: unknown argument ${JSON.stringify(argv[i])} (expected --out DIR, --all-platforms)`);
   }
   const entry = path.join(ROOT, "dist/plugin/cli.js");
   if (!fs.existsSync(entry)) throw new Error(`pack-plugin: ${entry} is missing: run npm run build first`);

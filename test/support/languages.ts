@@ -11,14 +11,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-  createIdentity,
-  createResourceGroup,
-  createScaleSet,
-  identityOf,
-  userIds,
-  type World,
-} from "./world";
+import { createIdentity, createResourceGroup, createScaleSet, identityOf, userIds, type World } from "./world";
 
 export const ROOT = path.resolve(__dirname, "../..");
 /** The staging folder of the language tests (git-ignored): installed SDKs, built programs, their packages. */
@@ -112,7 +105,10 @@ export async function installPlugin(env: NodeJS.ProcessEnv): Promise<string> {
   );
   const dir = path.join(env.PULUMI_HOME ?? "", "plugins", `resource-vmss-identity-v${PLUGIN_VERSION}`);
   assert.ok(fs.existsSync(path.join(dir, "PulumiPlugin.yaml")), `${dir}/PulumiPlugin.yaml is missing:\n${out}`);
-  assert.ok(fs.existsSync(path.join(dir, "node_modules/@pulumi/pulumi")), `${dir}: dependencies not installed:\n${out}`);
+  assert.ok(
+    fs.existsSync(path.join(dir, "node_modules/@pulumi/pulumi")),
+    `${dir}: dependencies not installed:\n${out}`,
+  );
   return out;
 }
 
