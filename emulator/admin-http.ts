@@ -4,7 +4,7 @@ import type * as http from "node:http";
 import type { EmulatorAdmin, OperationFailureSpec } from "./admin";
 import { AdminInputError, type FaultSpec } from "./faults";
 import type { UnassignedRemoval } from "./identity";
-import type { BucketSpec, RateLimitSpec } from "./rate-limits";
+import type { BucketSpec, RateLimitChanges } from "./rate-limits";
 import type { KeyCasing } from "./resource-ids";
 
 /** Result of an admin HTTP request. */
@@ -82,7 +82,7 @@ export function handleAdminRequest(
       case "GET /rate-limits":
         return { status: 200, body: admin.rateLimits() };
       case "PUT /rate-limits":
-        admin.setRateLimits(input() as Partial<RateLimitSpec>);
+        admin.setRateLimits(input() as RateLimitChanges);
         return { status: 204 };
       case "POST /tokens/revoke":
         admin.revokeTokens();

@@ -4,7 +4,13 @@
 import { DEFAULT_OPERATION_FAILURE, type EmulatorCore } from "./core";
 import { AdminInputError, validateFaultSpec, type ArmedFault, type FaultSpec } from "./faults";
 import { UNASSIGNED_REMOVAL_MODES, type UnassignedRemoval } from "./identity";
-import { mergeRateLimits, validateBucket, type BucketSpec, type RateLimitSpec } from "./rate-limits";
+import {
+  mergeRateLimits,
+  validateBucket,
+  type BucketSpec,
+  type RateLimitChanges,
+  type RateLimitSpec,
+} from "./rate-limits";
 import type { RequestLogEntry } from "./request-log";
 import { KEY_CASINGS, type KeyCasing } from "./resource-ids";
 import type { StoreSnapshot } from "./store";
@@ -54,8 +60,12 @@ export interface EmulatorAdmin {
   resetPermissions(): void;
   /** The budgets in force (ARM's subscription buckets, Compute's policies). */
   rateLimits(): RateLimitSpec;
-  /** Changes some budgets (merged over those in force; see RateLimitSpec); every counter starts again full. */
-  setRateLimits(spec: Partial<RateLimitSpec>): void;
+  /**
+   * Changes some budgets, merged over those in force (RateLimitChanges): a bucket given replaces its own, and
+   * `computePolicies` is merged by name (`{ name, remove: true }` removes one, `[]` all). Every counter starts again
+   * full. Throws, changing nothing, on an invalid change.
+   */
+  setRateLimits(spec: RateLimitChanges): void;
   /** The subscription write bucket alone (ARM: capacity 200, refill 10/s); `null` turns it off. */
   setWriteBucket(spec: BucketSpec | null): void;
   /** Every token issued so far becomes invalid: 401 InvalidAuthenticationToken. */

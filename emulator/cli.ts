@@ -4,7 +4,7 @@
 // with --tls), so scripts can wait for it.
 import { parseArgs } from "node:util";
 import { ensureCa } from "./ca-store";
-import { ARM_RATE_LIMITS, type BucketSpec, type RateLimitSpec } from "./rate-limits";
+import { ARM_RATE_LIMITS, type BucketSpec, type RateLimitChanges, type RateLimitSpec } from "./rate-limits";
 import { EMULATOR_DEFAULTS, startEmulator, type EmulatorOptions } from "./server";
 
 const USAGE = `Usage: vmss-identity-emulator [options]
@@ -151,7 +151,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 // --arm-reads/--arm-writes/--arm-deletes C/R|off, --compute-policy NAME=LIMIT/SECONDS, --no-rate-limits.
-function rateLimitFlags(values: Record<string, unknown>): Partial<RateLimitSpec> | undefined {
+function rateLimitFlags(values: Record<string, unknown>): RateLimitChanges | undefined {
   const spec: Partial<RateLimitSpec> = {};
   if (values["no-rate-limits"] === true) {
     Object.assign(spec, { subscriptionReads: null, subscriptionWrites: null, subscriptionDeletes: null });
@@ -195,7 +195,16 @@ function rateLimitFlags(values: Record<string, unknown>): Partial<RateLimitSpec>
     }
     spec.computePolicies = list;
   }
-  return Object.keys(spec).length === 0 ? undefined : spec;
+  if (spec.computePolicies === undefined || spec.computePolicies.length === 0) {
+    return Object.keys(spec).length === 0 ? undefined : spec;
+  }
+  // The option is merged by name over ARM's policies: the flags' list is the whole set, so ARM's policies it
+  // leaves out (after --no-rate-limits) are removed by name.
+  const kept = new Set(spec.computePolicies.map((p) => p.name));
+  const removed = ARM_RATE_LIMITS.computePolicies
+    .filter((p) => !kept.has(p.name))
+    .map((p) => ({ name: p.name, remove: true as const }));
+  return { ...spec, computePolicies: [...spec.computePolicies, ...removed] };
 }
 
 main(process.argv.slice(2)).then(

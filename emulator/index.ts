@@ -7,7 +7,14 @@ export type { EmulatorAdmin, OperationFailureSpec } from "./admin";
 export type { FaultSpec, FaultKind, ArmedFault } from "./faults";
 export type { RequestLogEntry } from "./request-log";
 export { ARM_RATE_LIMITS, NO_RATE_LIMITS } from "./rate-limits";
-export type { BucketSpec, BucketSpec as WriteBucketSpec, ComputePolicySpec, RateLimitSpec } from "./rate-limits";
+export type {
+  BucketSpec,
+  BucketSpec as WriteBucketSpec,
+  ComputePolicyChange,
+  ComputePolicySpec,
+  RateLimitChanges,
+  RateLimitSpec,
+} from "./rate-limits";
 export type { KeyCasing } from "./resource-ids";
 export type { UnassignedRemoval } from "./identity";
 export type { StoreSnapshot } from "./store";

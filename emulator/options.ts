@@ -2,7 +2,7 @@
 // TypeError naming the option, the value and what was expected (never the client secret itself).
 import type { EmulatorConfig } from "./core";
 import { AdminInputError } from "./faults";
-import { ARM_RATE_LIMITS, mergeRateLimits, type RateLimitSpec } from "./rate-limits";
+import { ARM_RATE_LIMITS, mergeRateLimits, type RateLimitChanges, type RateLimitSpec } from "./rate-limits";
 import { isGuid } from "./resource-ids";
 
 /** Options of `startEmulator`. Every property is optional. */
@@ -31,10 +31,11 @@ export interface EmulatorOptions {
    */
   retryAfterSeconds?: number;
   /**
-   * ARM's subscription buckets and Compute's policies, merged over ARM's sizes (ARM_RATE_LIMITS): e.g.
-   * `{ computePolicies: [] }` turns Compute's off, `{ subscriptionReads: null }` the read bucket. Default ARM's.
+   * ARM's subscription buckets and Compute's policies, merged over ARM's sizes (ARM_RATE_LIMITS; RateLimitChanges):
+   * e.g. `{ computePolicies: [] }` turns Compute's off, `{ computePolicies: [{ name: "GetVMScaleSet3Min", remove: true }] }`
+   * one of them, `{ subscriptionReads: null }` the read bucket. Default ARM's.
    */
-  rateLimits?: Partial<RateLimitSpec>;
+  rateLimits?: RateLimitChanges;
   /** The configured service principal's application ID; default EMULATOR_DEFAULTS.clientId. */
   clientId?: string;
   /** Its secret; default EMULATOR_DEFAULTS.clientSecret. Never logged. */

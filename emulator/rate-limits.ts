@@ -44,6 +44,29 @@ export interface RateLimitSpec {
   computePolicies: ComputePolicySpec[];
 }
 
+/**
+ * A change to one Compute policy: a whole policy, which replaces the one of its name (compared without regard to
+ * case) or is added, or `{ name, remove: true }`, which removes the policy of that name.
+ */
+export type ComputePolicyChange = ComputePolicySpec | { name: string; remove: true };
+
+/**
+ * Changes to the budgets in force (admin `setRateLimits`, `PUT /_emulator/rate-limits`, the `rateLimits` option of
+ * startEmulator, merged over ARM's sizes): what it leaves out stays as it is.
+ */
+export interface RateLimitChanges {
+  /** A new bucket, or `null` to turn it off. */
+  subscriptionReads?: BucketSpec | null;
+  subscriptionWrites?: BucketSpec | null;
+  subscriptionDeletes?: BucketSpec | null;
+  /**
+   * Merged by name over the policies in force: each entry replaces the policy of its name, or is added after them;
+   * `{ name, remove: true }` removes one; policies it does not name are kept. An empty list removes every policy
+   * (Compute's throttling off).
+   */
+  computePolicies?: ComputePolicyChange[];
+}
+
 /** ARM's and Compute's sizes: the emulator's defaults. */
 export const ARM_RATE_LIMITS: Readonly<RateLimitSpec> = Object.freeze<RateLimitSpec>({
   subscriptionReads: { capacity: 250, refillPerSecond: 25 },
@@ -92,8 +115,9 @@ export function armRequestKind(method: string): ArmRequestKind {
 }
 
 /**
- * Validates a partial spec (admin API, startEmulator option) and merges it over `base`.
- * @throws AdminInputError naming the property, the value and what was expected.
+ * Validates changes (admin API, startEmulator option: {@link RateLimitChanges}) and merges them over `base`: a bucket
+ * given replaces the one in force, `computePolicies` is merged by name ({@link mergePolicies}).
+ * @throws AdminInputError naming the property, the value and what was expected; nothing is changed.
  */
 export function mergeRateLimits(base: Readonly<RateLimitSpec>, input: unknown, where = "rateLimits"): RateLimitSpec {
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
@@ -115,8 +139,39 @@ export function mergeRateLimits(base: Readonly<RateLimitSpec>, input: unknown, w
     computePolicies:
       spec.computePolicies === undefined
         ? base.computePolicies.map((p) => ({ ...p }))
-        : validatePolicies(spec.computePolicies, `${where}.computePolicies`),
+        : mergePolicies(base.computePolicies, spec.computePolicies, `${where}.computePolicies`),
   };
+}
+
+/**
+ * Merges a list of policy changes over the policies in force, by name (compared without regard to case): an entry
+ * replaces the policy of its name in place, or is added at the end; `{ name, remove: true }` removes one; the others
+ * stay. An empty list removes them all.
+ * @throws AdminInputError for an invalid entry, a name given twice, or the removal of a policy that is not in force.
+ */
+export function mergePolicies(
+  base: readonly ComputePolicySpec[],
+  input: unknown,
+  where = "computePolicies",
+): ComputePolicySpec[] {
+  const changes = validatePolicyChanges(input, where);
+  if (changes.length === 0) return [];
+  const merged = base.map((p) => ({ ...p }));
+  changes.forEach((change, i) => {
+    const at = merged.findIndex((p) => p.name.toLowerCase() === change.name.toLowerCase());
+    if (!("remove" in change)) {
+      if (at >= 0) merged[at] = change;
+      else merged.push(change);
+    } else if (at >= 0) {
+      merged.splice(at, 1);
+    } else {
+      throw new AdminInputError(
+        `${where}[${i}].name: no policy ${JSON.stringify(change.name)} is in force to remove; expected one of ` +
+          `${base.map((p) => p.name).join(", ") || "(none)"}`,
+      );
+    }
+  });
+  return merged;
 }
 
 /** Validates a bucket spec (`null` turns the bucket off). */
@@ -141,18 +196,36 @@ export function validateBucket(input: unknown, where: string): BucketSpec | null
   return { capacity: spec.capacity as number, refillPerSecond: spec.refillPerSecond };
 }
 
-function validatePolicies(input: unknown, where: string): ComputePolicySpec[] {
-  if (!Array.isArray(input)) throw new AdminInputError(`${where}: expected an array, got ${JSON.stringify(input)}`);
+function validatePolicyChanges(input: unknown, where: string): (ComputePolicySpec | { name: string; remove: true })[] {
+  if (!Array.isArray(input)) {
+    throw new AdminInputError(
+      `${where}: expected an array of policies (merged by name; [] removes them all), got ${JSON.stringify(input)}`,
+    );
+  }
+  const seen = new Set<string>();
   return input.map((item: unknown, i) => {
     const at = `${where}[${i}]`;
     if (item === null || typeof item !== "object" || Array.isArray(item)) {
       throw new AdminInputError(
-        `${at}: expected { name, appliesTo, limit, windowSeconds }, got ${JSON.stringify(item)}`,
+        `${at}: expected { name, appliesTo, limit, windowSeconds } or { name, remove: true }, got ${JSON.stringify(item)}`,
       );
     }
     const p = item as Record<string, unknown>;
     if (typeof p.name !== "string" || !/^[A-Za-z0-9]+$/.test(p.name)) {
       throw new AdminInputError(`${at}.name: expected letters and digits, got ${JSON.stringify(p.name)}`);
+    }
+    if (seen.has(p.name.toLowerCase())) {
+      throw new AdminInputError(`${at}.name: ${JSON.stringify(p.name)} is given twice; expected each policy once`);
+    }
+    seen.add(p.name.toLowerCase());
+    if ("remove" in p) {
+      const extra = Object.keys(p).filter((key) => key !== "name" && key !== "remove");
+      if (p.remove !== true || extra.length > 0) {
+        throw new AdminInputError(
+          `${at}: expected { name, remove: true } to remove a policy, got ${JSON.stringify(item)}`,
+        );
+      }
+      return { name: p.name, remove: true as const };
     }
     if (p.appliesTo !== "getScaleSet" && p.appliesTo !== "getOperation") {
       throw new AdminInputError(

@@ -57,6 +57,8 @@ export const ErrorCodes = {
   httpError: "HttpError",
   /** A network failure without a code of its own. */
   networkError: "NetworkError",
+  /** The proxy (`HTTPS_PROXY` & co.) answered a CONNECT with something else than 200: 403, 407, 502, … */
+  proxyTunnelFailed: "ProxyTunnelFailed",
   /** The caller's AbortSignal stopped an ARM call. */
   requestAborted: "RequestAborted",
 } as const;

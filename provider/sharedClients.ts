@@ -4,7 +4,7 @@
  * registry). Retries are reported on stderr here, because in a provider process stderr becomes a Pulumi
  * diagnostic: a user waiting on throttling sees why.
  */
-import type { Agent, Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
 import type { ArmClient } from "./arm/client";
 import { resolveCloud, type Cloud } from "./arm/clouds";
 import { assertEndpointAllowed } from "./arm/request-target";
@@ -16,27 +16,41 @@ import { InvalidInputError } from "./errors";
  */
 function transport() {
   return {
-    Agent: (require("undici") as typeof import("undici")).Agent,
+    proxy: require("./arm/proxy") as typeof import("./arm/proxy"),
     ArmClient: (require("./arm/client") as typeof import("./arm/client")).ArmClient,
     getCredential: (require("./arm/credential") as typeof import("./arm/credential")).getCredential,
   };
 }
 
-const sharedDispatchers = new Map<string, Agent>();
+const sharedDispatchers = new Map<string, Dispatcher>();
 const sharedClients = new Map<string, ArmClient>();
 
 /**
  * The process-wide undici keep-alive pool for `cloud`'s ARM endpoint origin, for building an {@link ArmClient}
- * with non-default options that still shares connections.
+ * with non-default options that still shares connections. It honours the proxy variables of `env` as
+ * @azure/identity does (`HTTPS_PROXY`, `ALL_PROXY`, `HTTP_PROXY`, `NO_PROXY`, upper case first, then lower case:
+ * provider/arm/proxy.ts, docs/transport.md "Proxies"): through a proxy, every request rides a CONNECT tunnel to the
+ * https origin; a plain-http (loopback) origin is always reached directly.
+ *
+ * @param env where to read the proxy variables (default `process.env`); one pool per origin and proxy.
+ * @throws InvalidInputError naming the variable when a proxy variable is not an http(s) URL.
  */
-export function getSharedDispatcher(cloud: Cloud): Dispatcher {
-  const origin = assertEndpointAllowed(cloud.resourceManagerEndpoint).origin;
-  let agent = sharedDispatchers.get(origin);
-  if (agent === undefined) {
-    agent = new (transport().Agent)();
-    sharedDispatchers.set(origin, agent);
+export function getSharedDispatcher(cloud: Cloud, env: NodeJS.ProcessEnv = process.env): Dispatcher {
+  return sharedDispatcher(cloud, env).dispatcher;
+}
+
+/** The shared pool for `cloud` and the proxy `env` names, and its key (endpoint origin and proxy). */
+function sharedDispatcher(cloud: Cloud, env: NodeJS.ProcessEnv): { key: string; dispatcher: Dispatcher } {
+  const endpoint = assertEndpointAllowed(cloud.resourceManagerEndpoint);
+  const { proxy } = transport();
+  const settings = proxy.proxySettingsFromEnv(env);
+  const key = `${endpoint.origin}|${proxy.proxyFor(endpoint, settings)?.url.href ?? "direct"}`;
+  let dispatcher = sharedDispatchers.get(key);
+  if (dispatcher === undefined) {
+    dispatcher = proxy.dispatcherFor(endpoint, settings);
+    sharedDispatchers.set(key, dispatcher);
   }
-  return agent;
+  return { key, dispatcher };
 }
 
 /** Environment variables read by {@link getSharedClient} (documented in docs/transport.md). */
@@ -50,19 +64,24 @@ export const ClientEnvVars = {
  * ({@link getCredential}), default options except a fixed poll interval from `VMSS_IDENTITY_ARM_POLL_INTERVAL_MS`.
  * Its `close()` leaves the shared pool open; use {@link closeSharedClients}.
  *
- * @param env where to read `VMSS_IDENTITY_ARM_POLL_INTERVAL_MS` and the credential's variables (default `process.env`).
- * @throws Error naming the variable when `VMSS_IDENTITY_ARM_POLL_INTERVAL_MS` is not a whole number of ms.
+ * @param env where to read `VMSS_IDENTITY_ARM_POLL_INTERVAL_MS`, the proxy variables ({@link getSharedDispatcher}) and
+ *   the credential's variables (default `process.env`).
+ * @throws Error naming the variable when `VMSS_IDENTITY_ARM_POLL_INTERVAL_MS` is not a whole number of ms, or a proxy
+ *   variable is not an http(s) URL.
  */
 export function getSharedClient(cloud: Cloud, env: NodeJS.ProcessEnv = process.env): ArmClient {
   const pollIntervalMs = parsePollInterval(env[ClientEnvVars.pollIntervalMs]);
-  const key = [cloud.resourceManagerEndpoint, cloud.tokenScope, cloud.authorityHost, pollIntervalMs].join("|");
+  const shared = sharedDispatcher(cloud, env);
+  const key = [cloud.resourceManagerEndpoint, cloud.tokenScope, cloud.authorityHost, pollIntervalMs, shared.key].join(
+    "|",
+  );
   let client = sharedClients.get(key);
   if (client === undefined) {
     const { ArmClient, getCredential } = transport();
     client = new ArmClient({
       cloud,
       credential: getCredential(cloud, env),
-      dispatcher: getSharedDispatcher(cloud),
+      dispatcher: shared.dispatcher,
       pollIntervalMs,
       onRetry: (event) =>
         process.stderr.write(

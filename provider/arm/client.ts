@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TokenCredential } from "@azure/identity";
-import { Agent, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
 import type { Cloud } from "./clouds";
 import { ArmError, readArmErrorBody, TransportErrorCodes, type ArmErrorBody } from "./errors";
 import {
@@ -17,6 +17,7 @@ import {
   type PollingStrategy,
 } from "./lro";
 import { pacerFor, principalOfToken, type Pacer } from "./pacer";
+import { dispatcherFor, proxySettingsFromEnv } from "./proxy";
 import { nextPoll, requestClass } from "./pacing";
 import {
   apiVersionProblem,
@@ -107,7 +108,10 @@ export interface ArmClientOptions {
   cloud: Cloud;
   /** Token source; `getCredential` (credential.ts) gives the process-wide one. */
   credential: TokenCredential;
-  /** undici dispatcher (e.g. an `Agent` with `connect: { ca }`); default a new keep-alive `Agent`, closed by `close()`. */
+  /**
+   * undici dispatcher (e.g. an `Agent` with `connect: { ca }`). Default: a new keep-alive pool for the endpoint that
+   * honours the proxy variables of `process.env` (proxy.ts `dispatcherFor`), closed by `close()`.
+   */
   dispatcher?: Dispatcher;
   /** Retry policy; see {@link RetryOptions} for defaults. */
   retry?: RetryOptions;
@@ -215,7 +219,8 @@ export class ArmClient {
   private readonly pacing: boolean;
 
   /**
-   * @throws Error before any request if the endpoint is neither https nor a loopback host, or an option is invalid.
+   * @throws Error before any request if the endpoint is neither https nor a loopback host, or an option (or, without
+   *   a `dispatcher`, a proxy variable) is invalid.
    */
   constructor(options: ArmClientOptions) {
     this.endpoint = assertEndpointAllowed(options.cloud.resourceManagerEndpoint);
@@ -230,7 +235,7 @@ export class ArmClient {
     this.pacing = options.pacing ?? true;
     this.tokens = new AccessTokenCycler(options.credential, options.cloud.tokenScope, options.tokenRefresh);
     this.ownsDispatcher = options.dispatcher === undefined;
-    this.dispatcher = options.dispatcher ?? new Agent();
+    this.dispatcher = options.dispatcher ?? dispatcherFor(this.endpoint, proxySettingsFromEnv(process.env));
   }
 
   /**

@@ -28,6 +28,8 @@ export const TransportErrorCodes = {
   httpError: ErrorCodes.httpError,
   /** A network failure without a code of its own. */
   networkError: ErrorCodes.networkError,
+  /** The proxy answered a CONNECT with something else than 200 (403 by policy, 407 without credentials, 502, …). */
+  proxyTunnelFailed: ErrorCodes.proxyTunnelFailed,
   /** The caller's AbortSignal stopped the call. */
   requestAborted: ErrorCodes.requestAborted,
 } as const;

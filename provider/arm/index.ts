@@ -9,6 +9,7 @@ export * from "./retry";
 export * from "./lro";
 export * from "./pacing";
 export * from "./pacer";
+export * from "./proxy";
 export * from "./request-target";
 export * from "./token-cycler";
 export * from "./client";

@@ -11,6 +11,8 @@ export { isLoopbackHost } from "../grammar/endpoint";
 /**
  * Whether a bearer token may be sent to `url`: https anywhere, plain http only to a loopback host
  * (127.0.0.0/8, ::1, localhost; the one rule of provider/grammar/endpoint.ts) such as a local emulator.
+ * Through a proxy the token travels only inside a CONNECT tunnel to an https origin: proxy.ts never routes a
+ * plain-http origin through one.
  */
 export function isBearerAllowed(url: URL): boolean {
   if (url.protocol === "https:") return true;

@@ -5,6 +5,7 @@
 //  4. an empty subscription bucket is 429 SubscriptionRequestsThrottled;
 //  5. Compute PATCH responses and operation polls carry no Retry-After unless a test asks for one.
 import assert from "node:assert/strict";
+import { request } from "undici";
 import { ARM_RATE_LIMITS } from "vmss-identity-emulator";
 import {
   createGroup,
@@ -94,7 +95,10 @@ describe("emulator: ARM's and Compute's budgets by default", function () {
     });
     for (const left of [2, 1, 0]) {
       const ok = await h.arm("GET", path);
-      assert.equal(ok.headers["x-ms-ratelimit-remaining-resource"], `Microsoft.Compute/GetVMScaleSet3Min;${left}`);
+      assert.equal(
+        ok.headers["x-ms-ratelimit-remaining-resource"],
+        `Microsoft.Compute/GetVMScaleSet3Min;${left},Microsoft.Compute/GetVMScaleSet30Min;${1297 + left}`,
+      );
     }
     const throttled = await h.arm("GET", path);
     assert.equal(throttled.status, 429);
@@ -112,7 +116,11 @@ describe("emulator: ARM's and Compute's budgets by default", function () {
     assert.equal(window.measuredRequestCount, 4);
     const retryAfter = Number(throttled.headers["retry-after"]);
     assert.ok(retryAfter >= 179 && retryAfter <= 180, `Retry-After ${retryAfter}`);
-    assert.equal(throttled.headers["x-ms-ratelimit-remaining-resource"], "Microsoft.Compute/GetVMScaleSet3Min;0");
+    assert.equal(
+      throttled.headers["x-ms-ratelimit-remaining-resource"],
+      "Microsoft.Compute/GetVMScaleSet3Min;0,Microsoft.Compute/GetVMScaleSet30Min;1297",
+      "a refused request is not counted",
+    );
     const list = await h.arm("GET", `${groupPath(h.sub, "rg")}/providers/Microsoft.Compute/virtualMachineScaleSets`);
     assert.equal(list.status, 200, "a list is not a scale set GET");
   });
@@ -127,6 +135,81 @@ describe("emulator: ARM's and Compute's budgets by default", function () {
     assert.match(throttled.body.error.message, /^Number of 'read' requests for subscription '[0-9a-f-]{36}' exceeded/);
     assert.equal(throttled.headers["retry-after"], "3600");
     assert.equal((await h.arm("PATCH", path, { body: { tags: {} } })).status, 200);
+  });
+
+  it("PUT /_emulator/rate-limits and setRateLimits merge computePolicies by name over those in force", async function () {
+    const names = () =>
+      h.emulator.admin.rateLimits().computePolicies.map((p) => `${p.name} ${p.limit}/${p.windowSeconds}s`);
+    // 1. Over HTTP: one window changes, in its place; the other three stay.
+    const put = await request(`${h.emulator.url}/_emulator/rate-limits`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        computePolicies: [{ name: "GetVMScaleSet3Min", appliesTo: "getScaleSet", limit: 5, windowSeconds: 60 }],
+      }),
+    });
+    await put.body.dump();
+    assert.equal(put.statusCode, 204);
+    assert.deepEqual(names(), [
+      "GetVMScaleSet3Min 5/60s",
+      "GetVMScaleSet30Min 1300/1800s",
+      "GetOperation3Min 50000/180s",
+      "GetOperation30Min 400000/1800s",
+    ]);
+    // 2. A removal by name (any casing) and a new policy, added after the others; the budgets it leaves out stay.
+    h.emulator.admin.setRateLimits({
+      subscriptionReads: { capacity: 100, refillPerSecond: 10 },
+      computePolicies: [
+        { name: "getvmscaleset30min", remove: true },
+        { name: "GetVMScaleSet1Min", appliesTo: "getScaleSet", limit: 2, windowSeconds: 60 },
+      ],
+    });
+    assert.deepEqual(names(), [
+      "GetVMScaleSet3Min 5/60s",
+      "GetOperation3Min 50000/180s",
+      "GetOperation30Min 400000/1800s",
+      "GetVMScaleSet1Min 2/60s",
+    ]);
+    h.emulator.admin.setRateLimits({ subscriptionWrites: null });
+    assert.equal(names().length, 4, "a change without computePolicies keeps them");
+    assert.deepEqual(h.emulator.admin.rateLimits().subscriptionReads, { capacity: 100, refillPerSecond: 10 });
+    const got = await h.arm("GET", path);
+    assert.equal(
+      got.headers["x-ms-ratelimit-remaining-resource"],
+      "Microsoft.Compute/GetVMScaleSet3Min;4,Microsoft.Compute/GetVMScaleSet1Min;1",
+    );
+    // 3. Bad changes are refused, naming the entry, and change nothing.
+    const before = h.emulator.admin.rateLimits();
+    assert.throws(
+      () => h.emulator.admin.setRateLimits({ computePolicies: [{ name: "GetVMScaleSet30Min", remove: true }] }),
+      {
+        message:
+          'rateLimits.computePolicies[0].name: no policy "GetVMScaleSet30Min" is in force to remove; expected one of ' +
+          "GetVMScaleSet3Min, GetOperation3Min, GetOperation30Min, GetVMScaleSet1Min",
+      },
+    );
+    const bad = (computePolicies: unknown) => () =>
+      h.emulator.admin.setRateLimits({ computePolicies } as Parameters<typeof h.emulator.admin.setRateLimits>[0]);
+    assert.throws(
+      bad([
+        { name: "GetOperation3Min", remove: true },
+        { name: "getoperation3min", appliesTo: "getOperation", limit: 1, windowSeconds: 1 },
+      ]),
+      { message: 'rateLimits.computePolicies[1].name: "getoperation3min" is given twice; expected each policy once' },
+    );
+    assert.throws(bad([{ name: "GetOperation3Min", remove: false }]), {
+      message:
+        'rateLimits.computePolicies[0]: expected { name, remove: true } to remove a policy, got {"name":"GetOperation3Min","remove":false}',
+    });
+    assert.throws(bad(null), {
+      message:
+        "rateLimits.computePolicies: expected an array of policies (merged by name; [] removes them all), got null",
+    });
+    assert.deepEqual(h.emulator.admin.rateLimits(), before);
+    // 4. An empty list removes every policy: Compute's throttling is off.
+    h.emulator.admin.setRateLimits({ computePolicies: [] });
+    assert.deepEqual(names(), []);
+    assert.equal((await h.arm("GET", path)).headers["x-ms-ratelimit-remaining-resource"], undefined);
   });
 
   it("setRateLimits refuses a bad spec naming the property and changes nothing", function () {
