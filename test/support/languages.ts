@@ -91,7 +91,7 @@ export function pluginArchive(): Promise<string> {
  * `pulumi plugin install resource vmss-identity <version> --file <archive>` into the PULUMI_HOME of `env`, with
  * nothing on PATH but the CLI and Node.js: the engine has the Node.js language host install the plugin's
  * dependencies. Returns the command's output; checks the plugin is then in the plugin cache as a folder with
- * PulumiPlugin.yaml and its node_modules.
+ * PulumiPlugin.yaml and its node_modules, at the versions of this repository's package-lock.json.
  */
 export async function installPlugin(env: NodeJS.ProcessEnv): Promise<string> {
   const file = await pluginArchive();
@@ -109,6 +109,12 @@ export async function installPlugin(env: NodeJS.ProcessEnv): Promise<string> {
     fs.existsSync(path.join(dir, "node_modules/@pulumi/pulumi")),
     `${dir}: dependencies not installed:\n${out}`,
   );
+  // The archive's package-lock.json pins what npm installs: the versions this repository's lock has.
+  const rootLock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8"));
+  for (const name of ["@pulumi/pulumi", "@azure/identity", "undici", "@grpc/grpc-js"]) {
+    const installed = JSON.parse(fs.readFileSync(path.join(dir, "node_modules", name, "package.json"), "utf8"));
+    assert.equal(installed.version, rootLock.packages[`node_modules/${name}`]?.version, `${name} in ${dir}`);
+  }
   return out;
 }
 
