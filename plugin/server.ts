@@ -10,6 +10,11 @@
  * Secrets: the provider accepts secret values (the engine requires it of a provider that constructs components);
  * they are unwrapped before the runtime sees them and every top-level property that held one is returned as a
  * secret (plugin/secrets.ts); nothing here ever logs a property value.
+ *
+ * Messages: every call on a resource runs inside its own message scope (provider/progress.ts), whose sink is the
+ * engine's Log service on that resource's URN (./engineLog.ts): the plan lines of `check`/`diff` and every warning
+ * as kept messages, retries and waits as ephemeral status on the resource's row. The engine hides this process's
+ * stderr, so nothing the user should see is written there.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -17,11 +22,11 @@ import type * as grpcTypes from "@grpc/grpc-js";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
-import * as enginerpc from "@pulumi/pulumi/proto/engine_grpc_pb";
-import * as engineproto from "@pulumi/pulumi/proto/engine_pb";
+import { withMessages } from "../provider/progress";
 import { sharedClientFor } from "../provider/sharedClients";
 import type * as runtime from "../provider/runtime";
 import { type ProviderConfig, checkProviderConfig, cloudTarget, diffProviderConfig, providerConfigOf } from "./config";
+import { EngineLog } from "./engineLog";
 import { anyproto, emptyproto, grpc, structproto } from "./pulumiDeps";
 import { RESOURCES, type ResourceHandler } from "./resources";
 import { schemaOf } from "./schema";
@@ -69,7 +74,7 @@ interface PartialFailure extends Error {
 /** The implementation of the ResourceProvider service. */
 export class VmssIdentityProvider {
   private config: ProviderConfig = {};
-  private engine?: enginerpc.EngineClient;
+  private readonly engineLog = new EngineLog(() => this.engineAddress);
   private readonly version = pluginVersion();
 
   constructor(private engineAddress?: string) {}
@@ -86,18 +91,21 @@ export class VmssIdentityProvider {
             (e) => callback(grpcError(e)),
           );
       };
+    // A call on one resource: what it says goes to the engine's Log on its URN, and is in before the call answers.
+    const onResource = <Req extends { getUrn(): string }>(fn: (request: Req) => unknown) =>
+      unary((request: Req) => this.withMessagesOn(request.getUrn(), () => fn.call(this, request)));
     return {
       getPluginInfo: unary(this.getPluginInfo),
       getSchema: unary(this.getSchema),
       checkConfig: unary(this.checkConfig),
       diffConfig: unary(this.diffConfig),
       configure: unary(this.configure),
-      check: unary(this.check),
-      diff: unary(this.diff),
-      create: unary(this.create),
-      read: unary(this.read),
-      update: unary(this.update),
-      delete: unary(this.delete),
+      check: onResource(this.check),
+      diff: onResource(this.diff),
+      create: onResource(this.create),
+      read: onResource(this.read),
+      update: onResource(this.update),
+      delete: onResource(this.delete),
       construct: unary((req: provproto.ConstructRequest) => {
         if (!this.engineAddress) throw new Error("Construct needs the engine's address, which was not given");
         // Loaded here: construct runs a Pulumi program (all of @pulumi/pulumi, about 1 s of CPU to load), and only
@@ -108,7 +116,6 @@ export class VmssIdentityProvider {
       cancel: unary(() => new emptyproto.Empty()),
       attach: unary((req: plugproto.PluginAttach) => {
         this.engineAddress = req.getAddress();
-        this.engine = undefined;
         return new emptyproto.Empty();
       }),
     };
@@ -188,9 +195,7 @@ export class VmssIdentityProvider {
     const resource = handler(req.getUrn());
     const inputs = plainOf(req.getProperties());
     const secret = secretKeysOf(resource, inputs.secretKeys);
-    const { id, outs } = await withSecrets(secret, () =>
-      resource.create(inputs.plain, this.context(inputs.plain, req.getUrn())),
-    );
+    const { id, outs } = await withSecrets(secret, () => resource.create(inputs.plain, this.context(inputs.plain)));
     return new provproto.CreateResponse().setId(id).setProperties(toStruct(wrapSecrets(outs, secret)) as never);
   }
 
@@ -200,14 +205,14 @@ export class VmssIdentityProvider {
     const resp = new provproto.ReadResponse();
     if (Object.keys(props.plain).length === 0) {
       // `pulumi import` (or the `import` option): only the ID is known.
-      const imported = await resource.importFrom(req.getId(), this.context({}, req.getUrn()));
+      const imported = await resource.importFrom(req.getId(), this.context({}));
       const secret = secretKeysOf(resource, []);
       return resp
         .setId(imported.id)
         .setProperties(toStruct(wrapSecrets(imported.outs, secret)) as never)
         .setInputs(toStruct(wrapSecrets(imported.inputs, secret)) as never);
     }
-    const outs = await resource.read(props.plain, this.context(props.plain, req.getUrn()));
+    const outs = await resource.read(props.plain, this.context(props.plain));
     if (outs === undefined) return resp.setId(""); // the scale set is gone: the engine drops the resource
     const secret = secretKeysOf(resource, props.secretKeys);
     resp.setId(req.getId()).setProperties(toStruct(wrapSecrets(outs, secret)) as never);
@@ -221,36 +226,35 @@ export class VmssIdentityProvider {
     const news = plainOf(req.getNews());
     const secret = secretKeysOf(resource, news.secretKeys);
     const { outs } = await withSecrets(secret, () =>
-      resource.update(plainOf(req.getOlds()).plain, news.plain, this.context(news.plain, req.getUrn())),
+      resource.update(plainOf(req.getOlds()).plain, news.plain, this.context(news.plain)),
     );
     return new provproto.UpdateResponse().setProperties(toStruct(wrapSecrets(outs, secret)) as never);
   }
 
   async delete(req: provproto.DeleteRequest): Promise<unknown> {
     const props = plainOf(req.getProperties()).plain;
-    await handler(req.getUrn()).remove(props, this.context(props, req.getUrn()));
+    await handler(req.getUrn()).remove(props, this.context(props));
     return new emptyproto.Empty();
   }
 
-  /** The runtime's context: the client of the resource's cloud (its own, else the provider's), warnings to the engine. */
-  private context(props: Props, urn: string): runtime.RuntimeContext {
-    return { client: sharedClientFor(cloudTarget(props, this.config)), warn: (m) => this.warn(m, urn) };
+  /**
+   * The runtime's context: the client of the resource's cloud (its own, else the provider's). Warnings and waits
+   * reach the engine through the call's message scope ({@link withMessagesOn}).
+   */
+  private context(props: Props): runtime.RuntimeContext {
+    return { client: sharedClientFor(cloudTarget(props, this.config)) };
   }
 
-  /** A warning on the resource, through the engine's Log service (a plugin's stderr is only in verbose logs). */
-  private warn(message: string, urn: string): void {
-    if (!this.engineAddress) {
-      process.stderr.write(`warning: ${message}\n`);
-      return;
+  /**
+   * Runs a call on the resource `urn` with its messages going to the engine's Log service on that URN, and answers
+   * once the engine has them (a failed call too).
+   */
+  private async withMessagesOn<T>(urn: string, call: () => T): Promise<Awaited<T>> {
+    try {
+      return await withMessages(this.engineLog.sinkFor(urn), async () => await call());
+    } finally {
+      await this.engineLog.flushed();
     }
-    this.engine ??= new enginerpc.EngineClient(this.engineAddress, grpc.credentials.createInsecure());
-    const request = new engineproto.LogRequest();
-    request.setSeverity(engineproto.LogSeverity.WARNING);
-    request.setMessage(message);
-    request.setUrn(urn);
-    this.engine.log(request, (err) => {
-      if (err) process.stderr.write(`warning: ${message}\n`);
-    });
   }
 }
 

@@ -7,13 +7,15 @@
  * {@link identity.plannedChange}; nothing here makes a request.
  */
 import * as identity from "./identity";
+import { reportPlanLine } from "./progress";
 
-/** Where plan lines go: stderr, which the engine shows with the preview. */
+/**
+ * Where plan lines go. Default: the door's messages (provider/progress.ts): stderr in the dynamic provider, which
+ * the engine shows with the preview; the engine's Log service on the resource in the plugin.
+ */
 export type PlanWriter = (line: string) => void;
 
-const toStderr: PlanWriter = (line) => {
-  process.stderr.write(`${line}\n`);
-};
+const toDoor: PlanWriter = reportPlanLine;
 
 /**
  * The lines a preview shows for `plan` on the scale set `scaleSetId`: the plan (when it changes anything), then each
@@ -34,7 +36,7 @@ export function planLines(scaleSetId: string, plan: identity.PlannedChange): str
 export function reportPlannedChange(
   recorded: Readonly<Record<string, unknown>> | undefined,
   news: Readonly<Record<string, unknown>>,
-  write: PlanWriter = toStderr,
+  write: PlanWriter = toDoor,
 ): identity.PlannedChange | undefined {
   const plan = identity.plannedChangeOf(recorded, news);
   if (plan !== undefined && typeof news.scaleSetId === "string") {

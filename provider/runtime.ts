@@ -16,6 +16,7 @@ import { sharedClientFor } from "./sharedClients";
 import { withScaleSetWriteLock } from "./scaleSetLock";
 import { operationError } from "./operationError";
 import { reportPlannedChange } from "./previewPlan";
+import { reportMessage } from "./progress";
 
 /** Inputs after `check`: canonical spelling, defaults filled. */
 export interface VmssIdentityInputs {
@@ -62,7 +63,10 @@ export interface VmssIdentityOutputs extends VmssIdentityInputs {
 /** What the I/O operations need; tests inject a client, the provider process uses the shared one per endpoint. */
 export interface RuntimeContext {
   client?: ArmClient;
-  /** Where warnings go. Default: stderr, which the Pulumi engine shows as a diagnostic of the provider. */
+  /**
+   * Where warnings go. Default: the door's messages (provider/progress.ts): stderr in the dynamic provider, which the
+   * Pulumi engine shows as a diagnostic, the engine's Log service on the resource in the plugin.
+   */
   warn?: (message: string) => void;
 }
 
@@ -363,8 +367,9 @@ function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
+/** The default of `ctx.warn`: the door's messages (provider/progress.ts), stderr outside a door's scope. */
 function warnOnStderr(message: string): void {
-  process.stderr.write(`warning: ${message}\n`);
+  reportMessage("warning", message);
 }
 
 export {

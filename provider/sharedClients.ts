@@ -1,14 +1,15 @@
 /**
  * The process-wide ARM clients of the resource layer: one keep-alive pool per endpoint origin and one client per
  * cloud, shared by every resource of a provider process (the transport in provider/arm/ builds clients but keeps no
- * registry). Retries are reported on stderr here, because in a provider process stderr becomes a Pulumi
- * diagnostic: a user waiting on throttling sees why.
+ * registry). What the clients wait for (retries, holds for a budget, long operations) goes to provider/progress.ts,
+ * which tells the user, through the door that serves the resource whose call waits.
  */
 import type { Dispatcher } from "undici";
 import type { ArmClient } from "./arm/client";
 import { resolveCloud, type Cloud } from "./arm/clouds";
 import { assertEndpointAllowed } from "./arm/request-target";
 import { InvalidInputError } from "./errors";
+import { reportTransportEvent } from "./progress";
 
 /**
  * The transport's heavy half, loaded at the first client: undici, the ARM client and @azure/identity take about
@@ -83,10 +84,7 @@ export function getSharedClient(cloud: Cloud, env: NodeJS.ProcessEnv = process.e
       credential: getCredential(cloud, env),
       dispatcher: shared.dispatcher,
       pollIntervalMs,
-      onRetry: (event) =>
-        process.stderr.write(
-          `retrying ${event.method} ${event.path} in ${(event.delayMs / 1000).toFixed(1)} s (retry ${event.retry}): ${event.reason}\n`,
-        ),
+      onEvent: reportTransportEvent,
     });
     sharedClients.set(key, client);
   }

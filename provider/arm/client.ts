@@ -16,7 +16,8 @@ import {
   selectPollingStrategy,
   type PollingStrategy,
 } from "./lro";
-import { pacerFor, principalOfToken, type Pacer } from "./pacer";
+import { nextWaitId, type TransportEvent, type TransportEventListener } from "./events";
+import { pacerFor, principalOfToken, type Pacer, type PacerHold, type PacerTicket } from "./pacer";
 import { dispatcherFor, proxySettingsFromEnv } from "./proxy";
 import { nextPoll, requestClass } from "./pacing";
 import {
@@ -134,6 +135,11 @@ export interface ArmClientOptions {
   userAgent?: string;
   /** Called before each retry wait. */
   onRetry?: (event: RetryEvent) => void;
+  /**
+   * Called with what the client waits for (events.ts): each retry's wait, each hold of the pacer, each long-running
+   * operation while it runs, and the end of each, synchronously in the async context of the call that waits.
+   */
+  onEvent?: TransportEventListener;
   /** Token refresh timing. */
   tokenRefresh?: TokenCyclerOptions;
 }
@@ -216,6 +222,7 @@ export class ArmClient {
   private readonly operationTimeoutMs: number;
   private readonly userAgent: string;
   private readonly onRetry: ((event: RetryEvent) => void) | undefined;
+  private readonly onEvent: TransportEventListener | undefined;
   private readonly pacing: boolean;
 
   /**
@@ -232,6 +239,7 @@ export class ArmClient {
       nonNegative("operationTimeoutMs", options.operationTimeoutMs) ?? DEFAULT_OPERATION_TIMEOUT_MS;
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
     this.onRetry = options.onRetry;
+    this.onEvent = options.onEvent;
     this.pacing = options.pacing ?? true;
     this.tokens = new AccessTokenCycler(options.credential, options.cloud.tokenScope, options.tokenRefresh);
     this.ownsDispatcher = options.dispatcher === undefined;
@@ -303,6 +311,8 @@ export class ArmClient {
     const scout = pacer?.claimScout(operationClass) ?? false;
     let seenDoneAfter: number | undefined;
     let last = initial;
+    const operation = { waitId: nextWaitId(), method: req.method, path: url.pathname };
+    this.emit({ kind: "operation-running", ...operation, elapsedMs: 0, polls: 0 });
     try {
       for (let polls = 0, lastPollMs = 0; ; ) {
         const next = nextPoll({
@@ -330,9 +340,12 @@ export class ArmClient {
           throw this.transportError(req.method, url, TransportErrorCodes.invalidResponseBody, message, initial, false);
         }
         this.throwIfFailed(req.method, url, strategy, last, initial);
+        this.emit({ kind: "operation-running", ...operation, elapsedMs: Date.now() - startedAt, polls });
       }
     } finally {
       if (scout) pacer!.releaseScout(operationClass, seenDoneAfter);
+      const outcome = seenDoneAfter !== undefined ? "done" : signal?.aborted ? "aborted" : "failed";
+      this.emit({ kind: "wait-ended", ...operation, wait: "operation", waitedMs: Date.now() - startedAt, outcome });
     }
 
     const source = finalResultSource(req.method, initial.headers);
@@ -487,7 +500,7 @@ export class ArmClient {
    */
   private async dispatch(out: Outgoing, token: string, call: CallContext): Promise<AttemptOutcome> {
     const pacer = this.schedulerFor(out.url, token);
-    const ticket = await pacer?.admit(requestClass(out.method, out.url.pathname), call.signal);
+    const ticket = pacer === undefined ? undefined : await this.admit(pacer, out.method, out.url, call.signal);
     const outcome = await this.attempt(out, token, call);
     const answered = outcome.kind === "response" ? outcome.response : undefined;
     if (answered !== undefined) call.lastRequestId = answered.requestId ?? call.lastRequestId;
@@ -584,10 +597,57 @@ export class ArmClient {
     return { kind: "retry", event };
   }
 
-  /** Step 5: reports the retry (`onRetry`), then waits its delay; the call's signal cuts the wait short. */
+  /**
+   * Step 5: reports the retry (`onRetry`, and its start and end as events: events.ts), then waits its delay; the
+   * call's signal cuts the wait short.
+   */
   private async waitToRetry(event: RetryEvent, call: CallContext): Promise<void> {
     this.onRetry?.(event);
-    await sleep(event.delayMs, undefined, { signal: call.signal });
+    const waitId = nextWaitId();
+    this.emit({ kind: "retry", waitId, ...event });
+    const started = Date.now();
+    let outcome: "done" | "aborted" = "aborted";
+    try {
+      await sleep(event.delayMs, undefined, { signal: call.signal });
+      outcome = "done";
+    } finally {
+      const { method, path } = event;
+      this.emit({ kind: "wait-ended", waitId, method, path, wait: "retry", waitedMs: Date.now() - started, outcome });
+    }
+  }
+
+  /** The pacer's admission of one attempt, reporting a hold and its end as events. */
+  private async admit(pacer: Pacer, method: HttpMethod, url: URL, signal?: AbortSignal): Promise<PacerTicket> {
+    let held: { waitId: number; since: number } | undefined;
+    const onHold =
+      this.onEvent === undefined
+        ? undefined
+        : (hold: PacerHold) => {
+            held = { waitId: nextWaitId(), since: Date.now() };
+            this.emit({ kind: "budget-hold", waitId: held.waitId, method, path: url.pathname, ...hold });
+          };
+    let outcome: "done" | "aborted" = "aborted";
+    try {
+      const ticket = await pacer.admit(requestClass(method, url.pathname), signal, onHold);
+      outcome = "done";
+      return ticket;
+    } finally {
+      if (held !== undefined) {
+        const { waitId, since } = held;
+        const waitedMs = Date.now() - since;
+        this.emit({ kind: "wait-ended", waitId, method, path: url.pathname, wait: "budget-hold", waitedMs, outcome });
+      }
+    }
+  }
+
+  /** Hands an event to `onEvent`; a listener's exception never breaks the call. */
+  private emit(event: TransportEvent): void {
+    if (this.onEvent === undefined) return;
+    try {
+      this.onEvent(event);
+    } catch {
+      // The listener's problem: the call goes on.
+    }
   }
 
   /** One HTTP exchange; its body is always read to the end. */

@@ -13,3 +13,4 @@ export * from "./proxy";
 export * from "./request-target";
 export * from "./token-cycler";
 export * from "./client";
+export * from "./events";

@@ -36,6 +36,16 @@ export interface PacerTicket {
   settled: boolean;
 }
 
+/** Why {@link Pacer.admit} holds a request back, as it knows when the hold starts. */
+export interface PacerHold {
+  /** The budget that holds it (its key, pacing.ts readBudgetHeaders); undefined while its class's are not known yet. */
+  budget?: string;
+  /** How long it may take, ms; undefined when only the answers to requests in flight can tell. */
+  expectedMs?: number;
+  /** The hold is a 429's `Retry-After` on that budget. */
+  retryAfter: boolean;
+}
+
 interface Waiter {
   resolve: (ticket: PacerTicket) => void;
   reject: (reason: unknown) => void;
@@ -61,8 +71,11 @@ export class Pacer {
 
   constructor(private readonly clock: () => number = Date.now) {}
 
-  /** Resolves when a request of `requestClass` may go; rejects with the signal's reason if aborted first. */
-  admit(requestClass: string, signal?: AbortSignal): Promise<PacerTicket> {
+  /**
+   * Resolves when a request of `requestClass` may go; rejects with the signal's reason if aborted first. When the
+   * request cannot go at once, `onHold` is called, synchronously (in the caller's async context), with what holds it.
+   */
+  admit(requestClass: string, signal?: AbortSignal, onHold?: (hold: PacerHold) => void): Promise<PacerTicket> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<PacerTicket>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, signal };
@@ -78,7 +91,27 @@ export class Pacer {
         signal.addEventListener("abort", waiter.onAbort, { once: true });
       }
       this.pump();
+      if (onHold !== undefined && queue.includes(waiter)) onHold(this.holdOf(requestClass, this.clock()));
     });
+  }
+
+  /** What holds a request of `requestClass` back now: the budget that allows it last (see waitMs). */
+  private holdOf(requestClass: string, now: number): PacerHold {
+    const keys = this.classBudgets.get(requestClass);
+    if (keys === undefined) return { retryAfter: false };
+    let hold: PacerHold | undefined;
+    let longest = -1;
+    for (const key of keys) {
+      const state = this.budgets.get(key);
+      if (state === undefined || spendable(state, now) >= 1) continue;
+      const wait = inFlight(state) > 0 ? Infinity : (waitForBudgetMs(state, now) ?? 0);
+      if (wait <= longest) continue;
+      longest = wait;
+      const retryAfter = state.blockedUntil !== undefined && now < state.blockedUntil;
+      hold = { budget: key, expectedMs: Number.isFinite(wait) ? wait : undefined, retryAfter };
+    }
+    // Every budget has room: the request waits behind others of its class that the same room lets go first.
+    return hold ?? { retryAfter: false };
   }
 
   /**

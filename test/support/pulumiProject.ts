@@ -7,7 +7,7 @@
  * With `inProcess`, the engine commands run the program in the test process instead of a language host process
  * (inProcessHost.ts).
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { entryOf, hostProgram, type HostedProgram } from "./inProcessHost";
@@ -126,6 +126,50 @@ export class PulumiProject {
     } finally {
       hosted?.close(result === undefined || result.code !== 0);
     }
+  }
+
+  /**
+   * Runs an engine command and interrupts it (SIGINT, then SIGINT again: a user pressing Ctrl-C twice, after which
+   * the engine stops its plugins) as soon as `until` holds of its output so far, or after `timeoutMs`. For a wait
+   * too long for a test: it shows what the user is told while the wait lasts.
+   */
+  async runUntil(
+    args: string[],
+    until: (stdout: string) => boolean,
+    timeoutMs = 120_000,
+  ): Promise<CliResult & { interrupted: boolean }> {
+    args = [args[0], ...this.pendingConfig.map((pair) => `--config=${pair}`), ...args.slice(1)];
+    this.pendingConfig = [];
+    const hosted = this.inProcess ? await hostProgram(entryOf(this.programDir), this.env) : undefined;
+    const argv = [
+      ...args,
+      "--non-interactive",
+      "--stack",
+      this.stack,
+      ...(hosted ? [`--client=${hosted.address}`] : []),
+    ];
+    const child = spawn(this.cli, argv, { cwd: this.dir, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? 1)));
+    let interrupted = false;
+    const deadline = Date.now() + timeoutMs;
+    let exit: number | undefined;
+    exited.then((code) => (exit = code));
+    while (exit === undefined && !interrupted) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      if (until(stdout) || Date.now() > deadline) {
+        interrupted = true;
+        child.kill("SIGINT");
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        if (exit === undefined) child.kill("SIGINT");
+      }
+    }
+    const code = await exited;
+    hosted?.close(true);
+    return { code, stdout, stderr, interrupted };
   }
 
   private runCli(args: string[], hosted: HostedProgram | undefined): Promise<CliResult> {

@@ -1,0 +1,303 @@
+/**
+ * What the user sees while a resource's operation runs: the one place that turns the transport's events
+ * (provider/arm/events.ts: retries, holds of the pacer for a budget, long-running operations) and the resource
+ * layer's own messages (plan lines, warnings) into messages, and sends them to the door that serves the operation.
+ *
+ * Attribution: the ARM client is shared by every resource of a process, and reports its events in the async context
+ * of the call that waits. A door runs each operation of a resource inside {@link withMessages} with its own sink
+ * (AsyncLocalStorage), so an event reaches the sink of the resource whose call caused it. Outside any scope (the
+ * dynamic provider, which installs none) messages go to stderr, which the engine shows for the dynamic provider.
+ * The runtimes stay door-agnostic: they never see a sink.
+ *
+ * What is said, and when:
+ * - a retry: when its wait starts (always: a retry is news), and when it ends if the wait was long;
+ * - a hold of the pacer, an operation still running: once the wait is expected to last, or has lasted,
+ *   `noticeAfterMs` (default 5 s), then at its end; a sink with rows (the plugin: ephemeral status on the resource's
+ *   row) also gets updates at 15 s, 30 s, 1 min and every minute after, never one per poll;
+ * - plan lines (info) and warnings, kept.
+ * Messages carry methods, ARM paths, budgets, durations and ARM's reasons: never a token, a header or a body.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { describeBudget, type TransportEvent } from "./arm/events";
+
+/** The kept messages' severities. */
+export type MessageSeverity = "info" | "warning";
+
+/** One message about a wait, shown while the wait lasts. */
+export interface StatusMessage {
+  /** The wait it is about (events.ts waitId): a wait's start, updates and end share it. */
+  waitId: number;
+  phase: "start" | "update" | "end";
+  /** For the resource's own row: says what waits and for how long, not which request path. */
+  text: string;
+  /** Standing alone (a stream without rows, e.g. stderr): `text` plus the request it is about. */
+  line: string;
+}
+
+/** Where a door sends the messages of one resource operation. */
+export interface MessageSink {
+  /**
+   * True when statuses replace one another on the resource's row while it is in progress (the plugin's ephemeral
+   * Log messages): then every notice, update and end is sent. False for a plain stream (stderr): only the start and
+   * the end of a long wait.
+   */
+  readonly rows: boolean;
+  /** A message to keep: a plan line (info) or a warning. */
+  message(severity: MessageSeverity, text: string): void;
+  /** A wait's status. */
+  status(message: StatusMessage): void;
+}
+
+/** Timing of what is said of waits. */
+export interface ProgressOptions {
+  /** A wait is reported once it is expected to last, or has lasted, this long, ms. Default 5 000. */
+  noticeAfterMs?: number;
+}
+
+/** Default of {@link ProgressOptions.noticeAfterMs}, ms: "a wait longer than a few seconds". */
+export const DEFAULT_NOTICE_AFTER_MS = 5_000;
+/** When a sink with rows hears again of a long wait: these elapsed times, ms, then every last step. */
+const UPDATES_AT_MS = [15_000, 30_000, 60_000];
+
+/** The stream of the dynamic provider and of anything outside a scope: stderr, one line each. */
+export const stderrSink: MessageSink = {
+  rows: false,
+  message(severity, text) {
+    process.stderr.write(severity === "warning" ? `warning: ${text}\n` : `${text}\n`);
+  },
+  status(message) {
+    process.stderr.write(`${message.line}\n`);
+  },
+};
+
+/** One scope: a sink and the waits it has heard of. */
+class Scope {
+  private readonly waits = new Map<number, Wait>();
+  readonly noticeAfterMs: number;
+
+  constructor(
+    readonly sink: MessageSink,
+    options: ProgressOptions = {},
+  ) {
+    this.noticeAfterMs = options.noticeAfterMs ?? DEFAULT_NOTICE_AFTER_MS;
+  }
+
+  event(event: TransportEvent): void {
+    switch (event.kind) {
+      case "retry":
+        this.start(event.waitId, new RetryWait(event.method, event.path, event.retry, event.delayMs, event.reason), 0);
+        return;
+      case "budget-hold": {
+        const wait = new HoldWait(event.method, event.path, event.budget, event.expectedMs, event.retryAfter);
+        this.start(
+          event.waitId,
+          wait,
+          event.expectedMs !== undefined && event.expectedMs >= this.noticeAfterMs ? 0 : this.noticeAfterMs,
+        );
+        return;
+      }
+      case "operation-running":
+        if (!this.waits.has(event.waitId)) {
+          this.start(event.waitId, new OperationWait(event.method, event.path), this.noticeAfterMs);
+        }
+        return;
+      case "wait-ended":
+        this.end(event.waitId, event.outcome);
+        return;
+    }
+  }
+
+  /** Follows a wait: said at once (`noticeInMs` 0) or once it has lasted `noticeInMs`. */
+  private start(waitId: number, wait: Wait, noticeInMs: number): void {
+    this.waits.set(waitId, wait);
+    if (noticeInMs <= 0) this.notice(waitId, wait, true);
+    else wait.timer = unrefd(setTimeout(() => this.notice(waitId, wait, false), noticeInMs));
+  }
+
+  private notice(waitId: number, wait: Wait, immediate: boolean): void {
+    wait.noticed = true;
+    this.say(waitId, wait, { phase: "start", elapsedMs: Date.now() - wait.since, immediate });
+    if (this.sink.rows) this.scheduleUpdate(waitId, wait);
+  }
+
+  private scheduleUpdate(waitId: number, wait: Wait): void {
+    const elapsed = Date.now() - wait.since;
+    const step = UPDATES_AT_MS[UPDATES_AT_MS.length - 1];
+    const next = UPDATES_AT_MS.find((at) => at > elapsed) ?? (Math.floor(elapsed / step) + 1) * step;
+    wait.timer = unrefd(
+      setTimeout(() => {
+        this.say(waitId, wait, { phase: "update", elapsedMs: Date.now() - wait.since });
+        this.scheduleUpdate(waitId, wait);
+      }, next - elapsed),
+    );
+  }
+
+  private end(waitId: number, outcome: "done" | "failed" | "aborted"): void {
+    const wait = this.waits.get(waitId);
+    if (wait === undefined) return;
+    this.waits.delete(waitId);
+    if (wait.timer !== undefined) clearTimeout(wait.timer);
+    const waited = Date.now() - wait.since;
+    // A plain stream hears of the end of a wait it heard of, when that wait was long (a retry's short wait ends
+    // with the next attempt, which says enough).
+    if (!wait.noticed || (!this.sink.rows && waited < this.noticeAfterMs)) return;
+    this.say(waitId, wait, { phase: "end", elapsedMs: waited, outcome });
+  }
+
+  private say(waitId: number, wait: Wait, said: Said): void {
+    const { phase } = said;
+    try {
+      this.sink.status({ waitId, phase, text: wait.text(said), line: wait.text(said, `${wait.method} ${wait.path}`) });
+    } catch {
+      // A sink that fails loses a message, never the operation.
+    }
+  }
+}
+
+/** A wait's phase as it is said: its notice (`immediate`: as it starts), an update, or its end. */
+type Said =
+  | { phase: "start"; elapsedMs: number; immediate: boolean }
+  | { phase: "update"; elapsedMs: number }
+  | { phase: "end"; elapsedMs: number; outcome: "done" | "failed" | "aborted" };
+
+/** What is said of one kind of wait. */
+abstract class Wait {
+  readonly since = Date.now();
+  noticed = false;
+  timer?: NodeJS.Timeout;
+
+  constructor(
+    readonly method: string,
+    readonly path: string,
+  ) {}
+
+  /** The text for the resource's row (`request` undefined) or standing alone (`request`: method and path). */
+  abstract text(said: Said, request?: string): string;
+}
+
+class RetryWait extends Wait {
+  constructor(
+    method: string,
+    path: string,
+    private readonly retry: number,
+    private readonly delayMs: number,
+    private readonly reason: string,
+  ) {
+    super(method, path);
+  }
+
+  text(said: Said, request = this.method): string {
+    switch (said.phase) {
+      case "start":
+        return `retrying ${request} in ${(this.delayMs / 1000).toFixed(1)} s (retry ${this.retry}): ${this.reason}`;
+      case "update":
+        return `retrying ${request} in ${seconds(Math.max(0, this.delayMs - said.elapsedMs))} (retry ${this.retry}): ${this.reason}`;
+      case "end":
+        return said.outcome === "done"
+          ? `retried ${request} after ${seconds(said.elapsedMs)} (retry ${this.retry}): ${this.reason}`
+          : `stopped waiting to retry ${request} after ${seconds(said.elapsedMs)}`;
+    }
+  }
+}
+
+class HoldWait extends Wait {
+  private readonly what: string;
+
+  constructor(
+    method: string,
+    path: string,
+    budget: string | undefined,
+    private readonly expectedMs: number | undefined,
+    retryAfter: boolean,
+  ) {
+    super(method, path);
+    this.what =
+      budget === undefined
+        ? `the first answer to a ${method} of this kind, which names its budgets`
+        : `${describeBudget(budget)}${retryAfter ? " (the Retry-After of a 429)" : ""}`;
+  }
+
+  text(said: Said, request?: string): string {
+    const before = request === undefined ? "" : ` before ${request}`;
+    const expected = this.expectedMs;
+    switch (said.phase) {
+      case "start":
+        return expected !== undefined && said.immediate
+          ? `waiting ${seconds(expected)} for ${this.what}${before}`
+          : `waiting for ${this.what}${before} (${seconds(said.elapsedMs)} so far)`;
+      case "update":
+        return expected !== undefined && expected > said.elapsedMs
+          ? `waiting for ${this.what}${before}: ${seconds(said.elapsedMs)} of ${seconds(expected)}`
+          : `waiting for ${this.what}${before} (${seconds(said.elapsedMs)} so far)`;
+      case "end":
+        return said.outcome === "done"
+          ? `waited ${seconds(said.elapsedMs)} for ${this.what}${before}`
+          : `stopped waiting for ${this.what}${before} after ${seconds(said.elapsedMs)}`;
+    }
+  }
+}
+
+class OperationWait extends Wait {
+  text(said: Said, request?: string): string {
+    const of = request === undefined ? "operation" : `operation of ${request}`;
+    switch (said.phase) {
+      case "start":
+      case "update":
+        return `${of} running ${seconds(said.elapsedMs)}`;
+      case "end": {
+        const how = said.outcome === "done" ? "succeeded" : said.outcome === "failed" ? "failed" : "no longer followed";
+        return `${of} ${how} after ${seconds(said.elapsedMs)}`;
+      }
+    }
+  }
+}
+
+/** Whole seconds from 10 s on, tenths below: `140 s`, `4.5 s`. */
+function seconds(ms: number): string {
+  const s = ms / 1000;
+  return s >= 10 ? `${Math.round(s)} s` : `${s.toFixed(1)} s`;
+}
+
+function unrefd(timer: NodeJS.Timeout): NodeJS.Timeout {
+  timer.unref();
+  return timer;
+}
+
+const scopes = new AsyncLocalStorage<Scope>();
+let outside: Scope | undefined;
+
+/** The scope of the running operation, else the process's default (stderr). */
+function current(): Scope {
+  return scopes.getStore() ?? (outside ??= new Scope(stderrSink));
+}
+
+/**
+ * Runs `operation` with its messages going to `sink`: every transport event of the calls it makes (in its async
+ * context), every plan line and warning reported through this module. Returns what `operation` returns.
+ */
+export function withMessages<T>(sink: MessageSink, operation: () => T, options?: ProgressOptions): T {
+  return scopes.run(new Scope(sink, options), operation);
+}
+
+/** The ARM clients' `onEvent` (provider/sharedClients.ts): hands a transport event to the scope that caused it. */
+export function reportTransportEvent(event: TransportEvent): void {
+  current().event(event);
+}
+
+/** A message to keep, to the current scope's sink: a plan line (`info`) or a warning. */
+export function reportMessage(severity: MessageSeverity, text: string): void {
+  try {
+    current().sink.message(severity, text);
+  } catch {
+    // A sink that fails loses a message, never the operation.
+  }
+}
+
+/**
+ * A plan line as provider/previewPlan.ts writes them: one that starts with `warning: ` is a warning (said without
+ * that prefix: the door adds its own), any other the plan itself (info).
+ */
+export function reportPlanLine(line: string): void {
+  if (line.startsWith("warning: ")) reportMessage("warning", line.slice("warning: ".length));
+  else reportMessage("info", line);
+}
