@@ -16,6 +16,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
+  NPM_NETWORK,
   checkChange,
   checkDestroyed,
   checkUp,
@@ -51,10 +52,15 @@ async function stageExample(nodeBin: string): Promise<string> {
   delete manifest.dependencies[SDK_PACKAGE];
   fs.mkdirSync(dir, { recursive: true });
   const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
-  const manifestFile = path.join(dir, "package.json");
-  if (!fs.existsSync(manifestFile) || fs.readFileSync(manifestFile, "utf8") !== manifestText) {
-    fs.writeFileSync(manifestFile, manifestText);
-    await must("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir, env });
+  // Installed once for a given package.json: the stamp is written after a successful install only.
+  const stamp = path.join(dir, "node_modules", ".example-package.json");
+  if (!fs.existsSync(stamp) || fs.readFileSync(stamp, "utf8") !== manifestText) {
+    fs.writeFileSync(path.join(dir, "package.json"), manifestText);
+    await must("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], {
+      cwd: dir,
+      env: { ...env, ...NPM_NETWORK },
+    });
+    fs.writeFileSync(stamp, manifestText);
   }
   for (const file of ["index.ts", "tsconfig.json"]) fs.copyFileSync(path.join(EXAMPLE, file), path.join(dir, file));
   // The SDK as the README builds it (npm run build, package.json beside the output), against the example's packages.

@@ -20,6 +20,12 @@ export const STAGING = path.join(ROOT, ".sdk-test");
 export const PLUGIN_VERSION: string = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version;
 const PLUGIN_EXECUTABLE = "pulumi-resource-vmss-identity";
 
+/**
+ * npm's network settings for the tests' installs: a stalled registry request is given up after a minute and retried
+ * (npm's defaults wait 5 minutes for each of 3 tries).
+ */
+export const NPM_NETWORK = { npm_config_fetch_timeout: "60000", npm_config_fetch_retries: "4" };
+
 /** The result of one command. */
 export interface RunResult {
   code: number;
@@ -101,7 +107,7 @@ export async function installPlugin(env: NodeJS.ProcessEnv): Promise<string> {
   const out = await must(
     pulumiCli(),
     ["plugin", "install", "resource", "vmss-identity", PLUGIN_VERSION, "--file", file, "--non-interactive"],
-    { env: { ...npmEnv, PATH: pathWithoutPlugin() } },
+    { env: { ...npmEnv, ...NPM_NETWORK, PATH: pathWithoutPlugin() } },
   );
   const dir = path.join(env.PULUMI_HOME ?? "", "plugins", `resource-vmss-identity-v${PLUGIN_VERSION}`);
   assert.ok(fs.existsSync(path.join(dir, "PulumiPlugin.yaml")), `${dir}/PulumiPlugin.yaml is missing:\n${out}`);
