@@ -43,8 +43,9 @@ function node22(): string {
 /** The example's folder in .sdk-test/nodejs with its dependencies and the SDK built from sdk/nodejs. */
 async function stageExample(nodeBin: string): Promise<string> {
   const dir = path.join(STAGING, "nodejs");
-  // npm and tsc on Node.js 22, without the tests' compile-cache preload (test/support/compile-cache.js).
-  const { NODE_OPTIONS: _preload, ...inherited } = process.env;
+  // npm and tsc on Node.js 22, without the tests' compile-cache preload (test/support/compile-cache.js) and without
+  // the test CA (NODE_EXTRA_CA_CERTS): with it, npm on Node.js 22 stalls on its registry requests.
+  const { NODE_OPTIONS: _preload, NODE_EXTRA_CA_CERTS: _testCa, ...inherited } = process.env;
   const env: NodeJS.ProcessEnv = { ...inherited, PATH: `${nodeBin}${path.delimiter}${process.env.PATH}` };
   const manifest = JSON.parse(fs.readFileSync(path.join(EXAMPLE, "package.json"), "utf8"));
   const sdkSpec = manifest.dependencies[SDK_PACKAGE];
