@@ -60,6 +60,7 @@ async function stageExample(nodeBin: string): Promise<string> {
     await must("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], {
       cwd: dir,
       env: { ...env, ...NPM_NETWORK },
+      timeoutMs: 300_000,
     });
     fs.writeFileSync(stamp, manifestText);
   }

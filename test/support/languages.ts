@@ -8,7 +8,7 @@
  * outputs are `identityType`, `principalId` and `userIdentities`.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createIdentity, createResourceGroup, createScaleSet, identityOf, userIds, type World } from "./world";
@@ -32,28 +32,45 @@ export interface RunResult {
   out: string;
 }
 
-/** Runs a command; never throws for a non-zero exit (see {@link must}). */
+/**
+ * Runs a command with no standard input (as CI runs it); never throws for a non-zero exit (see {@link must}).
+ * `timeoutMs` (default 10 minutes) ends a command that hangs, with its output so far.
+ */
 export function run(
   cmd: string,
   args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<RunResult> {
-  return new Promise((resolve) =>
-    execFile(
-      cmd,
-      args,
-      { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, maxBuffer: 64 << 20 },
-      (e, stdout, stderr) =>
-        resolve({ code: e ? (typeof e.code === "number" ? e.code : 1) : 0, out: `${stdout}${stderr}` }),
-    ),
-  );
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, {
+      cwd: options.cwd ?? ROOT,
+      env: options.env ?? process.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (chunk) => (out += chunk));
+    child.stderr.on("data", (chunk) => (out += chunk));
+    const limit = options.timeoutMs ?? 600_000;
+    const timer = setTimeout(() => {
+      out += `\n(killed after ${limit / 1000} s without finishing)`;
+      child.kill("SIGKILL");
+    }, limit);
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      resolve({ code: 1, out: `${out}${e.message}` });
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, out });
+    });
+  });
 }
 
 /** Runs a command and fails with its output when it exits non-zero. */
 export async function must(
   cmd: string,
   args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<string> {
   const result = await run(cmd, args, options);
   if (result.code !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${result.code}\n${result.out}`);
