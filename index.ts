@@ -13,6 +13,7 @@ export {
   type OwnedUserIdentity,
 } from "./provider/vmssManagedIdentity";
 export { ArmResource, type ArmResourceArgs } from "./provider/armResource";
+export type { VmssIdentityCredentials } from "./provider/credentials";
 export {
   VmssIdentityError,
   InvalidInputError,

@@ -8,15 +8,20 @@ export type {
   ScaleSetSku,
   ScaleSetUpgradePolicy,
   ScaleSetVmProfile,
+  ScaleSetOsProfile,
+  ScaleSetStorageProfile,
   ScaleSetNetworkProfile,
   ScaleSetNetworkConfiguration,
   ScaleSetNetworkConfigurationProperties,
   ScaleSetIpConfiguration,
   ScaleSetIpConfigurationProperties,
   ScaleSetPublicIpConfiguration,
+  ScaleSetPublicIpConfigurationProperties,
   ScaleSetExtensionProfile,
   ScaleSetExtension,
+  ScaleSetExtensionProperties,
   ScaleSetExtraProperties,
+  ArmJsonObject,
 } from "./scaleSetArgs";
 export { ScaleSet, type ScaleSetArgs } from "./scaleSet";
 export type { SecretProperties } from "./secretProperties";

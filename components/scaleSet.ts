@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentName } from "../provider/grammar/cloud";
+import { type VmssIdentityCredentials, secretCredentials, withSecretCredentials } from "../provider/credentials";
 import type { SecretProperties } from "./secretProperties";
 import type { ScaleSetInputs } from "./scaleSetBody";
 import type { ScaleSetOutputs } from "./scaleSetRuntime";
@@ -42,6 +43,12 @@ export interface ScaleSetArgs {
   readonly environment?: pulumi.Input<EnvironmentName>;
   /** Explicit ARM endpoint (the emulator); default from `VMSS_IDENTITY_ARM_ENDPOINT`, else the cloud's. */
   readonly endpoint?: pulumi.Input<string>;
+  /**
+   * The principal to sign in as, instead of the environment's, as for `VmssManagedIdentity` (provider/credentials.ts).
+   * Always stored as a secret, in inputs and outputs; refresh and delete sign in as the same principal; a change is
+   * an update (the next request uses the new principal), never a replacement.
+   */
+  readonly credentials?: pulumi.Input<VmssIdentityCredentials>;
   /** `adminPassword`, `customData`, extensions' `protectedSettings` (by extension name). Always stored as a secret. */
   readonly secretProperties?: pulumi.Input<SecretProperties>;
 }
@@ -52,8 +59,8 @@ export interface ScaleSetArgs {
  * {@link ScaleSetWithIdentity}, which is what most programs want: this resource alone never changes the identity
  * after creation.
  *
- * Credentials come from the environment (`DefaultAzureCredential` and friends, see docs/transport.md) and never reach
- * Pulumi state.
+ * Credentials come from `credentials`, else from the environment (`ARM_*`/`AZURE_*` variables, then
+ * `DefaultAzureCredential`; docs/transport.md, "Which credential"); `credentials` is always a secret in state.
  */
 export class ScaleSet extends pulumi.dynamic.Resource {
   /** Subscription GUID, lower-case. */
@@ -83,13 +90,14 @@ export class ScaleSet extends pulumi.dynamic.Resource {
         // Secret whatever the caller passed: the provider host strips the marks before calling the provider, and
         // re-marks outputs under the same key (docs/component.md, "Secrets").
         secretProperties: args.secretProperties === undefined ? undefined : pulumi.secret(args.secretProperties),
+        credentials: secretCredentials(args.credentials),
         provisioningState: undefined,
         uniqueId: undefined,
       },
-      {
+      withSecretCredentials({
         ...opts,
         additionalSecretOutputs: [...new Set([...(opts?.additionalSecretOutputs ?? []), "secretProperties"])],
-      },
+      }),
       "pulumi-vmss-identity",
       "ScaleSet",
     );

@@ -32,6 +32,8 @@ export interface ScaleSetInputs {
   apiVersion?: string;
   environment?: string;
   endpoint?: string;
+  /** Explicit credential settings (provider/credentials.ts): which principal signs the requests, never in a body. */
+  credentials?: Json;
   secretProperties?: SecretProperties;
 }
 

@@ -16,6 +16,7 @@ import {
   quote,
   validateDeclarationInputs,
 } from "../provider/identity";
+import { checkCredentialsInput } from "../provider/grammar/settings";
 import { osFamilyOf, passwordProblem } from "./adminPassword";
 import { SECRET_PATHS, isPlainObject } from "./secretProperties";
 
@@ -39,6 +40,7 @@ export const SCALE_SET_PROPERTIES = [
   "apiVersion",
   "environment",
   "endpoint",
+  "credentials",
   "secretProperties",
 ] as const;
 
@@ -89,8 +91,8 @@ const SKU_EXPECTED = `{ name, tier?, capacity? }, e.g. { name: "Standard_D1_v2",
  * - `secretProperties`: `adminPassword` by Azure's rules (adminPassword.ts), `customData` base64 ≤ 65 535 bytes,
  *   `protectedSettings` keyed by names of declared extensions;
  * - `tags` within Azure's limits; `zones` strings; `extraProperties` an object without reserved keys;
- * - `systemAssigned`, `userAssignedIdentities` (canonical spelling), `apiVersion`, `environment`, `endpoint`: as
- *   for `VmssManagedIdentity`;
+ * - `systemAssigned`, `userAssignedIdentities` (canonical spelling), `apiVersion`, `environment`, `endpoint`,
+ *   `credentials`: as for `VmssManagedIdentity`;
  * - any other property is a failure, except the dynamic provider's `__provider`.
  */
 export function checkScaleSetInputs(news: Json): { inputs: Json; failures: CheckFailure[] } {
@@ -116,6 +118,8 @@ export function checkScaleSetInputs(news: Json): { inputs: Json; failures: Check
   checkTags(inputs.tags, fail);
   checkZones(inputs.zones, fail);
   checkDeclaration(inputs, addressOk, fail);
+  // Kept as given (a Pulumi secret: provider/credentials.ts); messages never show a secret setting's value.
+  for (const failure of checkCredentialsInput(inputs.credentials, UNKNOWN)) fail(failure.property, failure.reason);
 
   return { inputs, failures };
 }

@@ -19,7 +19,8 @@
  * the other `extraProperties`, the secrets, and `environment`/`endpoint`: a new endpoint addresses the same scale
  * set through another door (an emulator restarted on another port), so the update re-reads it there and fails
  * clearly if it is not there; a replacement would try to delete it through the old endpoint, which may be gone
- * (the same rule as `VmssManagedIdentity`: provider/identity/diff.ts).
+ * (the same rule as `VmssManagedIdentity`: provider/identity/plannedChange.ts). So is `credentials`: another
+ * principal (a rotated secret) reaches the same scale set, and the state must hold the one refresh and delete use.
  * A replacement property that is unknown in a preview counts as replaced, as Terraform marks unknown force-new values.
  */
 import { UNKNOWN, canonicalEndpoint } from "../provider/identity";
@@ -102,6 +103,7 @@ const IN_PLACE: readonly Rule[] = [
   ].map((path): Rule => ({ path, get: at(path), normalise: identity })),
   { path: "environment", get: at("environment"), normalise: lower },
   { path: "endpoint", get: at("endpoint"), normalise: canonicalEndpoint },
+  { path: "credentials", get: at("credentials"), normalise: identity },
 ];
 
 /** Compares the recorded state (`olds`: outputs, extra keys ignored) with the new inputs. Pure. */

@@ -11,7 +11,9 @@
  * - `read`: GET; reports drift of what the user declared (sku incl. capacity, tags, overprovision, upgradePolicy).
  *
  * Secrets (`secretProperties`) are merged into bodies here and nowhere else, and every error message is redacted
- * of them, because ARM may quote a request body in its error messages.
+ * of them, because ARM may quote a request body in its error messages (and of `credentials`' secret settings).
+ * `credentials` picks the principal (provider/sharedClients.ts) and stays in the state, so that refresh and delete
+ * sign in as the one that created the scale set.
  */
 import type { ArmClient } from "../provider/arm/client";
 import { isArmError, isResourceGone } from "../provider/arm/errors";
@@ -21,12 +23,27 @@ import type { ScaleSetRef } from "../provider/identity";
 import { operationError } from "../provider/operationError";
 import { ErrorCodes, VmssIdentityError } from "../provider/errors";
 import { withScaleSetWriteLock } from "../provider/scaleSetLock";
+import { SECRET_CREDENTIAL_SETTINGS } from "../provider/grammar/settings";
 import { checkScaleSetInputs } from "./scaleSetCheck";
 import { type ScaleSetInputs, createBody, updateBody } from "./scaleSetBody";
 import { diffScaleSet } from "./scaleSetDiff";
 import { type SecretProperties, isPlainObject, redactSecrets, secretPropertiesOf } from "./secretProperties";
 
 type Props = Record<string, unknown>;
+
+/** What an error message must never show: the scale set's secret properties and the credentials' secret settings. */
+interface Secrets {
+  properties: SecretProperties;
+  credentials: unknown[];
+}
+
+function secretsOf(props: Props): Secrets {
+  const credentials = isPlainObject(props.credentials) ? props.credentials : {};
+  return {
+    properties: secretPropertiesOf(props),
+    credentials: SECRET_CREDENTIAL_SETTINGS.map((name) => credentials[name]),
+  };
+}
 
 /** What the I/O operations need; tests inject a client, the provider process uses the shared one per endpoint. */
 export interface RuntimeContext {
@@ -60,7 +77,7 @@ export function diff(olds: Props, news: Props): ReturnType<typeof diffScaleSet> 
 
 /** Creates the scale set with one PUT and follows its operation. */
 export async function create(inputs: Props, ctx: RuntimeContext = {}): Promise<{ id: string; outs: ScaleSetOutputs }> {
-  const secrets = secretPropertiesOf(inputs);
+  const secrets = secretsOf(inputs);
   const { ref, client, apiVersion } = target(inputs, ctx);
   const body = createBody(inputs as unknown as ScaleSetInputs, bodyFormatFor(apiVersion));
 
@@ -83,7 +100,7 @@ export async function read(props: Props, ctx: RuntimeContext = {}): Promise<Scal
     body = (await client.request<ScaleSetBody>({ method: "GET", path: ref.id, apiVersion })).body;
   } catch (e) {
     if (isResourceGone(e)) return undefined;
-    throw failure("reading", ref.id, e, secretPropertiesOf(props));
+    throw failure("reading", ref.id, e, secretsOf(props));
   }
   const outs = outputsOf(props, body);
   // Drift, limited to what the user declared: ARM fills in defaults (a tier, upgrade policy details) that were
@@ -102,7 +119,7 @@ export async function read(props: Props, ctx: RuntimeContext = {}): Promise<Scal
 
 /** PATCHes what changed (never the identity) and follows the operation. */
 export async function update(olds: Props, news: Props, ctx: RuntimeContext = {}): Promise<{ outs: ScaleSetOutputs }> {
-  const secrets = secretPropertiesOf(news);
+  const secrets = secretsOf(news);
   const { ref, client, apiVersion } = target(news, ctx);
   const body = updateBody(olds as unknown as ScaleSetInputs, news as unknown as ScaleSetInputs);
   try {
@@ -129,7 +146,7 @@ export async function remove(props: Props, ctx: RuntimeContext = {}): Promise<vo
     await withScaleSetWriteLock(ref.id, () => client.execute({ method: "DELETE", path: ref.id, apiVersion }));
   } catch (e) {
     if (isResourceGone(e)) return;
-    throw failure("deleting", ref.id, e, secretPropertiesOf(props));
+    throw failure("deleting", ref.id, e, secretsOf(props));
   }
 }
 
@@ -145,7 +162,7 @@ function target(props: Props, ctx: RuntimeContext): { ref: ScaleSetRef; client: 
 }
 
 /** A dynamic resource cannot be imported (docs/arm-behavior.md, "Pulumi facts"): refuse to PUT over a scale set. */
-async function ensureAbsent(client: ArmClient, id: string, apiVersion: string, secrets: SecretProperties) {
+async function ensureAbsent(client: ArmClient, id: string, apiVersion: string, secrets: Secrets) {
   try {
     await client.request({ method: "GET", path: id, apiVersion });
   } catch (e) {
@@ -172,7 +189,7 @@ async function createFailure(
   apiVersion: string,
   inputs: Props,
   cause: unknown,
-  secrets: SecretProperties,
+  secrets: Secrets,
 ): Promise<Error> {
   const error = failure("creating", ref.id, cause, secrets);
   const status = isArmError(cause) ? cause.statusCode : undefined;
@@ -183,6 +200,8 @@ async function createFailure(
   } catch {
     return error;
   }
+  // `credentials` stays: destroy must sign in as the same principal. The engine marks it secret as it does a
+  // successful creation's outputs (additionalSecretOutputs apply to a partial failure's state too).
   const { secretProperties: _secrets, ...rest } = inputs;
   return Object.assign(error, { id: ref.id, properties: outputsOf(rest, body), reasons: [error.message] });
 }
@@ -191,9 +210,9 @@ async function createFailure(
  * Wraps a failure with the operation and the scale set, redacted of every secret value. No `cause`: ARM may quote the
  * request body, secrets included, in the cause's message.
  */
-function failure(operation: string, id: string, cause: unknown, secrets: SecretProperties): VmssIdentityError {
+function failure(operation: string, id: string, cause: unknown, secrets: Secrets): VmssIdentityError {
   const wrapped = operationError(operation, id, cause);
-  return new VmssIdentityError(redactSecrets(wrapped.message, secrets), {
+  return new VmssIdentityError(redactSecrets(wrapped.message, secrets.properties, secrets.credentials), {
     code: wrapped.code,
     statusCode: wrapped.statusCode,
     requestId: wrapped.requestId,

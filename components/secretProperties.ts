@@ -113,11 +113,11 @@ const REDACTED = "[secret]";
 const MIN_REDACTED_LENGTH = 4;
 
 /**
- * Replaces every secret value in `text` with `[secret]`: the strings of `secrets` (and their JSON-escaped
- * spelling), however deep in the protected settings. Used on error messages, because ARM may echo parts of a
- * request body in its error messages.
+ * Replaces every secret value in `text` with `[secret]`: the strings of `secrets` and of `others` (e.g. a client
+ * secret), and their JSON-escaped spelling, however deep in the protected settings. Used on error messages, because
+ * ARM may echo parts of a request body in its error messages.
  */
-export function redactSecrets(text: string, secrets: SecretProperties): string {
+export function redactSecrets(text: string, secrets: SecretProperties, others: readonly unknown[] = []): string {
   const needles = new Set<string>();
   const collect = (value: unknown): void => {
     if (typeof value === "string") {
@@ -135,6 +135,7 @@ export function redactSecrets(text: string, secrets: SecretProperties): string {
   collect(secrets.adminPassword);
   collect(secrets.customData);
   collect(secrets.protectedSettings);
+  others.forEach(collect);
   // Longest first, so a secret that contains another is replaced whole.
   let out = text;
   for (const needle of [...needles].sort((a, b) => b.length - a.length)) out = out.split(needle).join(REDACTED);

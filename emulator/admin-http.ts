@@ -6,6 +6,7 @@ import { AdminInputError, type FaultSpec } from "./faults";
 import type { UnassignedRemoval } from "./identity";
 import type { BucketSpec, RateLimitChanges } from "./rate-limits";
 import type { KeyCasing } from "./resource-ids";
+import type { ApplicationSpec } from "./applications";
 
 /** Result of an admin HTTP request. */
 export interface AdminReply {
@@ -76,6 +77,12 @@ export function handleAdminRequest(
       case "DELETE /permissions":
         admin.resetPermissions();
         return { status: 204 };
+      case "PUT /replication-delay":
+        admin.setReplicationDelay(field("ms") as number);
+        return { status: 204 };
+      case "POST /principal-not-found":
+        admin.forcePrincipalNotFound(field("count") as number);
+        return { status: 204 };
       case "PUT /write-bucket":
         admin.setWriteBucket(input() as BucketSpec | null);
         return { status: 204 };
@@ -90,6 +97,20 @@ export function handleAdminRequest(
       case "POST /tokens/expire":
         admin.expireTokens();
         return { status: 204 };
+      case "POST /applications":
+        admin.registerApplication(input() as ApplicationSpec);
+        return { status: 204 };
+      case "GET /managed-identity":
+        return { status: 200, body: admin.managedIdentityEndpoint() };
+      case "GET /oidc/issuer":
+        return { status: 200, body: { issuer: admin.oidcIssuerUrl() } };
+      case "POST /oidc/request-tokens":
+        return { status: 200, body: { requestToken: admin.oidcRequestToken(field("subject") as string) } };
+      case "POST /oidc/tokens":
+        return {
+          status: 200,
+          body: { token: admin.mintOidcToken(input() as Parameters<EmulatorAdmin["mintOidcToken"]>[0]) },
+        };
       case "GET /state":
         return { status: 200, body: admin.state() };
       case "POST /reset":

@@ -14,6 +14,9 @@ import {
 import type { RequestLogEntry } from "./request-log";
 import { KEY_CASINGS, type KeyCasing } from "./resource-ids";
 import type { StoreSnapshot } from "./store";
+import type { ApplicationSpec } from "./applications";
+import { DEFAULT_FEDERATION_AUDIENCE, ISSUER_PATH } from "./oidc-issuer";
+import { MACHINE_IDENTITY_CLIENT_ID } from "./authority";
 
 /** How the next operations fail. */
 export interface OperationFailureSpec {
@@ -56,8 +59,40 @@ export interface EmulatorAdmin {
   denyAssign(clientId: string, identityId: string): void;
   /** 403 AuthorizationFailed when `clientId` writes (PUT/PATCH/DELETE) `scopeId` or anything below it. */
   denyWrite(clientId: string, scopeId: string): void;
+  /**
+   * Registers an application of the tenant (or adds credentials to one): client secrets, PEM certificates for
+   * certificate assertions, federated credentials (issuer, subject, audiences).
+   */
+  registerApplication(spec: ApplicationSpec): void;
+  /** The emulator's OIDC issuer URL (`<url>/_oidc`): name it as a federated credential's issuer. */
+  oidcIssuerUrl(): string;
+  /**
+   * A GitHub-style request token for `subject`: with it, `GET <issuer>/token?audience=…` mints an OIDC token for that
+   * subject (set it as ARM_OIDC_REQUEST_TOKEN / ACTIONS_ID_TOKEN_REQUEST_TOKEN).
+   */
+  oidcRequestToken(subject: string): string;
+  /**
+   * An OIDC token signed by the emulator's issuer. `audience` default `api://AzureADTokenExchange`; `lifetimeSeconds`
+   * default 300; `issuedAt` (seconds since the epoch, default now) in the past makes an expired token.
+   */
+  mintOidcToken(spec: { subject: string; audience?: string; lifetimeSeconds?: number; issuedAt?: number }): string;
   /** Removes every denial. */
   resetPermissions(): void;
+  /**
+   * The App Service-style managed identity endpoint (`<url>/msi/token`) and the header value it requires: set them as
+   * IDENTITY_ENDPOINT and IDENTITY_HEADER for @azure/identity's ManagedIdentityCredential (ARM_USE_MSI).
+   */
+  managedIdentityEndpoint(): { endpoint: string; header: string; clientId: string };
+  /**
+   * How long new principals stay unknown to role assignment writes without `principalType`, in ms (>= 0; default the
+   * option principalReplicationDelayMs, 30000).
+   */
+  setReplicationDelay(ms: number): void;
+  /**
+   * The next `count` role assignment creations fail 400 PrincipalNotFound even with `principalType` (a replica that has
+   * not seen the principal: pulumi/pulumi-azure-native#2816).
+   */
+  forcePrincipalNotFound(count: number): void;
   /** The budgets in force (ARM's subscription buckets, Compute's policies). */
   rateLimits(): RateLimitSpec;
   /**
@@ -74,12 +109,15 @@ export interface EmulatorAdmin {
   expireTokens(): void;
   /** A deep copy of the resources and operations. */
   state(): StoreSnapshot;
-  /** Empties resources, operations, request log, faults and permissions; restores default switches. Tokens stay valid. */
+  /**
+   * Empties resources (role assignments too), operations, request log, faults and permissions; restores default
+   * switches (the replication delay too). Tokens stay valid.
+   */
   reset(): void;
 }
 
 /** Creates the admin facade over an emulator core. */
-export function createAdmin(core: EmulatorCore): EmulatorAdmin {
+export function createAdmin(core: EmulatorCore, baseUrl: () => string = () => ""): EmulatorAdmin {
   const settle = (): void => core.store.settleDue(Date.now());
   return {
     requests: () => core.log.list(),
@@ -106,6 +144,48 @@ export function createAdmin(core: EmulatorCore): EmulatorAdmin {
     denyAssign: (clientId, identityId) => core.permissions.denyAssign(clientId, identityId),
     denyWrite: (clientId, scopeId) => core.permissions.denyWrite(clientId, scopeId),
     resetPermissions: () => core.permissions.reset(),
+    registerApplication: (spec) => {
+      try {
+        core.applications.register(spec);
+      } catch (e) {
+        throw new AdminInputError(`registerApplication: ${(e as Error).message}`);
+      }
+    },
+    oidcIssuerUrl: () => `${baseUrl()}${ISSUER_PATH}`,
+    managedIdentityEndpoint: () => ({
+      endpoint: `${baseUrl()}/msi/token`,
+      header: core.identityHeader,
+      clientId: MACHINE_IDENTITY_CLIENT_ID,
+    }),
+    oidcRequestToken: (subject) => core.oidcIssuer.newRequestToken(nonEmpty("oidcRequestToken.subject", subject)),
+    mintOidcToken: (spec) => {
+      if (typeof spec !== "object" || spec === null) {
+        throw new AdminInputError(
+          `mintOidcToken: expected an object {subject, audience?, lifetimeSeconds?, issuedAt?}`,
+        );
+      }
+      for (const key of ["lifetimeSeconds", "issuedAt"] as const) {
+        if (spec[key] !== undefined && !Number.isInteger(spec[key])) {
+          throw new AdminInputError(
+            `mintOidcToken.${key}: expected an integer (seconds), got ${JSON.stringify(spec[key])}`,
+          );
+        }
+      }
+      return core.oidcIssuer.mint({
+        issuer: `${baseUrl()}${ISSUER_PATH}`,
+        subject: nonEmpty("mintOidcToken.subject", spec?.subject),
+        audience: spec.audience ?? DEFAULT_FEDERATION_AUDIENCE,
+        ...(spec.lifetimeSeconds !== undefined ? { lifetimeSeconds: spec.lifetimeSeconds } : {}),
+        ...(spec.issuedAt !== undefined ? { issuedAt: spec.issuedAt } : {}),
+      });
+    },
+    setReplicationDelay: (ms) => {
+      core.directory.replicationDelayMs = nonNegativeInteger("setReplicationDelay.ms", ms);
+    },
+    forcePrincipalNotFound: (count) => {
+      const value = nonNegativeInteger("forcePrincipalNotFound.count", count);
+      core.directory.forcedNotFound = value;
+    },
     rateLimits: () => core.rateLimits.current(),
     setRateLimits: (spec) => core.rateLimits.set(mergeRateLimits(core.rateLimits.current(), spec)),
     setWriteBucket: (spec) =>
@@ -163,4 +243,11 @@ function oneOf<T extends string>(name: string, value: unknown, allowed: readonly
     );
   }
   return value as T;
+}
+
+function nonEmpty(name: string, value: unknown): string {
+  if (typeof value !== "string" || value.trim() === "") {
+    throw new AdminInputError(`${name}: expected a non-empty string, got ${JSON.stringify(value)}`);
+  }
+  return value;
 }

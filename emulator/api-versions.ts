@@ -48,6 +48,33 @@ export const USER_ASSIGNED_IDENTITY_API_VERSIONS: readonly string[] = [
   "2015-08-31-preview",
 ];
 
+/**
+ * Microsoft.Authorization/roleAssignments versions with a RoleAssignmentsCalls spec in azure-rest-api-specs (stable and
+ * preview), newest first (docs/arm-behavior.md, "Role assignments").
+ */
+export const ROLE_ASSIGNMENT_API_VERSIONS: readonly string[] = [
+  "2022-04-01",
+  "2022-01-01-preview",
+  "2021-04-01-preview",
+  "2020-10-01-preview",
+  "2020-08-01-preview",
+  "2020-04-01-preview",
+  "2020-03-01-preview",
+  "2018-09-01-preview",
+  "2018-01-01-preview",
+  "2017-10-01-preview",
+  "2015-07-01",
+];
+
+/** Microsoft.Authorization/roleDefinitions versions with a RoleDefinitionsCalls spec, newest first. */
+export const ROLE_DEFINITION_API_VERSIONS: readonly string[] = [
+  "2022-05-01-preview",
+  "2022-04-01",
+  "2018-01-01-preview",
+  "2017-10-01-preview",
+  "2015-07-01",
+];
+
 const SCALE_SET_VERSIONS = new Set(SCALE_SET_API_VERSIONS);
 const IDENTITY_VERSIONS = new Set(USER_ASSIGNED_IDENTITY_API_VERSIONS);
 const API_VERSION_SHAPE = /^\d{4}-\d{2}-\d{2}(-[A-Za-z0-9]+)?$/;

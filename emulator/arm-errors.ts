@@ -129,7 +129,8 @@ export function unknownRoute(method: string, path: string): ArmFailure {
     404,
     "NotFound",
     `The ARM emulator does not serve '${method} ${path}'. It serves subscriptions, resource groups, ` +
-      `Microsoft.ManagedIdentity/userAssignedIdentities and Microsoft.Compute/virtualMachineScaleSets.`,
+      `Microsoft.ManagedIdentity/userAssignedIdentities, Microsoft.Compute/virtualMachineScaleSets and ` +
+      `Microsoft.Authorization roleAssignments and roleDefinitions.`,
   );
 }
 
@@ -481,4 +482,90 @@ export function stateNotSaved(): ArmFailure {
     "InternalServerError",
     "The ARM emulator could not write its state file; the change may not survive a restart. See the emulator's log.",
   );
+}
+
+// --- Microsoft.Authorization (docs/arm-behavior.md, "Role assignments") ----------------------------------------------
+
+/** A GUID as ARM prints it in role messages: 32 hex digits without dashes (the messages quoted in the doc). */
+function compactGuid(guid: string): string {
+  return guid.replace(/-/g, "").toLowerCase();
+}
+
+/**
+ * 400 PrincipalNotFound: the principal does not exist in the directory, or not yet in the replica ARM asked (Azure's
+ * wording, quoted in Azure/avdaccelerator#99 and Azure/azure-powershell#16551, two spaces before "See" included).
+ */
+export function principalNotFound(principalId: string, tenantId: string): ArmFailure {
+  return new ArmFailure(
+    400,
+    "PrincipalNotFound",
+    `Principal ${compactGuid(principalId)} does not exist in the directory ${tenantId}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype`,
+  );
+}
+
+/** 409 for the same principal, role and scope under another name; names the existing assignment (Azure's wording). */
+export function roleAssignmentExists(existingName: string): ArmFailure {
+  return new ArmFailure(
+    409,
+    "RoleAssignmentExists",
+    `The role assignment already exists. The ID of the existing role assignment is ${compactGuid(existingName)}.`,
+  );
+}
+
+/** 409 for a PUT that would change an existing assignment's principal, role or scope (Azure's wording). */
+export function roleAssignmentUpdateNotPermitted(): ArmFailure {
+  return new ArmFailure(
+    409,
+    "RoleAssignmentUpdateNotPermitted",
+    "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.",
+  );
+}
+
+/** 400 when principalType names another kind than the principal is (Azure's wording, "PrinciaplType" sic). */
+export function unmatchedPrincipalType(principalId: string, actual: string, given: string): ArmFailure {
+  return new ArmFailure(
+    400,
+    "UnmatchedPrincipalType",
+    `The PrincipalId '${compactGuid(principalId)}' has type '${actual}' , which is different from specified PrinciaplType '${given}'.`,
+  );
+}
+
+/**
+ * A role definition that does not exist (Azure's code and wording): 404 for a GET of the definition, 400 for a role
+ * assignment that names it.
+ */
+export function roleDefinitionNotFound(value: string, status: 400 | 404 = 404): ArmFailure {
+  return new ArmFailure(
+    status,
+    "RoleDefinitionDoesNotExist",
+    `The specified role definition with ID '${value}' does not exist.`,
+  );
+}
+
+/** 400 for a role assignment name that is not a GUID (the spec: "It can be any valid GUID"; wording is the emulator's). */
+export function invalidRoleAssignmentId(name: string): ArmFailure {
+  return new ArmFailure(
+    400,
+    "InvalidRoleAssignmentId",
+    `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`,
+  );
+}
+
+/** 400 for a role assignment body without a required property, or with a value of the wrong shape. */
+export function invalidRoleAssignmentRequest(message: string): ArmFailure {
+  return new ArmFailure(400, "InvalidRequestContent", message);
+}
+
+/** 400 for a `$filter` Microsoft.Authorization does not accept (wording is the emulator's). */
+export function roleFilterNotSupported(filter: string): ArmFailure {
+  return new ArmFailure(
+    400,
+    "UnsupportedQuery",
+    `The filter '${filter}' is not supported. Supported: atScope(), principalId eq '{id}', assignedTo('{id}'), atScope() and assignedTo('{id}') on role assignments; roleName eq '{name}' and type eq '{type}' on role definitions.`,
+  );
+}
+
+/** 404 for a role assignment that does not exist (Azure's code and wording). */
+export function roleAssignmentNotFound(name: string): ArmFailure {
+  return new ArmFailure(404, "RoleAssignmentNotFound", `The role assignment '${name}' is not found.`);
 }

@@ -6,9 +6,10 @@
 // offline). The tenant is addressed as Entra ID accepts it: its GUID or its default domain; `adfs` is the AD FS
 // authority. Error bodies follow Entra ID's shape
 // ({error, error_description "AADSTSnnnn: …", error_codes, timestamp, trace_id, correlation_id}).
-import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import type { EmulatorCore } from "./core";
+import { ISSUER_PATH } from "./oidc-issuer";
 
 /** An answer of the authority endpoints. */
 export interface AuthorityReply {
@@ -28,6 +29,8 @@ export interface AuthorityCall {
   body: Buffer;
   baseUrl: string;
   now: number;
+  /** The query string (the OIDC issuer's request URL reads `audience`). */
+  query?: URLSearchParams;
 }
 
 // Audiences ARM tokens are issued for in the public, US Government and China clouds
@@ -176,30 +179,31 @@ export function tokenEndpoint(core: EmulatorCore, call: AuthorityCall, version: 
   if (clientId === null || clientId === undefined || clientId === "") {
     return fail(400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.");
   }
-  if (clientId.toLowerCase() !== core.config.clientId.toLowerCase()) {
-    return fail(
-      400,
-      "unauthorized_client",
-      700016,
-      `Application with identifier '${clientId}' was not found in the directory '${core.config.tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
-    );
-  }
-  if (clientSecret === null || clientSecret === undefined || clientSecret === "") {
-    return fail(
-      401,
-      "invalid_client",
-      7000218,
-      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
-    );
-  }
-  if (!sameSecret(clientSecret, core.config.clientSecret)) {
-    return fail(
-      401,
-      "invalid_client",
-      7000215,
-      `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${core.config.clientId}'.`,
-    );
-  }
+  // Who the caller is: a client secret, a certificate-signed assertion or a federated token (applications.ts).
+  const tenantPaths = [core.config.tenantId, core.config.tenantDomain, call.tenant];
+  const tokenEndpoints = tenantPaths.flatMap((t) => [
+    `${call.baseUrl}/${t}/oauth2/v2.0/token`,
+    `${call.baseUrl}/${t}/oauth2/token`,
+  ]);
+  const auth = core.applications.authenticate(
+    {
+      clientId,
+      ...(clientSecret !== null && clientSecret !== undefined ? { clientSecret } : {}),
+      ...(form.get("client_assertion") !== null ? { assertion: form.get("client_assertion") as string } : {}),
+      ...(form.get("client_assertion_type") !== null
+        ? { assertionType: form.get("client_assertion_type") as string }
+        : {}),
+    },
+    {
+      tenantId: core.config.tenantId,
+      tokenEndpoints,
+      issuer: core.oidcIssuer,
+      issuerUrl: `${call.baseUrl}${ISSUER_PATH}`,
+      now: call.now,
+    },
+  );
+  if ("code" in auth) return fail(auth.status, auth.error, auth.code, auth.description);
+  const principal = auth.clientId;
 
   let resource: string;
   if (version === "v2" || (tenant === "adfs" && form.get("resource") === null)) {
@@ -237,8 +241,8 @@ export function tokenEndpoint(core: EmulatorCore, call: AuthorityCall, version: 
 
   const lifetime = core.config.tokenLifetimeSeconds;
   const { accessToken, claims } = core.tokens.issue({
-    clientId: core.config.clientId,
-    objectId: core.objectIdOf(core.config.clientId),
+    clientId: principal,
+    objectId: core.objectIdOf(principal),
     tenantId: core.config.tenantId,
     audience: `${audienceBase}/`,
     lifetimeSeconds: lifetime,
@@ -263,7 +267,7 @@ export function tokenEndpoint(core: EmulatorCore, call: AuthorityCall, version: 
     status: 200,
     body,
     requestId,
-    clientId: core.config.clientId,
+    clientId: principal,
     headers: { ...commonHeaders(call, requestId), "cache-control": "no-store, no-cache", pragma: "no-cache" },
   };
 }
@@ -347,12 +351,99 @@ function basicCredentials(header: string | undefined): { clientId: string; clien
   };
 }
 
-// Compare digests, so that neither the length nor the content of the secret leaks through timing.
-function sameSecret(given: string, expected: string): boolean {
-  const digest = (value: string): Buffer => createHash("sha256").update(value, "utf8").digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
-
 function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * The emulator's OIDC issuer (oidc-issuer.ts) at `<emulator>/_oidc`: its discovery document, its JWKS, and the
+ * GitHub-style request URL `GET /_oidc/token?audience=…` (Authorization: Bearer <request token from the admin API>),
+ * which answers `{"count":1,"value":"<JWT>"}` as GitHub Actions' does, or 401 for an unknown request token.
+ */
+export function oidcIssuerEndpoint(
+  core: EmulatorCore,
+  call: AuthorityCall,
+  what: "configuration" | "keys" | "token",
+): AuthorityReply {
+  const requestId = randomUUID();
+  if (call.method !== "GET") return methodNotAllowed(call, requestId);
+  const issuerUrl = `${call.baseUrl}${ISSUER_PATH}`;
+  if (what === "configuration") return { status: 200, body: core.oidcIssuer.configuration(issuerUrl), requestId };
+  if (what === "keys") return { status: 200, body: core.oidcIssuer.jwks(), requestId };
+  const header = headerText(call.headers.authorization) ?? "";
+  const match = /^bearer\s+(\S+)$/i.exec(header.trim());
+  const subject = match === null ? undefined : core.oidcIssuer.subjectOf(match[1]);
+  if (subject === undefined) {
+    return { status: 401, body: { message: "Bad credentials: unknown or missing request token" }, requestId };
+  }
+  const audience = call.query?.get("audience") || "api://AzureADTokenExchange";
+  return {
+    status: 200,
+    body: { count: 1, value: core.oidcIssuer.mint({ issuer: issuerUrl, subject, audience }) },
+    requestId,
+  };
+}
+
+/** Client ID of the machine's system-assigned managed identity, as the emulator's managed identity endpoint signs it in. */
+export const MACHINE_IDENTITY_CLIENT_ID = "99999999-9999-4999-8999-999999999999";
+
+/**
+ * An App Service-style managed identity endpoint at `<emulator>/msi/token`
+ * (https://learn.microsoft.com/azure/app-service/overview-managed-identity#rest-endpoint-reference):
+ * `GET ?api-version=2019-08-01&resource=<ARM>` with the `X-IDENTITY-HEADER` the admin API gives
+ * (`managedIdentityEndpoint()`), as `@azure/identity`'s ManagedIdentityCredential sends it when IDENTITY_ENDPOINT and
+ * IDENTITY_HEADER are set. Answers a token of the machine's identity ({@link MACHINE_IDENTITY_CLIENT_ID}), or of the
+ * application named by `client_id` (a user-assigned identity), in App Service's shape.
+ */
+export function managedIdentityEndpoint(core: EmulatorCore, call: AuthorityCall): AuthorityReply {
+  const requestId = randomUUID();
+  if (call.method !== "GET") return methodNotAllowed(call, requestId);
+  const fail = (status: number, message: string): AuthorityReply => ({
+    status,
+    body: { statusCode: status, message, correlationId: requestId },
+    requestId,
+  });
+  if (headerText(call.headers["x-identity-header"]) !== core.identityHeader) {
+    return fail(401, "The X-IDENTITY-HEADER header is missing or does not match IDENTITY_HEADER.");
+  }
+  if (call.query?.get("api-version") !== "2019-08-01") {
+    return fail(400, "The api-version parameter must be 2019-08-01.");
+  }
+  const resource = call.query?.get("resource") ?? "";
+  const audienceBase = resource.replace(/\/+$/, "");
+  if (
+    resource === "" ||
+    (!ARM_AUDIENCES.has(audienceBase.toLowerCase()) &&
+      !LOOPBACK_ORIGIN.test(audienceBase) &&
+      audienceBase.toLowerCase() !== call.baseUrl.toLowerCase())
+  ) {
+    return fail(400, `The resource ${JSON.stringify(resource)} is not one the emulator issues tokens for.`);
+  }
+  const asked = call.query?.get("client_id");
+  if (asked !== null && asked !== undefined && !core.applications.has(asked)) {
+    return fail(400, `No managed identity with client_id '${asked}' is assigned to this machine.`);
+  }
+  const clientId = asked ?? MACHINE_IDENTITY_CLIENT_ID;
+  const lifetime = core.config.tokenLifetimeSeconds;
+  const { accessToken, claims } = core.tokens.issue({
+    clientId,
+    objectId: core.objectIdOf(clientId),
+    tenantId: core.config.tenantId,
+    audience: `${audienceBase}/`,
+    lifetimeSeconds: lifetime,
+    now: call.now,
+  });
+  core.store.onChange();
+  return {
+    status: 200,
+    body: {
+      access_token: accessToken,
+      expires_on: String(claims.exp),
+      resource,
+      token_type: "Bearer",
+      client_id: clientId,
+    },
+    requestId,
+    clientId,
+  };
 }

@@ -133,3 +133,38 @@ function distinguishedName(commonName: string): X509.Name {
 function exportKey(key: webcrypto.CryptoKey): string {
   return KeyObject.from(key).export({ type: "pkcs8", format: "pem" }).toString();
 }
+
+const CLIENT_ALGORITHM = {
+  name: "RSASSA-PKCS1-v1_5",
+  modulusLength: 2048,
+  publicExponent: new Uint8Array([1, 0, 1]),
+  hash: "SHA-256",
+};
+
+/**
+ * A self-signed RSA client certificate for a service principal's certificate credential (valid for 30 days from one
+ * hour ago): Entra ID's client assertions are RS256/PS256-signed, and @azure/identity reads the certificate and its
+ * key from one PEM file (`certPem + keyPem`).
+ * @param commonName subject CN.
+ */
+export async function createClientCertificate(commonName = "vmss-identity client"): Promise<CertificateWithKey> {
+  const x509 = library();
+  const keys = (await webcrypto.subtle.generateKey(CLIENT_ALGORITHM, true, [
+    "sign",
+    "verify",
+  ])) as webcrypto.CryptoKeyPair;
+  const now = Date.now();
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serialNumber(),
+    name: distinguishedName(commonName),
+    notBefore: new Date(now - 60 * 60 * 1000),
+    notAfter: new Date(now + 30 * DAY_MS),
+    signingAlgorithm: CLIENT_ALGORITHM,
+    keys,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+    ],
+  });
+  return { certPem: cert.toString("pem") + "\n", keyPem: exportKey(keys.privateKey) };
+}

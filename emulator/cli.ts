@@ -2,7 +2,10 @@
 // vmss-identity-emulator: runs the local ARM emulator until SIGINT or SIGTERM.
 // When ready it prints exactly one line "ARM emulator listening on <url>" (then "CA certificate: <path>"
 // with --tls), so scripts can wait for it.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { parseArgs } from "node:util";
+import type { ApplicationSpec } from "./applications";
 import { ensureCa } from "./ca-store";
 import { ARM_RATE_LIMITS, type BucketSpec, type RateLimitChanges, type RateLimitSpec } from "./rate-limits";
 import { EMULATOR_DEFAULTS, startEmulator, type EmulatorOptions } from "./server";
@@ -17,9 +20,16 @@ Options:
   --host HOST            interface to listen on (default ${EMULATOR_DEFAULTS.host})
   --tls                  serve https with a self-signed CA made at start; prints the CA path
   --tls-dir DIR          with https: keep the CA in DIR, create it once and reuse it (implies --tls)
-  --state FILE           keep resources and tokens in FILE across restarts
+  --state FILE           keep resources, tokens, applications and the OIDC issuer's key in FILE across
+                         restarts (a test double's file: see docs/emulator.md, "State file")
+  --application FILE     register an application (service principal) from a JSON file:
+                         {"clientId": "...", "clientSecrets": [...], "certificates": [PEM or path],
+                         "federatedCredentials": [{"issuer", "subject", "audiences"?}]}, or an array of
+                         them; a certificate path is relative to FILE (repeatable)
   --op-duration-ms N     how long operations stay InProgress, in ms (default ${EMULATOR_DEFAULTS.opDurationMs})
   --retry-after N        Retry-After seconds on operation responses (default: none, as Compute)
+  --replication-delay-ms N  how long a new principal stays unknown to role assignments that give no
+                         principalType, in ms (default 30000)
   --arm-reads C/R        subscription read bucket per client: capacity C, refill R per second (default 250/25),
                          or "off"; likewise --arm-writes (default 200/10) and --arm-deletes (default 200/10)
   --compute-policy P=L/W Compute policy P allows L requests per W seconds, e.g. GetVMScaleSet3Min=200/180
@@ -51,8 +61,10 @@ async function main(argv: string[]): Promise<number> {
         tls: { type: "boolean" },
         "tls-dir": { type: "string" },
         state: { type: "string" },
+        application: { type: "string", multiple: true },
         "op-duration-ms": { type: "string" },
         "retry-after": { type: "string" },
+        "replication-delay-ms": { type: "string" },
         "arm-reads": { type: "string" },
         "arm-writes": { type: "string" },
         "arm-deletes": { type: "string" },
@@ -97,8 +109,11 @@ async function main(argv: string[]): Promise<number> {
     options.port = int("port");
     options.host = text("host");
     options.stateFile = text("state");
+    const applications = ((values.application ?? []) as string[]).flatMap(readApplicationFile);
+    if (applications.length > 0) options.applications = applications;
     options.opDurationMs = int("op-duration-ms");
     options.retryAfterSeconds = int("retry-after");
+    options.principalReplicationDelayMs = int("replication-delay-ms");
     options.rateLimits = rateLimitFlags(values);
     options.clientId = text("client-id");
     options.clientSecret = text("client-secret") ?? process.env.VMSS_IDENTITY_EMULATOR_CLIENT_SECRET;
@@ -214,3 +229,42 @@ main(process.argv.slice(2)).then(
     process.exit(1);
   },
 );
+
+/**
+ * The applications of one --application file: an application or an array of them, each as the admin API's
+ * POST /applications takes it; a certificate that is not PEM text is a path to a PEM file, relative to the file.
+ * @throws Error naming the file and what is wrong (never a secret).
+ */
+function readApplicationFile(file: string): ApplicationSpec[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    throw new Error(`--application ${JSON.stringify(file)}: cannot read it (${(error as Error).message})`);
+  }
+  let content: unknown;
+  try {
+    content = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`--application ${JSON.stringify(file)}: not valid JSON (${(error as Error).message})`);
+  }
+  const specs = (Array.isArray(content) ? content : [content]) as ApplicationSpec[];
+  return specs.map((spec, index) => {
+    if (typeof spec !== "object" || spec === null) {
+      throw new Error(`--application ${JSON.stringify(file)}: entry ${index} is not an object`);
+    }
+    if (spec.certificates !== undefined && !Array.isArray(spec.certificates)) return spec;
+    const certificates = spec.certificates?.map((cert) => {
+      if (typeof cert !== "string" || cert.includes("-----BEGIN")) return cert;
+      const certPath = path.resolve(path.dirname(file), cert);
+      try {
+        return fs.readFileSync(certPath, "utf8");
+      } catch (error) {
+        throw new Error(
+          `--application ${JSON.stringify(file)}: certificate ${JSON.stringify(cert)}: ${(error as Error).message}`,
+        );
+      }
+    });
+    return certificates === undefined ? spec : { ...spec, certificates };
+  });
+}

@@ -1,14 +1,17 @@
 // The emulator's mutable world: configuration, resources, tokens and the switches tests turn.
 // Handlers receive it; the HTTP server and the admin API are the only things that hold it.
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { FaultInjector } from "./faults";
 import type { UnassignedRemoval } from "./identity";
 import { Permissions } from "./permissions";
+import { Directory } from "./principals";
 import { RateLimits, type RateLimitSpec } from "./rate-limits";
 import { RequestLog } from "./request-log";
 import type { KeyCasing } from "./resource-ids";
 import { Store } from "./store";
 import { TokenService } from "./tokens";
+import { Applications, type ApplicationSpec } from "./applications";
+import { OidcIssuer } from "./oidc-issuer";
 
 /** Fixed configuration of one emulator. */
 export interface EmulatorConfig {
@@ -17,6 +20,8 @@ export interface EmulatorConfig {
   tenantDomain: string;
   clientId: string;
   clientSecret: string;
+  /** More applications of the tenant (the configured client is always one). */
+  applications?: ApplicationSpec[];
   subscriptionId: string;
   /** Lifetime of issued tokens, seconds. */
   tokenLifetimeSeconds: number;
@@ -26,6 +31,8 @@ export interface EmulatorConfig {
   retryAfterSeconds: number | undefined;
   /** Budgets at start (admin setRateLimits changes them; reset restores them). */
   rateLimits: RateLimitSpec;
+  /** Initial replication delay of new principals, ms (admin setReplicationDelay changes it; reset restores it). */
+  replicationDelayMs: number;
 }
 
 /** How operations started from now on end (admin failNextOperations). */
@@ -51,6 +58,14 @@ export class EmulatorCore {
   readonly log = new RequestLog();
   readonly rateLimits: RateLimits;
   readonly permissions = new Permissions();
+  /** The tenant's applications and their credentials (secrets, certificates, federated credentials). */
+  readonly applications: Applications;
+  /** The OIDC issuer the tenant trusts for federated credentials (served under /_oidc). */
+  readonly oidcIssuer = new OidcIssuer();
+  /** The secret an App Service-style managed identity request must carry (IDENTITY_HEADER; authority.ts). */
+  readonly identityHeader = randomBytes(16).toString("hex");
+  /** Principals' creation times, the replication delay and forced PrincipalNotFound (principals.ts). */
+  readonly directory: Directory;
   tokens = new TokenService();
   opDurationMs: number;
   retryAfterSeconds: number | undefined;
@@ -67,6 +82,9 @@ export class EmulatorCore {
     this.opDurationMs = config.opDurationMs;
     this.retryAfterSeconds = config.retryAfterSeconds;
     this.rateLimits = new RateLimits(config.rateLimits);
+    this.applications = new Applications({ clientId: config.clientId, clientSecret: config.clientSecret });
+    for (const app of config.applications ?? []) this.applications.register(app);
+    this.directory = new Directory(config.replicationDelayMs);
   }
 
   /**
@@ -100,6 +118,7 @@ export class EmulatorCore {
     this.faults.clear();
     this.log.clear();
     this.permissions.reset();
+    this.directory.reset(this.config.replicationDelayMs);
     this.rateLimits.set(this.config.rateLimits);
     this.opDurationMs = this.config.opDurationMs;
     this.retryAfterSeconds = this.config.retryAfterSeconds;

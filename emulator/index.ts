@@ -1,7 +1,13 @@
 // Public entry point of the local Azure Resource Manager emulator (the package vmss-identity-emulator).
 export { startEmulator, EMULATOR_DEFAULTS, type EmulatorOptions, type RunningEmulator } from "./server";
 export { ensureCa, loadCa, CA_CERT_FILE, CA_KEY_FILE } from "./ca-store";
-export { createCertificateAuthority, issueServerCertificate, type CertificateWithKey } from "./certificates";
+export {
+  createCertificateAuthority,
+  createClientCertificate,
+  issueServerCertificate,
+  type CertificateWithKey,
+} from "./certificates";
+export type { ApplicationSpec, FederatedCredentialSpec } from "./applications";
 export { isLoopback } from "./admin-http";
 export type { EmulatorAdmin, OperationFailureSpec } from "./admin";
 export type { FaultSpec, FaultKind, ArmedFault } from "./faults";

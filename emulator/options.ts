@@ -1,7 +1,9 @@
 // Options of startEmulator, their defaults and their validation: a bad option is refused with a
 // TypeError naming the option, the value and what was expected (never the client secret itself).
+import type { ApplicationSpec } from "./applications";
 import type { EmulatorConfig } from "./core";
 import { AdminInputError } from "./faults";
+import { DEFAULT_REPLICATION_DELAY_MS } from "./principals";
 import { ARM_RATE_LIMITS, mergeRateLimits, type RateLimitChanges, type RateLimitSpec } from "./rate-limits";
 import { isGuid } from "./resource-ids";
 
@@ -40,6 +42,11 @@ export interface EmulatorOptions {
   clientId?: string;
   /** Its secret; default EMULATOR_DEFAULTS.clientSecret. Never logged. */
   clientSecret?: string;
+  /**
+   * More applications (service principals) of the tenant, each with client secrets, certificates (PEM) whose keys sign
+   * client assertions, and federated credentials (issuer, subject, audiences). The configured clientId is always one.
+   */
+  applications?: ApplicationSpec[];
   /** The tenant; default EMULATOR_DEFAULTS.tenantId. */
   tenantId?: string;
   /**
@@ -51,6 +58,12 @@ export interface EmulatorOptions {
   subscriptionId?: string;
   /** Lifetime of issued tokens, in seconds; default 3600. */
   tokenLifetimeSeconds?: number;
+  /**
+   * How long a new principal (a system-assigned identity turned on, a user-assigned identity created) stays unknown to
+   * role assignment writes that give no `principalType`, in ms; default 30000 (DEFAULT_REPLICATION_DELAY_MS:
+   * docs/arm-behavior.md "Role assignments"). Tests that need no delay name this option.
+   */
+  principalReplicationDelayMs?: number;
   /** Receives one line per request (method, path, api-version, status, ms, client); never tokens or bodies. */
   log?: (line: string) => void;
 }
@@ -90,6 +103,7 @@ export function resolveConfig(options: EmulatorOptions): EmulatorConfig {
     tenantDomain,
     clientId: stringOption("clientId", options.clientId, EMULATOR_DEFAULTS.clientId),
     clientSecret: secretOption(options.clientSecret),
+    ...(options.applications !== undefined ? { applications: applicationsOption(options.applications) } : {}),
     subscriptionId: subscriptionId.toLowerCase(),
     tokenLifetimeSeconds: integerOption(
       "tokenLifetimeSeconds",
@@ -104,6 +118,13 @@ export function resolveConfig(options: EmulatorOptions): EmulatorConfig {
         ? undefined
         : integerOption("retryAfterSeconds", options.retryAfterSeconds, 0, 0, 3600),
     rateLimits: rateLimitsOption(options.rateLimits),
+    replicationDelayMs: integerOption(
+      "principalReplicationDelayMs",
+      options.principalReplicationDelayMs,
+      DEFAULT_REPLICATION_DELAY_MS,
+      0,
+      86_400_000,
+    ),
   };
 }
 
@@ -146,4 +167,11 @@ export function integerOption(name: string, value: unknown, fallback: number, mi
     );
   }
   return value as number;
+}
+
+function applicationsOption(value: unknown): ApplicationSpec[] {
+  if (!Array.isArray(value)) {
+    throw new TypeError(`startEmulator: option applications must be an array of applications, got ${typeof value}`);
+  }
+  return value as ApplicationSpec[];
 }

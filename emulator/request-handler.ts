@@ -13,6 +13,8 @@ import { performance } from "node:perf_hooks";
 import type { EmulatorAdmin } from "./admin";
 import { serveAdmin } from "./admin-http";
 import {
+  ROLE_ASSIGNMENT_API_VERSIONS,
+  ROLE_DEFINITION_API_VERSIONS,
   SCALE_SET_API_VERSIONS,
   USER_ASSIGNED_IDENTITY_API_VERSIONS,
   isIdentityApiVersion,
@@ -37,8 +39,16 @@ import {
   subscriptionThrottled,
   unknownRoute,
 } from "./arm-errors";
-import { openidConfiguration, signingKeys, tokenEndpoint, type AuthorityReply } from "./authority";
+import {
+  managedIdentityEndpoint,
+  oidcIssuerEndpoint,
+  openidConfiguration,
+  signingKeys,
+  tokenEndpoint,
+  type AuthorityReply,
+} from "./authority";
 import { getComputeOperation } from "./compute-operations";
+import { serveGraph } from "./graph";
 import { cloudMetadata } from "./metadata";
 import { armRequestKind, type ComputeRequestKind } from "./rate-limits";
 import type { EmulatorCore } from "./core";
@@ -46,7 +56,16 @@ import type { ArmCall, Reply } from "./exchange";
 import type { FaultSpec } from "./faults";
 import { getOperationResult, handleResourceGroup, listResourceGroups } from "./resource-groups";
 import { isGuid, resourceGroupLookupKey, scaleSetLookupKey } from "./resource-ids";
-import { matchArmRoute, matchAuthorityRoute, pathSegments, routeProvider, type ArmRoute } from "./router";
+import {
+  matchArmRoute,
+  matchAuthorityRoute,
+  pathSegments,
+  routeProvider,
+  type ArmRoute,
+  type AuthorizationRoute,
+} from "./router";
+import { handleRoleAssignment, listRoleAssignments } from "./role-assignments";
+import { handleRoleDefinition, listRoleDefinitions } from "./role-definitions";
 import { handleScaleSet, listScaleSets } from "./scale-sets";
 import { getSubscription, listSubscriptions } from "./subscriptions";
 import { handleIdentity, listIdentities } from "./user-assigned-identities";
@@ -110,11 +129,16 @@ export function createRequestHandler(
       return;
     }
 
+    if (path.toLowerCase().startsWith("/v1.0/")) {
+      serveGraphRequest(core, req, res, method, path, now, started, logLine);
+      return;
+    }
+
     core.store.settleDue(now);
     const segments = pathSegments(path) ?? [];
     const authorityRoute = matchAuthorityRoute(segments);
     if (authorityRoute !== undefined) {
-      const kind = authorityRoute.kind === "token" ? "token" : "discovery";
+      const kind = authorityRoute.kind === "token" || authorityRoute.kind === "managedIdentity" ? "token" : "discovery";
       const fault = core.faults.take(method, path);
       if (fault?.kind === "drop") {
         req.socket.destroy();
@@ -135,13 +159,18 @@ export function createRequestHandler(
             body: body ?? Buffer.alloc(0),
             baseUrl,
             now,
+            query,
           };
           reply =
-            authorityRoute.kind === "token"
-              ? tokenEndpoint(core, call, authorityRoute.version)
-              : authorityRoute.kind === "keys"
-                ? signingKeys(core, call)
-                : openidConfiguration(core, call, authorityRoute.version);
+            authorityRoute.kind === "managedIdentity"
+              ? managedIdentityEndpoint(core, call)
+              : authorityRoute.kind === "oidcIssuer"
+                ? oidcIssuerEndpoint(core, call, authorityRoute.what)
+                : authorityRoute.kind === "token"
+                  ? tokenEndpoint(core, call, authorityRoute.version)
+                  : authorityRoute.kind === "keys"
+                    ? signingKeys(core, call)
+                    : openidConfiguration(core, call, authorityRoute.version);
         }
         const text = JSON.stringify(reply.body);
         const lost = fault?.kind === "response-lost";
@@ -358,6 +387,58 @@ function serveCloudMetadata(
   });
 }
 
+// Microsoft Graph (graph.ts): a bearer token the emulator issued, then the answer; Graph's error shape on failure.
+function serveGraphRequest(
+  core: EmulatorCore,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  method: string,
+  path: string,
+  now: number,
+  started: number,
+  logLine: ((line: string) => void) | undefined,
+): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on("data", (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+  });
+  req.on("error", () => res.destroy());
+  req.on("end", () => {
+    let reply: { status: number; body: unknown };
+    let clientId: string | undefined;
+    try {
+      const caller = authenticate(core, req.headers.authorization, now, () => "Bearer");
+      clientId = caller.clientId;
+      reply = serveGraph(core, method, path, Buffer.concat(chunks));
+    } catch (error) {
+      if (!(error instanceof ArmFailure)) throw error;
+      reply = { status: 401, body: { error: { code: "InvalidAuthenticationToken", message: error.message } } };
+    }
+    const requestId = randomUUID();
+    const text = JSON.stringify(reply.body);
+    res.writeHead(reply.status, {
+      "content-type": "application/json; charset=utf-8",
+      "content-length": Buffer.byteLength(text),
+      "request-id": requestId,
+    });
+    res.end(text);
+    const errorCode = reply.status >= 400 ? (reply.body as { error?: { code?: string } }).error?.code : undefined;
+    record(core, logLine, {
+      time: now,
+      method,
+      path,
+      status: reply.status,
+      started,
+      kind: "graph",
+      requestId,
+      clientId,
+      errorCode,
+    });
+  });
+}
+
 function authenticate(
   core: EmulatorCore,
   header: string | undefined,
@@ -394,6 +475,11 @@ function checkApiVersion(core: EmulatorCore, route: ArmRoute, apiVersion: string
   if (!isWellFormedApiVersion(apiVersion)) throw invalidApiVersion(apiVersion);
   const provider = routeProvider(route);
   if (provider === "resources") return; // Microsoft.Resources: any version a client commonly sends (docs/arm-behavior.md)
+  if (route.kind === "authorization") {
+    const versions = route.type === "roleAssignments" ? ROLE_ASSIGNMENT_API_VERSIONS : ROLE_DEFINITION_API_VERSIONS;
+    if (versions.includes(apiVersion)) return;
+    throw noRegisteredProvider(route.type, apiVersion, versions, undefined);
+  }
   const served = provider === "compute" ? isScaleSetApiVersion(apiVersion) : isIdentityApiVersion(apiVersion);
   if (served) return;
   const location = locationForMessage(core, route);
@@ -414,7 +500,7 @@ function locationForMessage(core: EmulatorCore, route: ArmRoute): string | undef
     const record = core.store.scaleSets.get(scaleSetLookupKey(route.subscriptionId, route.group, route.name));
     if (record !== undefined) return record.location;
   }
-  if ("group" in route && route.group !== undefined) {
+  if ("group" in route && route.group !== undefined && route.subscriptionId !== undefined) {
     return core.store.resourceGroups.get(resourceGroupLookupKey(route.subscriptionId, route.group))?.location;
   }
   return undefined;
@@ -422,6 +508,7 @@ function locationForMessage(core: EmulatorCore, route: ArmRoute): string | undef
 
 function dispatch(core: EmulatorCore, call: ArmCall, route: ArmRoute): Reply {
   if (route.kind === "subscriptions") return listSubscriptions(core, call);
+  if (route.kind === "authorization") return dispatchAuthorization(core, call, route);
   if (!isGuid(route.subscriptionId)) throw invalidSubscriptionId(route.subscriptionId);
   switch (route.kind) {
     case "subscription":
@@ -445,6 +532,23 @@ function dispatch(core: EmulatorCore, call: ArmCall, route: ArmRoute): Reply {
   }
 }
 
+function dispatchAuthorization(core: EmulatorCore, call: ArmCall, route: AuthorizationRoute): Reply {
+  if (route.subscriptionId !== undefined && !isGuid(route.subscriptionId)) {
+    throw invalidSubscriptionId(route.subscriptionId);
+  }
+  const subscriptionId = route.subscriptionId?.toLowerCase();
+  if (route.type === "roleDefinitions") {
+    return route.name === undefined
+      ? listRoleDefinitions(call, subscriptionId)
+      : handleRoleDefinition(call, subscriptionId, route.name);
+  }
+  // The router gives role assignments a subscription scope at least.
+  const scope = { path: route.scope, subscriptionId: subscriptionId as string, resourceGroup: route.group };
+  return route.name === undefined
+    ? listRoleAssignments(core, call, scope)
+    : handleRoleAssignment(core, call, scope, route.name);
+}
+
 /** Retry-After of an injected `throttle` fault when neither the fault nor the emulator names one (docs/emulator.md). */
 export const THROTTLE_FAULT_RETRY_AFTER_SECONDS = 1;
 
@@ -465,7 +569,7 @@ function record(
     apiVersion?: string;
     status: number;
     started: number;
-    kind: "arm" | "token" | "discovery";
+    kind: "arm" | "token" | "discovery" | "graph";
     requestId: string;
     clientId?: string;
     errorCode?: string;

@@ -18,8 +18,8 @@ export interface RequestLogEntry {
   durationMs: number;
   /** Client (application) ID: of the bearer token for ARM calls, of the form for token requests. */
   clientId?: string;
-  /** `arm` (Resource Manager), `token` (token endpoint) or `discovery` (OpenID documents). */
-  kind: "arm" | "token" | "discovery";
+  /** `arm` (Resource Manager), `token` (token endpoint), `discovery` (OpenID documents) or `graph` (Microsoft Graph). */
+  kind: "arm" | "token" | "discovery" | "graph";
   /** x-ms-request-id sent back. */
   requestId: string;
   /** ARM error code when the response was an error. */

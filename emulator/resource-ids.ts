@@ -85,3 +85,13 @@ export function identityKey(subscriptionId: string, resourceGroup: string, name:
 export function identityIdAsEchoed(ref: IdentityRef): string {
   return identityIdFromManagedIdentity(ref.subscriptionId, ref.resourceGroup, ref.name);
 }
+
+/** Store key of a role assignment: its ID lower-cased. */
+export function roleAssignmentLookupKey(scope: string, name: string): string {
+  return roleAssignmentId(scope, name).toLowerCase();
+}
+
+/** A role assignment's ID: `{scope}/providers/Microsoft.Authorization/roleAssignments/{name}`. */
+export function roleAssignmentId(scope: string, name: string): string {
+  return `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
+}

@@ -12,17 +12,37 @@ export type ArmRoute =
   | { kind: "scaleSets"; subscriptionId: string; group?: string }
   | { kind: "scaleSet"; subscriptionId: string; group: string; name: string }
   | { kind: "identities"; subscriptionId: string; group?: string }
-  | { kind: "identity"; subscriptionId: string; group: string; name: string };
+  | { kind: "identity"; subscriptionId: string; group: string; name: string }
+  | AuthorizationRoute;
+
+/**
+ * `{scope}/providers/Microsoft.Authorization/roleAssignments|roleDefinitions[/{name}]`, the scope a subscription, a
+ * resource group or a resource in one (role definitions also at the tenant root: `scope` "" and no subscription).
+ */
+export interface AuthorizationRoute {
+  kind: "authorization";
+  type: "roleAssignments" | "roleDefinitions";
+  /** The scope as sent, with a leading slash, no trailing one; "" for the tenant root. */
+  scope: string;
+  subscriptionId: string | undefined;
+  group: string | undefined;
+  /** The assignment's or definition's name; undefined for a list. */
+  name: string | undefined;
+}
 
 /** A recognised Entra ID (authority) path. */
 export type AuthorityRoute =
   | { kind: "openidConfiguration"; tenant: string; version: "v1" | "v2" }
   | { kind: "token"; tenant: string; version: "v1" | "v2" }
+  | { kind: "oidcIssuer"; tenant: string; what: "configuration" | "keys" | "token" }
+  | { kind: "managedIdentity"; tenant: string }
   | { kind: "keys"; tenant: string };
 
 /** Which api-version family an ARM route belongs to. */
-export function routeProvider(route: ArmRoute): "resources" | "compute" | "managedIdentity" {
+export function routeProvider(route: ArmRoute): "resources" | "compute" | "managedIdentity" | "authorization" {
   switch (route.kind) {
+    case "authorization":
+      return "authorization";
     case "computeOperation":
     case "scaleSets":
     case "scaleSet":
@@ -52,6 +72,8 @@ export function pathSegments(path: string): string[] | undefined {
 /** The ARM route of a path, if the emulator serves it. */
 export function matchArmRoute(segments: string[]): ArmRoute | undefined {
   const s = segments.map((segment) => segment.toLowerCase());
+  const authorization = matchAuthorizationRoute(s, segments);
+  if (authorization !== undefined) return authorization;
   if (s[0] !== "subscriptions") return undefined;
   if (s.length === 1) return { kind: "subscriptions" };
   const subscriptionId = segments[1];
@@ -96,12 +118,55 @@ function providerRoute(
   return undefined;
 }
 
+// The last `providers/Microsoft.Authorization/{roleAssignments|roleDefinitions}` in the path, with what is before it
+// a scope of a known shape: "", subscriptions/{sub}, …/resourceGroups/{rg}, …/providers/{namespace}/{type}/{name}
+// with any number of child type/name pairs.
+function matchAuthorizationRoute(lower: string[], original: string[]): AuthorizationRoute | undefined {
+  let at = -1;
+  for (let i = lower.length - 3; i >= 0; i -= 1) {
+    if (lower[i] === "providers" && lower[i + 1] === "microsoft.authorization") {
+      at = i;
+      break;
+    }
+  }
+  if (at < 0 || lower.length - at > 4) return undefined;
+  const typeSegment = lower[at + 2];
+  if (typeSegment !== "roleassignments" && typeSegment !== "roledefinitions") return undefined;
+  const type = typeSegment === "roleassignments" ? "roleAssignments" : "roleDefinitions";
+  const scope = lower.slice(0, at);
+  const name = original[at + 3];
+  const route = (subscriptionId: string | undefined, group: string | undefined): AuthorizationRoute => ({
+    kind: "authorization",
+    type,
+    scope: scope.length === 0 ? "" : `/${original.slice(0, at).join("/")}`,
+    subscriptionId,
+    group,
+    name,
+  });
+  if (scope.length === 0) return type === "roleDefinitions" ? route(undefined, undefined) : undefined;
+  if (scope[0] !== "subscriptions" || scope.length < 2) return undefined;
+  if (scope.length === 2) return route(original[1], undefined);
+  if (scope[2] !== "resourcegroups" || scope.length < 4) return undefined;
+  if (scope.length === 4) return route(original[1], original[3]);
+  const rest = scope.slice(4);
+  if (rest[0] !== "providers" || rest.length < 4 || (rest.length - 2) % 2 !== 0) return undefined;
+  return route(original[1], original[3]);
+}
+
 /** The authority route of a path, if it is one (`/{tenant}/…`). */
 export function matchAuthorityRoute(segments: string[]): AuthorityRoute | undefined {
   const s = segments.map((segment) => segment.toLowerCase());
   const tenant = segments[0];
   if (tenant === undefined || s[0] === "subscriptions") return undefined;
   const rest = s.slice(1).join("/");
+  if (s[0] === "msi" && rest === "token") return { kind: "managedIdentity", tenant };
+  if (s[0] === "_oidc") {
+    // The emulator's OIDC issuer (oidc-issuer.ts), not a tenant.
+    if (rest === ".well-known/openid-configuration") return { kind: "oidcIssuer", tenant, what: "configuration" };
+    if (rest === ".well-known/jwks") return { kind: "oidcIssuer", tenant, what: "keys" };
+    if (rest === "token") return { kind: "oidcIssuer", tenant, what: "token" };
+    return undefined;
+  }
   switch (rest) {
     case "v2.0/.well-known/openid-configuration":
       return { kind: "openidConfiguration", tenant, version: "v2" };

@@ -287,7 +287,11 @@ function identityContext(
             clientId: record.clientId,
           };
     },
-    newSystemIdentity: () => ({ principalId: randomUUID(), tenantId: core.config.tenantId }),
+    newSystemIdentity: () => {
+      const principalId = randomUUID();
+      core.directory.noteCreated(principalId, call.now); // replicates from now on (principals.ts)
+      return { principalId, tenantId: core.config.tenantId };
+    },
   };
 }
 

@@ -57,6 +57,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (saved !== undefined) {
       core.store.restore(saved.store);
       core.tokens = new TokenService(saved.tokens);
+      try {
+        core.applications.restore(saved.applications ?? []);
+        if (saved.oidcIssuer !== undefined) core.oidcIssuer.restore(saved.oidcIssuer);
+      } catch (error) {
+        throw new Error(`state file '${options.stateFile}': ${(error as Error).message}; move it away or fix it`);
+      }
     }
     writer = new StateFileWriter(
       options.stateFile,
@@ -66,10 +72,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         savedAt: new Date().toISOString(),
         tokens: core.tokens.toState(),
         store: core.store.snapshot(),
+        applications: core.applications.toState(),
+        oidcIssuer: core.oidcIssuer.toState(),
       }),
       (error) => options.log?.(`state file write failed: ${error.message}`),
     );
     core.store.onChange = () => writer?.markDirty();
+    core.applications.onChange = () => writer?.markDirty();
+    core.oidcIssuer.onChange = () => writer?.markDirty();
     const durable = writer;
     core.afterPersist = (send) => durable.afterFlush(send);
     writer.markDirty();
@@ -92,7 +102,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     };
   }
 
-  const admin = createAdmin(core);
+  const admin = createAdmin(core, () => url);
   const scheme = tlsMaterial === undefined ? "http" : "https";
   let url = "";
   const info = (): Record<string, unknown> => ({

@@ -1,9 +1,12 @@
-// Persistence with --state FILE: the resources, operations and token-signing state. A change is written
+// Persistence with --state FILE: the resources, operations, token-signing state, the tenant's applications (secrets
+// as digests) and the OIDC issuer's key (docs/emulator.md, "State file"). A change is written
 // before any answer leaves (responses wait in `afterFlush`), coalesced to one write per event-loop turn
 // (group commit): a temporary file is written and fsynced, renamed over the old one, and the directory is
 // fsynced, so a crash (kill -9, power loss) never leaves a half-written file nor loses an acknowledged write.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { ApplicationState } from "./applications";
+import type { OidcIssuerState } from "./oidc-issuer";
 import type { StoreSnapshot } from "./store";
 import type { TokenServiceState } from "./tokens";
 
@@ -14,6 +17,10 @@ export interface StateFileContent {
   savedAt: string;
   tokens: TokenServiceState;
   store: StoreSnapshot;
+  /** Registered applications (absent in files of earlier releases). */
+  applications?: ApplicationState[];
+  /** The OIDC issuer's key and request tokens, once it has any (absent in files of earlier releases). */
+  oidcIssuer?: OidcIssuerState;
 }
 
 /** Reads a state file; undefined when it does not exist. @throws Error naming the file when it cannot be used. */

@@ -2,7 +2,7 @@
 // request first settles the operations whose time is up, so no timers run and a state file written
 // mid-operation resumes correctly (the operation just ends on the first request after its time).
 import { settledIdentity, type IdentityState } from "./identity";
-import { identityLookupKey, resourceGroupLookupKey, scaleSetLookupKey } from "./resource-ids";
+import { identityLookupKey, resourceGroupLookupKey, roleAssignmentLookupKey, scaleSetLookupKey } from "./resource-ids";
 
 /** A resource group. */
 export interface ResourceGroupRecord {
@@ -27,6 +27,27 @@ export interface IdentityRecord {
   tenantId: string;
   principalId: string;
   clientId: string;
+}
+
+/** A role assignment (Microsoft.Authorization/roleAssignments), at any scope. */
+export interface RoleAssignmentRecord {
+  /** The scope as first written (responses echo it), e.g. /subscriptions/{sub}/resourceGroups/{rg}. */
+  scope: string;
+  /** The assignment's GUID name, as first written. */
+  name: string;
+  /** The built-in role's GUID. */
+  roleGuid: string;
+  /** Lower-case object ID; kept when the principal is deleted (Azure shows "Identity not found"). */
+  principalId: string;
+  principalType: string;
+  description?: string;
+  condition?: string;
+  conditionVersion?: string;
+  /** ISO times and the object ID of the caller that created and last updated it. */
+  createdOn: string;
+  updatedOn: string;
+  createdBy: string;
+  updatedBy: string;
 }
 
 /** ARM provisioning states the emulator uses for scale sets. */
@@ -85,6 +106,8 @@ export interface StoreSnapshot {
   identities: IdentityRecord[];
   scaleSets: ScaleSetRecord[];
   operations: OperationRecord[];
+  /** Absent in state files written before the emulator served role assignments. */
+  roleAssignments?: RoleAssignmentRecord[];
 }
 
 const FINISHED_OPERATIONS_KEPT = 10_000;
@@ -95,6 +118,8 @@ export class Store {
   readonly identities = new Map<string, IdentityRecord>();
   readonly scaleSets = new Map<string, ScaleSetRecord>();
   readonly operations = new Map<string, OperationRecord>();
+  /** Keyed by the lower-cased assignment ID ({scope}/providers/microsoft.authorization/roleassignments/{name}). */
+  readonly roleAssignments = new Map<string, RoleAssignmentRecord>();
   private readonly running = new Set<string>();
   private nextDue = Number.POSITIVE_INFINITY;
 
@@ -147,6 +172,7 @@ export class Store {
     this.identities.clear();
     this.scaleSets.clear();
     this.operations.clear();
+    this.roleAssignments.clear();
     this.running.clear();
     this.nextDue = Number.POSITIVE_INFINITY;
     this.onChange();
@@ -159,6 +185,7 @@ export class Store {
       identities: [...this.identities.values()],
       scaleSets: [...this.scaleSets.values()],
       operations: [...this.operations.values()],
+      roleAssignments: [...this.roleAssignments.values()],
     });
   }
 
@@ -173,6 +200,9 @@ export class Store {
     }
     for (const scaleSet of snapshot.scaleSets) {
       this.scaleSets.set(scaleSetLookupKey(scaleSet.subscriptionId, scaleSet.resourceGroup, scaleSet.name), scaleSet);
+    }
+    for (const assignment of snapshot.roleAssignments ?? []) {
+      this.roleAssignments.set(roleAssignmentLookupKey(assignment.scope, assignment.name), assignment);
     }
     for (const operation of snapshot.operations) {
       this.operations.set(operation.id, operation);

@@ -67,6 +67,7 @@ export function handleIdentity(
         clientId: randomUUID(),
       };
       core.store.identities.set(key, record);
+      core.directory.noteCreated(record.principalId, call.now); // replicates from now on (principals.ts)
       core.store.onChange();
       return {
         status: 201,

@@ -1,9 +1,9 @@
 /**
  * `Construct` of `vmss-identity:index:ScaleSetWithIdentity`: the component is built inside the plugin process, which
- * registers its children with the engine's resource monitor as a program would. The children are the plugin's own
- * resources (`ScaleSet`, `VmssManagedIdentity`), wired exactly as the TypeScript component wires its dynamic ones
- * (components/scaleSetWithIdentity.ts `childArgsOf`), because a dynamic resource needs the program's own Node.js
- * modules, which a YAML or Python program does not have.
+ * registers its children with the engine's resource monitor as a program would. It is the one `ScaleSetWithIdentity`
+ * class of components/scaleSetWithIdentity.ts, with the same wiring and the same outputs; only its children are the
+ * plugin's own resources (`ScaleSet`, `VmssManagedIdentity`) instead of the dynamic ones, because a dynamic resource
+ * needs the program's own Node.js modules, which a YAML or Python program does not have.
  *
  * The runtime set-up follows what the SDK's `provider.main` does for Construct (pulumi/pulumi
  * sdk/nodejs/provider/server.ts): settings from the request, the stack's configuration, inputs deserialised with
@@ -11,7 +11,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
-import { childArgsOf } from "../components/scaleSetWithIdentity";
+import type { ScaleSet } from "../components/scaleSet";
+import { ScaleSetWithIdentity, type ScaleSetWithIdentityChildren, outputsOf } from "../components/scaleSetWithIdentity";
+import type { VmssManagedIdentity } from "../provider/vmssManagedIdentity";
 import { structproto } from "./pulumiDeps";
 import type { ScaleSetWithIdentityArgs } from "../components/scaleSetArgs";
 import { SCALE_SET, SCALE_SET_WITH_IDENTITY, VMSS_MANAGED_IDENTITY } from "./schema";
@@ -36,8 +38,6 @@ const { deserializeInputs } = require("@pulumi/pulumi/provider/server") as {
   deserializeInputs(inputs: unknown, deps: unknown): Promise<Record<string, unknown>>;
 };
 
-type Outputs = Record<string, pulumi.Output<unknown>>;
-
 /** A resource of this plugin registered from inside it; its outputs are the properties it was given. */
 class PluginResource extends pulumi.CustomResource {
   constructor(type: string, name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
@@ -45,48 +45,38 @@ class PluginResource extends pulumi.CustomResource {
   }
 }
 
-/** The component, with the plugin's resources as children. */
-class ScaleSetWithIdentity extends pulumi.ComponentResource {
-  readonly state: Record<string, pulumi.Output<unknown>>;
-
-  constructor(name: string, args: ScaleSetWithIdentityArgs, opts: pulumi.ComponentResourceOptions) {
-    super(SCALE_SET_WITH_IDENTITY, name, {}, opts);
-    const children = childArgsOf(name, args);
-    const { secretProperties, ...body } = children.scaleSet;
-    const scaleSet = new PluginResource(
+/**
+ * The component's children in the plugin: its own resources, with the outputs the component reads declared (absent
+ * in the inputs) so that the engine fills them in. They stand in for the dynamic classes the component's fields are
+ * typed with; the plugin reads only their outputs, never hands the component to a program.
+ */
+const PLUGIN_CHILDREN: ScaleSetWithIdentityChildren = {
+  type: SCALE_SET_WITH_IDENTITY,
+  scaleSet(name, args, opts) {
+    const { secretProperties, ...body } = args;
+    const child = new PluginResource(
       SCALE_SET,
-      `${name}-scaleset`,
+      name,
       {
         ...body,
         secretProperties: secretProperties === undefined ? undefined : pulumi.secret(secretProperties),
         provisioningState: undefined,
         uniqueId: undefined,
       },
-      { parent: this, additionalSecretOutputs: ["secretProperties"] },
-    ) as unknown as PluginResource & Outputs;
-    const identity = new PluginResource(
+      { ...opts, additionalSecretOutputs: ["secretProperties"] },
+    );
+    return child as unknown as ScaleSet;
+  },
+  identity(name, args, opts) {
+    const child = new PluginResource(
       VMSS_MANAGED_IDENTITY,
-      `${name}-identity`,
-      {
-        ...children.identity(scaleSet.id),
-        principalId: undefined,
-        tenantId: undefined,
-        userIdentities: undefined,
-      },
-      { parent: this, dependsOn: [scaleSet], deletedWith: scaleSet },
-    ) as unknown as PluginResource & Outputs;
-    this.state = {
-      scaleSetId: scaleSet.id,
-      scaleSetName: scaleSet.scaleSetName,
-      principalId: identity.principalId,
-      tenantId: identity.tenantId,
-      userIdentities: identity.userIdentities,
-      provisioningState: scaleSet.provisioningState,
-      uniqueId: scaleSet.uniqueId,
-    };
-    this.registerOutputs(this.state);
-  }
-}
+      name,
+      { ...args, principalId: undefined, tenantId: undefined, userIdentities: undefined },
+      opts,
+    );
+    return child as unknown as VmssManagedIdentity;
+  },
+};
 
 /** Serves one ConstructRequest. */
 export function construct(
@@ -121,13 +111,18 @@ export function construct(
       protect: req.getProtect(),
       providers,
     };
-    const component = new ScaleSetWithIdentity(req.getName(), inputs as unknown as ScaleSetWithIdentityArgs, opts);
+    const component = new ScaleSetWithIdentity(
+      req.getName(),
+      inputs as unknown as ScaleSetWithIdentityArgs,
+      opts,
+      PLUGIN_CHILDREN,
+    );
 
     const resp = new provproto.ConstructResponse();
     resp.setUrn(await new Promise<string>((resolve) => component.urn.apply(resolve)));
     const [serialised, dependencies] = await rpc.serializeResourceProperties(
       `construct(${type}, ${req.getName()})`,
-      component.state,
+      outputsOf(component),
     );
     const map = resp.getStatedependenciesMap();
     for (const [key, resources] of dependencies) {

@@ -5,7 +5,7 @@
  * - `ScaleSet`: components/scaleSetRuntime.ts, the building block of the `ScaleSetWithIdentity` component.
  */
 import * as scaleSetRuntime from "../components/scaleSetRuntime";
-import type { PropertyChange } from "../provider/identity/detailedDiff";
+import type { PropertyChange } from "../provider/identity/plannedChange";
 import * as runtime from "../provider/runtime";
 import { SCALE_SET, VMSS_MANAGED_IDENTITY } from "./schema";
 import * as vmssIdentity from "./vmssManagedIdentity";
@@ -31,10 +31,33 @@ export interface ResourceHandler {
   importFrom(id: string, ctx: runtime.RuntimeContext): Promise<{ id: string; outs: object; inputs: Props }>;
 }
 
+/**
+ * The plugin door takes credentials from its provider's configuration (plugin/config.ts), never from a resource's
+ * inputs: `credentials` is not in the schema, and a request that carries it anyway (a raw gRPC client) is refused
+ * rather than stored, since the runtimes would keep it in state and nothing here marks it secret.
+ */
+function refusingCredentials(check: ResourceHandler["check"]): ResourceHandler["check"] {
+  return (olds, news) => {
+    if (news.credentials === undefined) return check(olds, news);
+    const { inputs } = check(olds, { ...news, credentials: undefined });
+    return {
+      inputs,
+      failures: [
+        {
+          property: "credentials",
+          reason:
+            "a resource of the vmss-identity provider takes no credentials input: set them on its provider " +
+            "(vmss-identity:clientId, vmss-identity:clientSecret, …, or an explicit provider resource)",
+        },
+      ],
+    };
+  };
+}
+
 /** The handlers by type token. */
 export const RESOURCES: Record<string, ResourceHandler> = {
   [VMSS_MANAGED_IDENTITY]: {
-    check: runtime.check,
+    check: refusingCredentials(runtime.check),
     diff: vmssIdentity.diff,
     create: runtime.create,
     read: runtime.read,
@@ -46,11 +69,12 @@ export const RESOURCES: Record<string, ResourceHandler> = {
     // As the dynamic ScaleSet's `additionalSecretOutputs`: encrypted in state whatever the program passed.
     secretOutputs: ["secretProperties"],
     // The subscription other Azure tools use, as the dynamic ScaleSet defaults it in the program's process.
-    check: (olds, news) =>
+    check: refusingCredentials((olds, news) =>
       scaleSetRuntime.check(olds, {
         subscriptionId: process.env.AZURE_SUBSCRIPTION_ID || process.env.ARM_SUBSCRIPTION_ID || undefined,
         ...news,
       }),
+    ),
     diff: scaleSetRuntime.diff,
     create: scaleSetRuntime.create,
     read: scaleSetRuntime.read,

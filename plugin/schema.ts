@@ -3,6 +3,9 @@
  * `pulumi package get-schema` prints and what the SDKs in sdk/ are generated from (scripts/gen-sdk.sh). Every
  * property is described, in the words of the dynamic resource's own documentation (provider/vmssManagedIdentity.ts).
  */
+import { CREDENTIAL_SETTINGS, CREDENTIAL_SETTING_NAMES } from "../provider/grammar/settings";
+
+import type { ScaleSetWithIdentityOutput } from "../components/scaleSetWithIdentity";
 
 /** The package name: type tokens are `vmss-identity:index:<Type>`, config keys `vmss-identity:<key>`. */
 export const PACKAGE = "vmss-identity";
@@ -71,6 +74,14 @@ const INPUTS: Record<string, object> = {
       'What to say when creation finds declared identities already assigned: `"warn"` (default) warns that this ' +
       'resource now owns them (deleting it removes them); `"silent"` says nothing.',
   },
+  roleAssignments: {
+    type: "array",
+    items: { $ref: "#/types/vmss-identity:index:RoleAssignment" },
+    description:
+      "Role assignments for the identities this resource manages, owned with them: made once the identity is in " +
+      "place (`principalType: ServicePrincipal`, a deterministic name, `PrincipalNotFound` retried), removed " +
+      "before the PATCH that turns the system identity off or removes a user identity, and on delete.",
+  },
 };
 
 /** Output properties: the inputs as they really stand on the scale set, plus what role assignments need. */
@@ -115,6 +126,11 @@ const OUTPUTS: Record<string, object> = {
     description:
       "Whether this resource turned the system-assigned identity on. Only then does deleting it turn it off: a " +
       "system identity that was already on is kept, with its principal and role assignments.",
+  },
+  roleAssignmentsInPlace: {
+    type: "array",
+    items: { $ref: "#/types/vmss-identity:index:RoleAssignmentInPlace" },
+    description: "The role assignments this resource owns and that are in place, each with its ARM ID.",
   },
 };
 
@@ -197,11 +213,19 @@ const SCALE_SET_OUTPUTS: Record<string, object> = {
 
 const COMPONENT_INPUTS: Record<string, object> = {
   ...SCALE_SET_BODY,
+  roleAssignments: {
+    type: "array",
+    items: { $ref: `#/types/${PACKAGE}:index:RoleAssignment` },
+    description:
+      "Role assignments for the scale set's identities, owned by the child VmssManagedIdentity (see its " +
+      "`roleAssignments`); with them that child is deleted before the scale set, assignments first.",
+  },
   scaleSetName: { type: "string", description: "Name of the scale set. Default: the component's name." },
 };
 
-const COMPONENT_OUTPUTS: Record<string, object> = {
-  scaleSetId: { type: "string", description: "ARM ID of the scale set." },
+/** Exactly the outputs of the one component class (components/scaleSetWithIdentity.ts): the compiler holds them equal. */
+const COMPONENT_OUTPUTS: Record<ScaleSetWithIdentityOutput, object> = {
+  scaleSetId: { type: "string", description: "ARM ID of the scale set (canonical spelling)." },
   scaleSetName: { type: "string", description: "Name of the scale set." },
   principalId: {
     type: "string",
@@ -220,9 +244,30 @@ const COMPONENT_OUTPUTS: Record<string, object> = {
   uniqueId: { type: "string", description: "`properties.uniqueId`: ARM's GUID for this scale set." },
 };
 
+/**
+ * The provider's configuration: where resources go, and the credential settings named as azure-native names them
+ * (provider/grammar/settings.ts owns their parsing; secret ones are marked secret, so the SDKs and the engine keep
+ * them encrypted in configuration and state).
+ */
 const CONFIG: Record<string, object> = {
   environment: { type: "string", description: ENVIRONMENT.replace("the provider's `environment`, else ", "") },
   endpoint: { type: "string", description: ENDPOINT.replace("the provider's `endpoint`, else ", "") },
+  ...Object.fromEntries(
+    CREDENTIAL_SETTING_NAMES.map((name) => {
+      const spec = CREDENTIAL_SETTINGS[name];
+      const variables = spec.env.map((v) => `\`${v}\``).join(", ");
+      return [
+        name,
+        {
+          type: spec.kind === "boolean" ? "boolean" : "string",
+          description:
+            `${spec.description} Default: ${variables}, unless another credential setting is configured ` +
+            "(configured credentials are complete on their own).",
+          ...(spec.secret ? { secret: true } : {}),
+        },
+      ];
+    }),
+  ),
 };
 
 /**
@@ -246,9 +291,11 @@ export function schemaOf(version: string): Record<string, unknown> {
     config: { variables: CONFIG },
     provider: {
       description:
-        "The vmss-identity provider. Credentials come from the environment (`DefaultAzureCredential`: " +
-        "`AZURE_CLIENT_ID`/`AZURE_CLIENT_SECRET`/`AZURE_TENANT_ID`, managed identity, Azure CLI) and never reach " +
-        "Pulumi state.",
+        "The vmss-identity provider. Credentials come from its configuration (`clientId`, `tenantId`, " +
+        "`clientSecret`, `clientCertificatePath`, `useOidc`, `oidcToken`, `oidcTokenFilePath`, `oidcRequestToken`/" +
+        "`oidcRequestUrl`, `useMsi`, as azure-native names them; secret ones stay secrets in state), else from the " +
+        "environment (`ARM_*`, then `AZURE_*`), else `DefaultAzureCredential`. Two explicit providers may sign in " +
+        "as two principals in one stack.",
       inputProperties: CONFIG,
       properties: CONFIG,
     },
@@ -265,6 +312,40 @@ export function schemaOf(version: string): Record<string, unknown> {
           clientId: { type: "string", description: "Client (application) ID of the identity." },
         },
         required: ["id"],
+      },
+      [`${PACKAGE}:index:RoleAssignment`]: {
+        type: "object",
+        description: "One role assignment declared on a VmssManagedIdentity.",
+        properties: {
+          identity: {
+            type: "string",
+            description: '`"system"` (needs `systemAssigned: true`) or the ARM ID of one of `userAssignedIdentities`.',
+          },
+          role: {
+            type: "string",
+            description:
+              "A built-in role name (`Reader`, `Storage Blob Data Reader`, …; any casing), a role definition GUID or " +
+              "a role definition ID.",
+          },
+          scope: {
+            type: "string",
+            description: "ARM ID of the scope: a subscription, a resource group or a resource.",
+          },
+        },
+        required: ["identity", "role", "scope"],
+      },
+      [`${PACKAGE}:index:RoleAssignmentInPlace`]: {
+        type: "object",
+        description: "A role assignment in place, owned by a VmssManagedIdentity.",
+        properties: {
+          identity: { type: "string", description: '`"system"` or the user-assigned identity\'s canonical ID.' },
+          role: { type: "string", description: "The role definition's GUID." },
+          roleName: { type: "string", description: "The built-in role's name, for a built-in role." },
+          scope: { type: "string", description: "Canonical ARM ID of the scope." },
+          principalId: { type: "string", description: "The principal (object) ID it grants the role to." },
+          id: { type: "string", description: "The role assignment's ARM ID." },
+        },
+        required: ["identity", "role", "scope", "principalId", "id"],
       },
       [`${PACKAGE}:index:Sku`]: {
         type: "object",
@@ -299,6 +380,7 @@ export function schemaOf(version: string): Record<string, unknown> {
           "userIdentities",
           "otherUserAssignedIdentities",
           "systemAssignedOwned",
+          "roleAssignmentsInPlace",
         ],
       },
       [SCALE_SET_WITH_IDENTITY]: {

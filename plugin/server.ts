@@ -15,6 +15,13 @@
  * engine's Log service on that resource's URN (./engineLog.ts): the plan lines of `check`/`diff` and every warning
  * as kept messages, retries and waits as ephemeral status on the resource's row. The engine hides this process's
  * stderr, so nothing the user should see is written there.
+ *
+ * Cancellation: the engine calls `Cancel` at the user's first Ctrl-C (pulumi/pulumi
+ * pkg/resource/deploy/deployment_executor.go signals every provider), then waits for the operations in flight. Every
+ * scope runs under this provider's cancellation signal: `Cancel` ends every wait of every operation at once (a hold
+ * for a budget, a retry's sleep, an operation's poll interval), sends nothing more, and the operations fail saying
+ * what was interrupted; a write ARM already accepted is followed a little longer, then reported as possibly still
+ * running (provider/arm/client.ts `cancellation`). Operations that start after `Cancel` fail before sending anything.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -25,7 +32,14 @@ import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
 import { withMessages } from "../provider/progress";
 import { sharedClientFor } from "../provider/sharedClients";
 import type * as runtime from "../provider/runtime";
-import { type ProviderConfig, checkProviderConfig, cloudTarget, diffProviderConfig, providerConfigOf } from "./config";
+import {
+  type ProviderConfig,
+  SECRET_CONFIG_KEYS,
+  checkProviderConfig,
+  cloudTarget,
+  diffProviderConfig,
+  providerConfigOf,
+} from "./config";
 import { EngineLog } from "./engineLog";
 import { anyproto, emptyproto, grpc, structproto } from "./pulumiDeps";
 import { RESOURCES, type ResourceHandler } from "./resources";
@@ -76,6 +90,8 @@ export class VmssIdentityProvider {
   private config: ProviderConfig = {};
   private readonly engineLog = new EngineLog(() => this.engineAddress);
   private readonly version = pluginVersion();
+  /** Aborted by the engine's `Cancel`: for the rest of this process's life, since the engine is stopping. */
+  private readonly cancelled = new AbortController();
 
   constructor(private engineAddress?: string) {}
 
@@ -113,12 +129,18 @@ export class VmssIdentityProvider {
         const { construct } = require("./construct") as typeof import("./construct");
         return construct(req, this.engineAddress);
       }),
-      cancel: unary(() => new emptyproto.Empty()),
+      cancel: unary(() => this.cancel()),
       attach: unary((req: plugproto.PluginAttach) => {
         this.engineAddress = req.getAddress();
         return new emptyproto.Empty();
       }),
     };
+  }
+
+  /** The engine's `Cancel` (the user's Ctrl-C): ends every wait in flight, see the module's comment. */
+  cancel(): unknown {
+    if (!this.cancelled.signal.aborted) this.cancelled.abort(new Error("the engine cancelled the operation (Ctrl-C)"));
+    return new emptyproto.Empty();
   }
 
   getPluginInfo(): plugproto.PluginInfo {
@@ -131,12 +153,13 @@ export class VmssIdentityProvider {
   }
 
   checkConfig(req: provproto.CheckRequest): provproto.CheckResponse {
-    const { inputs, failures } = checkProviderConfig(propsOf(req.getNews()));
-    return checkResponse(inputs, failures);
+    // Secret settings go back as secrets whether or not they came as one: the provider's inputs are stored in state.
+    const { inputs, failures } = checkProviderConfig(plainOf(req.getNews()).plain);
+    return checkResponse(wrapSecrets(inputs, SECRET_CONFIG_KEYS), failures);
   }
 
   diffConfig(req: provproto.DiffRequest): provproto.DiffResponse {
-    const changed = diffProviderConfig(propsOf(req.getOlds()), propsOf(req.getNews()));
+    const changed = diffProviderConfig(plainOf(req.getOlds()).plain, plainOf(req.getNews()).plain);
     const resp = new provproto.DiffResponse();
     resp.setChanges(changed.length > 0 ? DIFF_SOME : DIFF_NONE);
     resp.setDiffsList(changed);
@@ -146,7 +169,7 @@ export class VmssIdentityProvider {
   configure(req: provproto.ConfigureRequest): provproto.ConfigureResponse {
     // Newer engines send the checked inputs in `args`; older ones only the `variables` map (`pkg:config:key`).
     const args = req.getArgs();
-    const settings: Props = args ? propsOf(args) : {};
+    const settings: Props = args ? plainOf(args).plain : {};
     if (!args) {
       for (const [key, value] of req.getVariablesMap().entries()) settings[key.split(":").pop() ?? key] = value;
     }
@@ -238,11 +261,11 @@ export class VmssIdentityProvider {
   }
 
   /**
-   * The runtime's context: the client of the resource's cloud (its own, else the provider's). Warnings and waits
-   * reach the engine through the call's message scope ({@link withMessagesOn}).
+   * The runtime's context: the client of the resource's cloud (its own, else the provider's) and the provider's
+   * principal. Warnings and waits reach the engine through the call's message scope ({@link withMessagesOn}).
    */
   private context(props: Props): runtime.RuntimeContext {
-    return { client: sharedClientFor(cloudTarget(props, this.config)) };
+    return { client: sharedClientFor({ ...cloudTarget(props, this.config), credentialsPrefix: "vmss-identity:" }) };
   }
 
   /**
@@ -251,7 +274,9 @@ export class VmssIdentityProvider {
    */
   private async withMessagesOn<T>(urn: string, call: () => T): Promise<Awaited<T>> {
     try {
-      return await withMessages(this.engineLog.sinkFor(urn), async () => await call());
+      return await withMessages(this.engineLog.sinkFor(urn), async () => await call(), {
+        signal: this.cancelled.signal,
+      });
     } finally {
       await this.engineLog.flushed();
     }

@@ -5,8 +5,7 @@
  * and the dynamic one does not: a detailed diff and import.
  */
 import * as runtime from "../provider/runtime";
-import { parseScaleSetId } from "../provider/identity";
-import { type PropertyChange, detailedDeclarationDiff } from "../provider/identity/detailedDiff";
+import { type PropertyChange, detailedDiffOf, diffOf, parseScaleSetId } from "../provider/identity";
 import { quote } from "../provider/grammar";
 
 type Props = Record<string, unknown>;
@@ -21,10 +20,18 @@ export interface PluginDiff {
   detailed: Record<string, PropertyChange>;
 }
 
-/** The runtime's diff, described property by property. Pure: preview makes no ARM call. */
+/**
+ * The runtime's diff, described property by property: both are projections of the one derivation of what changes
+ * (`runtime.planUpdate`, which also shows the plan). Pure: preview makes no ARM call.
+ */
 export function diff(olds: Props, news: Props): PluginDiff {
-  const { changes, replaces } = runtime.diff(olds, news);
-  return { changes, replaces, detailed: changes ? detailedDeclarationDiff(olds, news) : {} };
+  const plan = runtime.planUpdate(olds, news);
+  const base = diffOf(plan);
+  const detailed = detailedDiffOf(plan);
+  // Role assignments to add or remove (roleAssignmentPlan.ts) show as a change of `roleAssignments`.
+  const roles = runtime.roleAssignmentsChangeAnything(plan);
+  if (roles) detailed.roleAssignments = { kind: olds.roleAssignments === undefined ? "add" : "update", replace: false };
+  return { ...base, changes: base.changes || roles, detailed };
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentName } from "./grammar/cloud";
+import { type VmssIdentityCredentials, secretCredentials, withSecretCredentials } from "./credentials";
 import type { ArmResourceInputs, ArmResourceOutputs } from "./armResourceRuntime";
 
 /** Arguments of {@link ArmResource}. */
@@ -22,6 +23,8 @@ export interface ArmResourceArgs {
   readonly environment?: pulumi.Input<EnvironmentName>;
   /** Explicit ARM endpoint (the emulator), as for `VmssManagedIdentity`. */
   readonly endpoint?: pulumi.Input<string>;
+  /** The principal to sign in as, as for `VmssManagedIdentity`; always stored as a secret. */
+  readonly credentials?: pulumi.Input<VmssIdentityCredentials>;
 }
 
 /**
@@ -35,8 +38,8 @@ export interface ArmResourceArgs {
  * - Create and update: one PUT with the whole body, its operation followed to the end, then a GET.
  * - Delete: one DELETE, followed to the end; a resource already gone is not an error.
  * - Refresh: a GET; a resource that is gone (`ResourceNotFound`, `ResourceGroupNotFound`) leaves the stack.
- * - Preview makes no request. Credentials come from the environment, as for `VmssManagedIdentity`
- *   (docs/transport.md), and never reach state.
+ * - Preview makes no request. Credentials come from `credentials`, else from the environment, as for
+ *   `VmssManagedIdentity` (docs/transport.md); `credentials` is always a secret in state.
  */
 export class ArmResource extends pulumi.dynamic.Resource {
   /** The ARM ID as requested, in canonical spelling. */
@@ -45,7 +48,14 @@ export class ArmResource extends pulumi.dynamic.Resource {
   declare readonly resource: pulumi.Output<Record<string, unknown>>;
 
   constructor(name: string, args: ArmResourceArgs, opts?: pulumi.CustomResourceOptions) {
-    super(armResourceProvider, name, { ...args, resource: undefined }, opts, "pulumi-vmss-identity", "ArmResource");
+    super(
+      armResourceProvider,
+      name,
+      { ...args, credentials: secretCredentials(args.credentials), resource: undefined },
+      withSecretCredentials(opts),
+      "pulumi-vmss-identity",
+      "ArmResource",
+    );
   }
 }
 

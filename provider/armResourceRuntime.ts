@@ -9,14 +9,13 @@ import { sharedClientFor } from "./sharedClients";
 import { jsonEqual } from "./jsonEqual";
 import {
   ARM_RESOURCE_ID_SHAPE,
-  CLOUD_NAME_EXPECTED,
   UNKNOWN,
   apiVersionShapeProblem,
-  canonicalEndpoint,
-  cloudNameOf,
+  checkCredentialsInput,
+  checkTargetSettings,
   describeValue,
   parseArmResourceId,
-  parseEndpoint,
+  sameTargetValue,
   unservedApiVersionProblem,
   type CheckFailure,
 } from "./identity";
@@ -33,6 +32,8 @@ export interface ArmResourceInputs {
   environment?: string;
   /** Canonical ARM endpoint. */
   endpoint?: string;
+  /** Explicit credential settings (provider/grammar/settings.ts); a Pulumi secret in state. */
+  credentials?: Record<string, unknown>;
 }
 
 /** What an `ArmResource` records in state: its inputs and ARM's answer to a GET after the PUT. */
@@ -81,28 +82,12 @@ export function checkArmResource(news: Readonly<Record<string, unknown>>): {
   if (body !== UNKNOWN && (typeof body !== "object" || body === null || Array.isArray(body))) {
     failures.push({ property: "body", reason: `expected a JSON object, got ${describeValue(body)}` });
   }
-  if (environment !== undefined && environment !== null && environment !== UNKNOWN) {
-    const name = cloudNameOf(environment);
-    if (name !== undefined) inputs.environment = name;
-    else
-      failures.push({
-        property: "environment",
-        reason: `expected ${CLOUD_NAME_EXPECTED}, got ${describeValue(environment)}`,
-      });
-  }
-  if (endpoint !== undefined && endpoint !== null && endpoint !== UNKNOWN) {
-    try {
-      inputs.endpoint = parseEndpoint(String(endpoint));
-    } catch (e) {
-      failures.push({ property: "endpoint", reason: (e as Error).message });
-    }
-  }
-  if (environment !== undefined && environment !== null && endpoint !== undefined && endpoint !== null) {
-    failures.push({
-      property: "endpoint",
-      reason: `both environment ${describeValue(environment)} and endpoint are set; set one of them`,
-    });
-  }
+  failures.push(...checkCredentialsInput(news.credentials, UNKNOWN));
+  // environment and endpoint: one grammar for every door (provider/grammar/settings.ts).
+  const target = checkTargetSettings({ environment, endpoint }, UNKNOWN);
+  failures.push(...target.failures);
+  if (target.settings.environment !== undefined) inputs.environment = target.settings.environment;
+  if (target.settings.endpoint !== undefined) inputs.endpoint = target.settings.endpoint;
   return { inputs, failures };
 }
 
@@ -121,7 +106,8 @@ export function diffArmResource(
     replaces.length > 0 ||
     olds.apiVersion !== news.apiVersion ||
     olds.environment !== news.environment ||
-    canonicalEndpoint(olds.endpoint) !== canonicalEndpoint(news.endpoint) ||
+    !sameTargetValue("endpoint", olds.endpoint, news.endpoint) ||
+    !jsonEqual(olds.credentials ?? undefined, news.credentials ?? undefined) ||
     !jsonEqual(olds.body, news.body);
   return { changes, replaces, deleteBeforeReplace: false };
 }

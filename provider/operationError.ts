@@ -24,6 +24,10 @@ export function operationError(operation: string, scaleSetId: string, cause: unk
       `. The caller is missing the Managed Identity Operator role` +
       ` (Microsoft.ManagedIdentity/userAssignedIdentities/assign/action) on ${which}`;
   }
+  if (cause.writeState === "accepted") {
+    // Cancelled after ARM took the write (provider/arm/client.ts `cancellation`): the state recorded may be behind.
+    message += `. The change may still complete: run \`pulumi refresh\` (or \`pulumi up\` again) to read what is in place`;
+  }
   return new VmssIdentityError(message, {
     code: cause.code,
     statusCode: cause.statusCode,

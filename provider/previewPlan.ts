@@ -2,9 +2,10 @@
  * Shows the planned change in a preview. The dynamic-provider protocol has no detailed diff, and the engine shows only
  * the inputs that changed, while what `up` will do also depends on the recorded state (identities someone else
  * assigned, the system identity as it stood). So `diff` (which receives the recorded state) and, for a creation,
- * `check` write the plan as one line on the provider's stderr; the engine shows it under the preview (a diagnostic in
- * `pulumi preview --json`, "Diagnostics" in `pulumi up`). The plan itself is the pure
- * {@link identity.plannedChange}; nothing here makes a request.
+ * `check` write the plan as one line, and each warning as another, to a {@link PlanWriter} (by default the provider's
+ * stderr, which the engine shows under the preview for the dynamic provider: a diagnostic in `pulumi preview --json`,
+ * "Diagnostics" in `pulumi up`). What the lines say is a projection of the one derivation of what changes,
+ * {@link identity.planChange}; nothing here makes a request.
  */
 import * as identity from "./identity";
 import { reportPlanLine } from "./progress";
@@ -17,35 +18,51 @@ export type PlanWriter = (line: string) => void;
 
 const toDoor: PlanWriter = reportPlanLine;
 
-/**
- * The lines a preview shows for `plan` on the scale set `scaleSetId`: the plan (when it changes anything), then each
- * warning.
- */
-export function planLines(scaleSetId: string, plan: identity.PlannedChange): string[] {
-  const lines: string[] = [];
-  const described = identity.describePlannedChange(plan);
-  if (described !== undefined) lines.push(`VmssManagedIdentity plan for ${scaleSetId}: ${described}`);
-  for (const warning of plan.warnings) lines.push(`warning: VmssManagedIdentity on ${scaleSetId}: ${warning}`);
-  return lines;
+/** One message of a plan: the plan itself (`info`) or a warning. */
+export interface PlanMessage {
+  severity: "info" | "warning";
+  /** The text, without a severity prefix. */
+  text: string;
 }
 
 /**
- * Plans from the recorded outputs (`undefined` for a creation) and the new inputs, writes the plan's lines, and
- * returns the plan (`undefined` when it cannot be known before `up`).
+ * What a preview shows of `plan`: the plan (when it says something about the identity), then each warning. Each names
+ * the scale set, since the dynamic provider's lines are not attached to a resource.
+ */
+export function planMessages(plan: identity.PlannedChange): PlanMessage[] {
+  const scaleSet = plan.scaleSetId ?? "a scale set not known before up";
+  const messages: PlanMessage[] = [];
+  const described = identity.describePlannedChange(plan);
+  if (described !== undefined) {
+    messages.push({ severity: "info", text: `VmssManagedIdentity plan for ${scaleSet}: ${described}` });
+  }
+  for (const warning of plan.warnings) {
+    messages.push({ severity: "warning", text: `VmssManagedIdentity on ${scaleSet}: ${warning}` });
+  }
+  return messages;
+}
+
+/** {@link planMessages} as lines: a warning starts with `warning: `. */
+export function planLines(plan: identity.PlannedChange): string[] {
+  return planMessages(plan).map((m) => (m.severity === "warning" ? `warning: ${m.text}` : m.text));
+}
+
+/**
+ * Derives what `up` will do from the recorded outputs (`undefined` for a creation) and the new inputs, writes the
+ * plan's lines, and returns the plan.
  */
 export function reportPlannedChange(
   recorded: Readonly<Record<string, unknown>> | undefined,
   news: Readonly<Record<string, unknown>>,
   write: PlanWriter = toDoor,
-): identity.PlannedChange | undefined {
-  const plan = identity.plannedChangeOf(recorded, news);
-  if (plan !== undefined && typeof news.scaleSetId === "string") {
-    // ScaleSetWithIdentity's child ("silent") finds at creation what its scale set was just created with: only the
-    // warnings concern the user.
-    const lines = planLines(news.scaleSetId, plan);
-    const shown =
-      recorded === undefined && news.adoption === "silent" ? lines.filter((l) => l.startsWith("warning:")) : lines;
-    for (const line of shown) write(line);
+): identity.PlannedChange {
+  const plan = identity.planChange(recorded, news);
+  // ScaleSetWithIdentity's child ("silent") finds at creation what its scale set was just created with: only the
+  // warnings concern the user.
+  const silent = plan.creating && news.adoption === "silent";
+  for (const message of planMessages(plan)) {
+    if (silent && message.severity !== "warning") continue;
+    write(message.severity === "warning" ? `warning: ${message.text}` : message.text);
   }
   return plan;
 }

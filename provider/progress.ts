@@ -15,6 +15,14 @@
  *   `noticeAfterMs` (default 5 s), then at its end; a sink with rows (the plugin: ephemeral status on the resource's
  *   row) also gets updates at 15 s, 30 s, 1 min and every minute after, never one per poll;
  * - plan lines (info) and warnings, kept.
+ *
+ * Cancellation: a door hands each scope the signal of its cancellation ({@link ProgressOptions.signal}: the plugin's
+ * `Cancel` RPC, sent by the engine at the user's first Ctrl-C); the shared ARM clients read it in the call's context
+ * ({@link currentCancellation}), so every wait of the scope's calls ends at once and nothing more is sent. The
+ * dynamic provider's host ignores `Cancel` and installs no scope: outside a scope, the signal is the engine's
+ * going away (the process is orphaned when the engine exits at the second Ctrl-C), so a held request is never
+ * sent after the user stopped the run.
+ *
  * Messages carry methods, ARM paths, budgets, durations and ARM's reasons: never a token, a header or a body.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
@@ -52,6 +60,16 @@ export interface MessageSink {
 export interface ProgressOptions {
   /** A wait is reported once it is expected to last, or has lasted, this long, ms. Default 5 000. */
   noticeAfterMs?: number;
+  /**
+   * The door's cancellation of the scope's operation: when it aborts, the waits of its ARM calls end at once and the
+   * calls fail saying what was interrupted (provider/arm/client.ts `cancellation`). Default: none.
+   */
+  signal?: AbortSignal;
+  /**
+   * Added to the first line of a hold for a budget (nothing sent yet) on a plain stream: how the user stops it.
+   * Default: none.
+   */
+  stopHint?: string;
 }
 
 /** Default of {@link ProgressOptions.noticeAfterMs}, ms: "a wait longer than a few seconds". */
@@ -74,12 +92,20 @@ export const stderrSink: MessageSink = {
 class Scope {
   private readonly waits = new Map<number, Wait>();
   readonly noticeAfterMs: number;
+  private readonly stopHint: string | undefined;
 
   constructor(
     readonly sink: MessageSink,
     options: ProgressOptions = {},
+    private readonly cancellation: () => AbortSignal | undefined = () => options.signal,
   ) {
     this.noticeAfterMs = options.noticeAfterMs ?? DEFAULT_NOTICE_AFTER_MS;
+    this.stopHint = options.stopHint;
+  }
+
+  /** The scope's cancellation signal, if it has one. */
+  signal(): AbortSignal | undefined {
+    return this.cancellation();
   }
 
   event(event: TransportEvent): void {
@@ -146,8 +172,10 @@ class Scope {
 
   private say(waitId: number, wait: Wait, said: Said): void {
     const { phase } = said;
+    let line = wait.text(said, `${wait.method} ${wait.path}`);
+    if (phase === "start" && this.stopHint !== undefined && wait instanceof HoldWait) line += ` (${this.stopHint})`;
     try {
-      this.sink.status({ waitId, phase, text: wait.text(said), line: wait.text(said, `${wait.method} ${wait.path}`) });
+      this.sink.status({ waitId, phase, text: wait.text(said), line });
     } catch {
       // A sink that fails loses a message, never the operation.
     }
@@ -232,7 +260,7 @@ class HoldWait extends Wait {
       case "end":
         return said.outcome === "done"
           ? `waited ${seconds(said.elapsedMs)} for ${this.what}${before}`
-          : `stopped waiting for ${this.what}${before} after ${seconds(said.elapsedMs)}`;
+          : `stopped waiting for ${this.what}${before} after ${seconds(said.elapsedMs)}: nothing was sent`;
     }
   }
 }
@@ -266,9 +294,45 @@ function unrefd(timer: NodeJS.Timeout): NodeJS.Timeout {
 const scopes = new AsyncLocalStorage<Scope>();
 let outside: Scope | undefined;
 
+/**
+ * What the dynamic provider's stderr adds to a long wait. Its host ignores the engine's `Cancel`, so the first Ctrl-C
+ * lets the wait run on; the second ends the engine, and with it the wait ({@link engineGone}).
+ */
+export const DYNAMIC_STOP_HINT = "press Ctrl-C twice to stop: nothing is sent while it waits";
+
 /** The scope of the running operation, else the process's default (stderr). */
 function current(): Scope {
-  return scopes.getStore() ?? (outside ??= new Scope(stderrSink));
+  return scopes.getStore() ?? (outside ??= new Scope(stderrSink, { stopHint: DYNAMIC_STOP_HINT }, engineGone));
+}
+
+let orphaned: AbortController | undefined;
+/** How often the process checks that its parent (the engine) is still there, ms. */
+const PARENT_CHECK_MS = 500;
+
+/**
+ * Aborts when this process's parent is gone (its parent process id changes: the engine that started the dynamic
+ * provider's host exited, at the user's second Ctrl-C, and left it running). Watched only from the first call.
+ */
+function engineGone(): AbortSignal {
+  if (orphaned === undefined) {
+    const controller = (orphaned = new AbortController());
+    const parent = process.ppid;
+    const timer = setInterval(() => {
+      if (process.ppid === parent) return;
+      clearInterval(timer);
+      controller.abort(new Error("the Pulumi engine that started this provider exited"));
+    }, PARENT_CHECK_MS);
+    timer.unref();
+  }
+  return orphaned.signal;
+}
+
+/**
+ * The cancellation of the running operation (the ARM clients' `cancellation`, provider/sharedClients.ts): its
+ * scope's {@link ProgressOptions.signal}; outside a scope (the dynamic provider), the engine's going away.
+ */
+export function currentCancellation(): AbortSignal | undefined {
+  return current().signal();
 }
 
 /**

@@ -15,8 +15,17 @@ import { isArmError, isResourceGone } from "./arm/errors";
 import { sharedClientFor } from "./sharedClients";
 import { withScaleSetWriteLock } from "./scaleSetLock";
 import { operationError } from "./operationError";
-import { reportPlannedChange } from "./previewPlan";
-import { reportMessage } from "./progress";
+import { type PlanWriter, reportPlannedChange } from "./previewPlan";
+import { reportMessage, reportPlanLine } from "./progress";
+import {
+  describeRoleAssignmentChange,
+  roleAssignmentChange,
+  validateRoleAssignments,
+  type RoleAssignmentChange,
+  type RoleAssignmentDeclaration,
+  type RoleAssignmentInPlace,
+} from "./roleAssignmentPlan";
+import { deleteRoleAssignments, ensureRoleAssignments, readRoleAssignments } from "./roleAssignmentRuntime";
 
 /** Inputs after `check`: canonical spelling, defaults filled. */
 export interface VmssIdentityInputs {
@@ -29,6 +38,10 @@ export interface VmssIdentityInputs {
   endpoint?: string;
   /** How to report identities found already assigned on create: "warn" (default) or "silent" (used by components). */
   adoption?: "warn" | "silent";
+  /** Explicit credential settings (the dynamic door's `credentials`): a Pulumi secret in state. */
+  credentials?: Record<string, unknown>;
+  /** Role assignments for the identities it manages, canonical (roleAssignmentPlan.ts). */
+  roleAssignments?: RoleAssignmentDeclaration[];
 }
 
 /** One user-assigned identity owned by the resource, as the scale set reports it. */
@@ -58,6 +71,8 @@ export interface VmssIdentityOutputs extends VmssIdentityInputs {
    * back once it is disabled.
    */
   systemAssignedOwned: boolean;
+  /** The role assignments in place that this resource owns, each with its ARM ID (roleAssignmentPlan.ts). */
+  roleAssignmentsInPlace: RoleAssignmentInPlace[];
 }
 
 /** What the I/O operations need; tests inject a client, the provider process uses the shared one per endpoint. */
@@ -68,6 +83,8 @@ export interface RuntimeContext {
    * Pulumi engine shows as a diagnostic, the engine's Log service on the resource in the plugin.
    */
   warn?: (message: string) => void;
+  /** Waits before retrying a role assignment refused with PrincipalNotFound, ms (roleAssignmentPlan.ts's default). */
+  principalNotFoundDelaysMs?: readonly number[];
 }
 
 type Props = Record<string, unknown>;
@@ -85,26 +102,93 @@ const MAX_PRECONDITION_RETRIES = 5;
 
 /** Validates and canonicalises the inputs; for a creation, shows the planned change (previewPlan.ts). No I/O. */
 export function check(olds: Props, news: Props): { inputs: Props; failures: identity.CheckFailure[] } {
-  const result = identity.validateDeclarationInputs(news);
-  if (result.failures.length === 0 && olds.scaleSetId === undefined) reportPlannedChange(undefined, result.inputs);
+  const { roleAssignments, ...declaration } = news;
+  const result = identity.validateDeclarationInputs(declaration);
+  const roles = validateRoleAssignments(
+    roleAssignments,
+    result.inputs.systemAssigned,
+    result.inputs.userAssignedIdentities,
+    (value) => value === identity.UNKNOWN,
+  );
+  if (roles.value !== undefined) result.inputs.roleAssignments = roles.value;
+  result.failures.push(...roles.failures);
+  if (result.failures.length === 0 && olds.scaleSetId === undefined) {
+    reportPlannedChange(undefined, declarationOnly(result.inputs));
+    reportRolePlan(result.inputs, roleAssignmentChange([], declaredRoles(result.inputs)));
+  }
   return result;
 }
 
+/** The inputs without `roleAssignments`, for the identity derivation (which knows nothing of them). */
+function declarationOnly(props: Props): Props {
+  const { roleAssignments: _roles, roleAssignmentsInPlace: _inPlace, ...rest } = props;
+  return rest;
+}
+
+/** The declared role assignments, canonical (after check); [] when none or still unknown. */
+function declaredRoles(props: Props): RoleAssignmentDeclaration[] {
+  return Array.isArray(props.roleAssignments) ? (props.roleAssignments as RoleAssignmentDeclaration[]) : [];
+}
+
+/** The role assignments recorded as in place. */
+function rolesInPlace(props: Props): RoleAssignmentInPlace[] {
+  return Array.isArray(props.roleAssignmentsInPlace) ? (props.roleAssignmentsInPlace as RoleAssignmentInPlace[]) : [];
+}
+
+/** The principal each identity has in a recorded state or a converged identity state. */
+function principalsOf(props: Props, state?: identity.IdentityState): (identityName: string) => string | undefined {
+  return (identityName) => {
+    if (identityName === "system") {
+      if (state !== undefined) return state.system ? state.principalId : undefined;
+      return typeof props.principalId === "string" ? props.principalId : undefined;
+    }
+    if (state !== undefined) return state.user.get(identity.armIdKey(identityName))?.principalId;
+    const users = Array.isArray(props.userIdentities) ? (props.userIdentities as UserIdentityOutput[]) : [];
+    return users.find((u) => identity.armIdKey(u.id) === identity.armIdKey(identityName))?.principalId;
+  };
+}
+
+/** Writes the preview's line for the role assignments `up` adds and removes (0 requests), if any. */
+function reportRolePlan(news: Props, change: RoleAssignmentChange, write: PlanWriter = reportPlanLine): void {
+  const described = describeRoleAssignmentChange(change);
+  if (described === undefined || typeof news.scaleSetId !== "string") return;
+  write(`VmssManagedIdentity role assignments for ${news.scaleSetId}: ${described}`);
+}
+
 /**
- * Compares the recorded state with the new inputs, and shows the planned change (previewPlan.ts). No I/O: a
- * casing-only difference is never a change.
+ * Derives what `up` will do from the recorded state and the new inputs (the one derivation,
+ * provider/identity/plannedChange.ts), and shows it (previewPlan.ts). No I/O. Both doors' `diff` project its result.
+ * @param write where the plan's lines go (default: stderr).
+ */
+export function planUpdate(olds: Props, news: Props, write?: PlanWriter): UpdatePlan {
+  const plan = reportPlannedChange(declarationOnly(olds), declarationOnly(news), write);
+  const unknown =
+    news.roleAssignments === identity.UNKNOWN ||
+    (Array.isArray(news.roleAssignments) && news.roleAssignments.some((d) => d === identity.UNKNOWN));
+  const roles = unknown ? "unknown" : roleAssignmentChange(rolesInPlace(olds), declaredRoles(news), principalsOf(olds));
+  if (roles !== "unknown") reportRolePlan(news, roles, write);
+  return { ...plan, roles };
+}
+
+/** The one derivation of what changes (identity.PlannedChange), with the role assignments `up` adds and removes. */
+export type UpdatePlan = identity.PlannedChange & {
+  /** "unknown": the declared assignments are not known yet (preview of a program with unknown values). */
+  roles: RoleAssignmentChange | "unknown";
+};
+
+/** Whether the plan adds or removes a role assignment (or cannot tell yet). */
+export function roleAssignmentsChangeAnything(plan: UpdatePlan): boolean {
+  return plan.roles === "unknown" || plan.roles.add.length > 0 || plan.roles.remove.length > 0;
+}
+
+/**
+ * Compares the recorded state with the new inputs, and shows the planned change: {@link planUpdate}'s result as the
+ * dynamic provider reports it. No I/O: a casing-only difference is never a change.
  */
 export function diff(olds: Props, news: Props): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
-  const result = identity.diffDeclarations(olds, news);
-  let changes = result.changes;
-  // Exclusive mode owns the whole identity: identities someone else added since the last refresh are drift too.
-  if (news.mode === "exclusive" && Array.isArray(olds.otherUserAssignedIdentities)) {
-    changes ||= olds.otherUserAssignedIdentities.length > 0;
-  }
-  // The preview names what up will add and remove, from the recorded state (previewPlan.ts).
-  const plan = result.replaces.length === 0 ? reportPlannedChange(olds, news) : undefined;
-  if (plan !== undefined) changes ||= identity.changesAnything(plan);
-  return { changes, replaces: result.replaces, deleteBeforeReplace: false };
+  const plan = planUpdate(olds, news);
+  const base = identity.diffOf(plan);
+  return { ...base, changes: base.changes || roleAssignmentsChangeAnything(plan), deleteBeforeReplace: false };
 }
 
 /** Applies the declaration to the scale set and records the outcome. */
@@ -114,9 +198,24 @@ export async function create(
 ): Promise<{ id: string; outs: VmssIdentityOutputs }> {
   const declared = identity.declarationOf(inputs);
   const { ref, client, apiVersion } = target(inputs, ctx);
-  const { before, after } = await converge(client, ref.id, apiVersion, "assigning identities to", (current) =>
-    identity.changeForCreate(current, declared),
-  );
+  const id = `${ref.id}#managedIdentity`;
+  let converged;
+  try {
+    converged = await converge(client, ref.id, apiVersion, "assigning identities to", (current) =>
+      identity.changeForCreate(current, declared),
+    );
+  } catch (e) {
+    // A cancelled creation whose PATCH ARM accepted may still land: the resource is reported as created but not
+    // initialised (a door that can, records it), with what was read before the PATCH and the ownership it claimed,
+    // so that `pulumi refresh` or the next `up` finds the truth and delete knows what it turned on.
+    const left = (e as { leftRunning?: identity.IdentityState }).leftRunning;
+    if (left !== undefined) {
+      const owned = declared.systemAssigned === true && !left.system;
+      Object.assign(e as object, { id, properties: outputsOf(inputs, left, owned, []), reasons: [(e as Error).message] });
+    }
+    throw e;
+  }
+  const { before, after } = converged;
   const adopted = identity.adoptedIdentities(before, declared);
   if (adopted.length > 0 && inputs.adoption !== "silent") {
     (ctx.warn ?? warnOnStderr)(
@@ -131,7 +230,25 @@ export async function create(
     );
   }
   const systemAssignedOwned = declared.systemAssigned === true && !before.system;
-  return { id: `${ref.id}#managedIdentity`, outs: outputsOf(inputs, after, systemAssignedOwned) };
+  // The assignments once the identities they name are in place (their principals exist from the PATCH on).
+  let roles: RoleAssignmentInPlace[];
+  try {
+    roles = await ensureRoleAssignments(client, declaredRoles(inputs), principalsOf(inputs, after), roleCtx(ctx));
+  } catch (e) {
+    // A failed create records nothing: undo what it changed (the identities it added, the system identity it turned
+    // on), so that the next `up` starts from the scale set as this one found it, not from identities it must adopt.
+    const adoptedKeys = new Set(adopted.map(identity.armIdKey));
+    const undo: identity.Declaration = {
+      ...declared,
+      userAssignedIdentities: declared.userAssignedIdentities.filter((id) => !adoptedKeys.has(identity.armIdKey(id))),
+      systemAssigned: systemAssignedOwned ? true : undefined,
+    };
+    await converge(client, ref.id, apiVersion, "undoing the identity change of", (current) =>
+      identity.changeForDelete(current, undo),
+    ).catch(() => undefined);
+    throw e;
+  }
+  return { id, outs: outputsOf(inputs, after, systemAssignedOwned, roles) };
 }
 
 /** Applies the delta between the old and the new declaration. */
@@ -143,11 +260,21 @@ export async function update(
   const previous = identity.declarationOf(olds);
   const declared = identity.declarationOf(news);
   const { ref, client, apiVersion } = target(news, ctx);
+  // Assignments no longer declared go first: before the PATCH that may delete their principal (turning the system
+  // identity off, removing a user identity), so that none is left behind as "Identity not found".
+  const dropped = roleAssignmentChange(rolesInPlace(olds), declaredRoles(news)).remove;
+  await deleteRoleAssignments(client, dropped);
+  const kept = rolesInPlace(olds).filter((a) => !dropped.includes(a));
   const { before, after } = await converge(client, ref.id, apiVersion, "updating identities of", (current) =>
     identity.changeForUpdate(current, previous, declared),
   );
   const systemAssignedOwned = declared.systemAssigned === true && (olds.systemAssignedOwned === true || !before.system);
-  return { outs: outputsOf(news, after, systemAssignedOwned) };
+  // Then what is declared and missing (new entries, drift, a principal that changed behind Pulumi's back).
+  const change = roleAssignmentChange(kept, declaredRoles(news), principalsOf(news, after));
+  await deleteRoleAssignments(client, change.remove);
+  const added = await ensureRoleAssignments(client, change.add, principalsOf(news, after), roleCtx(ctx));
+  const roles = [...kept.filter((a) => !change.remove.includes(a)), ...added];
+  return { outs: outputsOf(news, after, systemAssignedOwned, roles) };
 }
 
 /** Removes what the resource owns and leaves everything else. A scale set that is already gone is not an error. */
@@ -159,6 +286,8 @@ export async function remove(props: Props, ctx: RuntimeContext = {}): Promise<vo
     systemAssigned: declared.systemAssigned === true && props.systemAssignedOwned === true ? true : undefined,
   };
   const { ref, client, apiVersion } = target(props, ctx);
+  // The assignments first, while their principals exist: the PATCH below may delete them.
+  await deleteRoleAssignments(client, rolesInPlace(props));
   try {
     await converge(client, ref.id, apiVersion, "removing identities from", (current) =>
       identity.changeForDelete(current, owned),
@@ -174,7 +303,8 @@ export async function read(props: Props, ctx: RuntimeContext = {}): Promise<Vmss
   const { ref, client, apiVersion } = target(props, ctx);
   try {
     const got = await client.request<ScaleSetBody>({ method: "GET", path: ref.id, apiVersion });
-    return outputsOf(props, identity.readIdentityState(got.body.identity), props.systemAssignedOwned === true);
+    const roles = await readRoleAssignments(client, rolesInPlace(props));
+    return outputsOf(props, identity.readIdentityState(got.body.identity), props.systemAssignedOwned === true, roles);
   } catch (e) {
     if (isResourceGone(e)) return undefined;
     throw operationError("reading identities of", ref.id, e);
@@ -250,7 +380,10 @@ async function converge(
             };
           }
         }
-        throw operationError(operation, scaleSetId, e);
+        const error = operationError(operation, scaleSetId, e);
+        // Cancelled after ARM accepted the PATCH: what was read before it, for the caller to report (see create).
+        if (isArmError(e) && e.writeState === "accepted") Object.assign(error, { leftRunning: before });
+        throw error;
       }
       const after = identity.readIdentityState(done.body.identity);
       return { before, after: await withUserIdentityDetails(client, scaleSetId, apiVersion, after, prefetched) };
@@ -311,7 +444,7 @@ function userIdentityDetailsOf(client: ArmClient, id: string): Promise<UserIdent
 async function readUserIdentityDetails(client: ArmClient, id: string): Promise<UserIdentityDetails> {
   const got = await client.request<{ properties?: { principalId?: unknown; clientId?: unknown } }>({
     method: "GET",
-    path: identity.parseUserAssignedIdentityId(id).id,
+    path: identity.canonicalIdentityId(id),
     apiVersion: USER_IDENTITY_API_VERSION,
   });
   const properties = got.body?.properties ?? {};
@@ -332,30 +465,32 @@ function target(
 }
 
 /** The state record: the declaration as it really stands on the scale set, plus what role assignments need. */
-function outputsOf(props: Props, state: identity.IdentityState, systemAssignedOwned: boolean): VmssIdentityOutputs {
+function outputsOf(
+  props: Props,
+  state: identity.IdentityState,
+  systemAssignedOwned: boolean,
+  roleAssignmentsInPlace: RoleAssignmentInPlace[],
+): VmssIdentityOutputs {
   const declared = identity.declarationOf(props);
-  const declaredKeys = new Set(declared.userAssignedIdentities.map(identity.armIdKey));
-  const owned = declared.userAssignedIdentities.filter((id) => state.user.has(identity.armIdKey(id)));
-  const others = [...state.user.entries()]
-    .filter(([key]) => !declaredKeys.has(key))
-    .map(([, info]) => identity.parseUserAssignedIdentityId(info.id).id)
-    .sort();
-  const systemAssigned =
-    declared.mode === "exclusive" || declared.systemAssigned !== undefined ? state.system : undefined;
+  const { systemAssigned, ...record } = identity.recordOf(declared, state);
   const outs: VmssIdentityOutputs = {
     scaleSetId: identity.parseScaleSetId(String(props.scaleSetId)).id,
     mode: declared.mode,
-    userAssignedIdentities: owned,
-    identityType: identity.identityTypeOf(state.system, state.user.size > 0),
-    userIdentities: owned.map((id) => {
+    ...record,
+    userIdentities: record.userAssignedIdentities.map((id) => {
       const info = state.user.get(identity.armIdKey(id));
       return dropUndefined({ id, principalId: info?.principalId, clientId: info?.clientId });
     }),
-    otherUserAssignedIdentities: others,
     systemAssignedOwned,
+    roleAssignmentsInPlace,
   };
+  if (Array.isArray(props.roleAssignments)) outs.roleAssignments = props.roleAssignments as RoleAssignmentDeclaration[];
   for (const key of ["apiVersion", "environment", "endpoint", "adoption"] as const) {
     if (typeof props[key] === "string") (outs as unknown as Props)[key] = props[key];
+  }
+  // Kept so that refresh and delete sign in as the same principal (stored as a secret: provider/credentials.ts).
+  if (typeof props.credentials === "object" && props.credentials !== null) {
+    outs.credentials = props.credentials as Record<string, unknown>;
   }
   if (systemAssigned !== undefined) outs.systemAssigned = systemAssigned;
   if (state.system && state.principalId) outs.principalId = state.principalId;
@@ -365,6 +500,13 @@ function outputsOf(props: Props, state: identity.IdentityState, systemAssignedOw
 
 function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function roleCtx(ctx: RuntimeContext): {
+  warn: (message: string) => void;
+  principalNotFoundDelaysMs?: readonly number[];
+} {
+  return { warn: ctx.warn ?? warnOnStderr, principalNotFoundDelaysMs: ctx.principalNotFoundDelaysMs };
 }
 
 /** The default of `ctx.warn`: the door's messages (provider/progress.ts), stderr outside a door's scope. */

@@ -7,9 +7,11 @@
 import type { Dispatcher } from "undici";
 import type { ArmClient } from "./arm/client";
 import { resolveCloud, type Cloud } from "./arm/clouds";
+import type { CredentialSource } from "./arm/credential";
+import { credentialSettingsOf, targetOf } from "./grammar/settings";
 import { assertEndpointAllowed } from "./arm/request-target";
 import { InvalidInputError } from "./errors";
-import { reportTransportEvent } from "./progress";
+import { currentCancellation, reportTransportEvent } from "./progress";
 
 /**
  * The transport's heavy half, loaded at the first client: undici, the ARM client and @azure/identity take about
@@ -61,34 +63,61 @@ export const ClientEnvVars = {
 } as const;
 
 /**
- * The process-wide client for `cloud`: one keep-alive pool per endpoint origin, the process-wide credential
- * ({@link getCredential}), default options except a fixed poll interval from `VMSS_IDENTITY_ARM_POLL_INTERVAL_MS`.
- * Its `close()` leaves the shared pool open; use {@link closeSharedClients}.
+ * The process-wide client for `cloud` and a principal: one keep-alive pool per endpoint origin, the process-wide
+ * credential of that principal ({@link getCredential}: explicit `credentials`, else the environment's variables),
+ * default options except a fixed poll interval from `VMSS_IDENTITY_ARM_POLL_INTERVAL_MS`. Two principals get two
+ * clients, each with its own credential and token cache. Its `close()` leaves the shared pool open; use
+ * {@link closeSharedClients}.
  *
  * @param env where to read `VMSS_IDENTITY_ARM_POLL_INTERVAL_MS`, the proxy variables ({@link getSharedDispatcher}) and
  *   the credential's variables (default `process.env`).
+ * @param credentials explicit credential settings (provider configuration, a resource's `credentials` argument).
  * @throws Error naming the variable when `VMSS_IDENTITY_ARM_POLL_INTERVAL_MS` is not a whole number of ms, or a proxy
- *   variable is not an http(s) URL.
+ *   variable is not an http(s) URL, or naming a credential setting that is malformed or missing
+ *   (provider/arm/credential.ts).
  */
-export function getSharedClient(cloud: Cloud, env: NodeJS.ProcessEnv = process.env): ArmClient {
+export function getSharedClient(
+  cloud: Cloud,
+  env: NodeJS.ProcessEnv = process.env,
+  credentials: CredentialSource = {},
+): ArmClient {
   const pollIntervalMs = parsePollInterval(env[ClientEnvVars.pollIntervalMs]);
+  const { ArmClient, getCredential } = transport();
+  const credential = getCredential(cloud, env, credentials);
   const shared = sharedDispatcher(cloud, env);
-  const key = [cloud.resourceManagerEndpoint, cloud.tokenScope, cloud.authorityHost, pollIntervalMs, shared.key].join(
-    "|",
-  );
+  const key = [
+    cloud.resourceManagerEndpoint,
+    cloud.tokenScope,
+    cloud.authorityHost,
+    pollIntervalMs,
+    shared.key,
+    principalKey(credential),
+  ].join("|");
   let client = sharedClients.get(key);
   if (client === undefined) {
-    const { ArmClient, getCredential } = transport();
     client = new ArmClient({
       cloud,
-      credential: getCredential(cloud, env),
+      credential,
       dispatcher: shared.dispatcher,
       pollIntervalMs,
       onEvent: reportTransportEvent,
+      cancellation: currentCancellation,
     });
     sharedClients.set(key, client);
   }
   return client;
+}
+
+// The credential cache (credential.ts) gives one object per principal: its identity keys the client.
+const principalKeys = new WeakMap<object, number>();
+let nextPrincipal = 1;
+function principalKey(credential: object): number {
+  let id = principalKeys.get(credential);
+  if (id === undefined) {
+    id = nextPrincipal++;
+    principalKeys.set(credential, id);
+  }
+  return id;
 }
 
 /** Closes every shared pool and forgets the shared clients (tests, orderly shutdown). */
@@ -110,14 +139,23 @@ function parsePollInterval(value: string | undefined): number | undefined {
 }
 
 /**
- * The process-wide client for a resource's `environment`/`endpoint` inputs (values that are not strings count as
- * absent): the one place where a dynamic resource's inputs become a connection.
+ * The process-wide client for a resource's `environment`/`endpoint` inputs and credentials (values already checked by
+ * provider/grammar/settings.ts; anything else counts as absent): the one place where a resource's settings become a
+ * connection, for both doors.
  */
-export function sharedClientFor(target: { environment?: unknown; endpoint?: unknown }): ArmClient {
-  return getSharedClient(
-    resolveCloud({
-      environment: typeof target.environment === "string" ? target.environment : undefined,
-      endpoint: typeof target.endpoint === "string" ? target.endpoint : undefined,
-    }),
-  );
+export function sharedClientFor(target: {
+  environment?: unknown;
+  endpoint?: unknown;
+  /** Explicit credential settings (provider configuration, the dynamic door's `credentials` argument). */
+  credentials?: unknown;
+  /** How explicit credentials are named in messages, e.g. `vmss-identity:` (default `credentials.`). */
+  credentialsPrefix?: string;
+}): ArmClient {
+  const { environment, endpoint } = targetOf(target);
+  const prefix = target.credentialsPrefix ?? "credentials.";
+  const explicit = credentialSettingsOf(target.credentials, prefix);
+  return getSharedClient(resolveCloud({ environment, endpoint }), process.env, {
+    ...(explicit !== undefined ? { explicit } : {}),
+    explicitPrefix: prefix,
+  });
 }

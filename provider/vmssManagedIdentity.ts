@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { VmssIdentityInputs, VmssIdentityOutputs } from "./runtime";
 import type { EnvironmentName } from "./grammar/cloud";
+import { type VmssIdentityCredentials, secretCredentials, withSecretCredentials } from "./credentials";
 
 /** Arguments of {@link VmssManagedIdentity}. */
 export interface VmssManagedIdentityArgs {
@@ -35,6 +36,46 @@ export interface VmssManagedIdentityArgs {
    * them a moment before).
    */
   readonly adoption?: pulumi.Input<"warn" | "silent">;
+  /**
+   * The principal to sign in as, instead of the environment's (`ARM_*`/`AZURE_*` variables): `clientId`, `tenantId`,
+   * `clientSecret`, `clientCertificatePath`, `useOidc`, `oidcToken`, … as the plugin's provider configuration takes
+   * them. Always stored as a secret; two resources may use two principals in one stack (provider/credentials.ts).
+   */
+  readonly credentials?: pulumi.Input<VmssIdentityCredentials>;
+  /**
+   * Role assignments for the identities this resource manages, owned with them: made once the identity is in place
+   * (with `principalType: ServicePrincipal` and a deterministic name, `PrincipalNotFound` retried), removed before
+   * the PATCH that turns the system identity off or removes a user identity, and on delete. Each entry:
+   * `identity` `"system"` (needs `systemAssigned: true`) or one of `userAssignedIdentities`; `role` a built-in role
+   * name (`"Reader"`, `"Storage Blob Data Reader"`, …) or a role definition ID or GUID; `scope` an ARM ID.
+   */
+  readonly roleAssignments?: pulumi.Input<pulumi.Input<RoleAssignmentArgs>[]>;
+}
+
+/** One role assignment declared on a {@link VmssManagedIdentity}. */
+export interface RoleAssignmentArgs {
+  /** `"system"` or the ARM ID of one of the resource's `userAssignedIdentities`. */
+  identity: pulumi.Input<string>;
+  /** A built-in role name (any casing), a role definition GUID or a role definition ID. */
+  role: pulumi.Input<string>;
+  /** ARM ID of the scope: a subscription, a resource group or a resource. */
+  scope: pulumi.Input<string>;
+}
+
+/** A role assignment in place, owned by a {@link VmssManagedIdentity}. */
+export interface RoleAssignmentInPlaceOutput {
+  /** `"system"` or the user-assigned identity's canonical ID. */
+  identity: string;
+  /** The role definition's GUID. */
+  role: string;
+  /** The built-in role's name, for a built-in role. */
+  roleName?: string;
+  /** Canonical ARM ID of the scope. */
+  scope: string;
+  /** The principal (object) ID it grants the role to. */
+  principalId: string;
+  /** The role assignment's ARM ID. */
+  id: string;
 }
 
 /** One user-assigned identity owned by a {@link VmssManagedIdentity}. */
@@ -78,6 +119,8 @@ export class VmssManagedIdentity extends pulumi.dynamic.Resource {
   declare readonly otherUserAssignedIdentities: pulumi.Output<string[]>;
   /** Whether this resource turned the system-assigned identity on (only then does deleting it turn it off). */
   declare readonly systemAssignedOwned: pulumi.Output<boolean>;
+  /** The role assignments this resource owns and that are in place, each with its ARM ID. */
+  declare readonly roleAssignmentsInPlace: pulumi.Output<RoleAssignmentInPlaceOutput[]>;
 
   constructor(name: string, args: VmssManagedIdentityArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -85,14 +128,16 @@ export class VmssManagedIdentity extends pulumi.dynamic.Resource {
       name,
       {
         ...args,
+        credentials: secretCredentials(args.credentials),
         identityType: undefined,
         principalId: undefined,
         tenantId: undefined,
         userIdentities: undefined,
         otherUserAssignedIdentities: undefined,
         systemAssignedOwned: undefined,
+        roleAssignmentsInPlace: undefined,
       },
-      opts,
+      withSecretCredentials(opts),
       "pulumi-vmss-identity",
       "VmssManagedIdentity",
     );

@@ -101,8 +101,9 @@ function serialOrder(e2e) {
 function parallelOrder(e2e) {
   const first = [
     "test/e2e/recipes.test.ts", // ~110 s
-    "test/emulator/azure-cli.test.ts", // ~43 s, a fifth of it waiting for az
+    "test/emulator/azure-cli.test.ts", // ~50 s, a fifth of it waiting for az
     "test/e2e/preview-plan.test.ts", // ~45 s
+    "test/e2e/role-assignments.test.ts", // ~40 s
     "test/e2e/yaml-plugin.test.ts", // ~35 s
     "test/e2e/quickstart.test.ts", // ~30 s
     "test/emulator/state-durability.test.ts", // ~20 s

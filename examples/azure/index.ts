@@ -95,7 +95,7 @@ new authorization.RoleAssignment("web-reads-group", {
 });
 
 /** ARM ID of the scale set. */
-export const scaleSetId = web.id;
+export const scaleSetId = web.scaleSetId;
 /** Principal ID of the scale set's system-assigned identity. */
 export const principalId = systemPrincipal;
 /** Principal and client IDs of the user-assigned identities on the scale set. */

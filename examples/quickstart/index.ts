@@ -91,7 +91,7 @@ const scaleSet = new ScaleSetWithIdentity(
 
 // Owns the user-assigned identities it lists and nothing else: an identity someone else assigns later survives.
 const teamIdentities = new VmssManagedIdentity("team-identities", {
-  scaleSetId: scaleSet.id,
+  scaleSetId: scaleSet.scaleSetId,
   userAssignedIdentities: identities.filter((_, i) => i < identityNames.length).map((identity) => identity.id),
 });
 

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { TokenCredential } from "@azure/identity";
+import type { TokenCredential } from "@azure/core-auth";
 import type { Dispatcher } from "undici";
 import type { Cloud } from "./clouds";
 import { ArmError, readArmErrorBody, TransportErrorCodes, type ArmErrorBody } from "./errors";
@@ -16,7 +16,7 @@ import {
   selectPollingStrategy,
   type PollingStrategy,
 } from "./lro";
-import { nextWaitId, type TransportEvent, type TransportEventListener } from "./events";
+import { describeBudget, nextWaitId, type TransportEvent, type TransportEventListener } from "./events";
 import { pacerFor, principalOfToken, type Pacer, type PacerHold, type PacerTicket } from "./pacer";
 import { dispatcherFor, proxySettingsFromEnv } from "./proxy";
 import { nextPoll, requestClass } from "./pacing";
@@ -142,7 +142,26 @@ export interface ArmClientOptions {
   onEvent?: TransportEventListener;
   /** Token refresh timing. */
   tokenRefresh?: TokenCyclerOptions;
+  /**
+   * The cancellation of the context a call starts in (e.g. the user interrupting the program that serves it), read
+   * once per call in that call's async context. When it aborts, every wait of the call ends at once (a hold of the
+   * pacer, a retry's sleep, an operation's poll interval) and nothing more is sent: the call throws an ArmError
+   * `RequestAborted` that says what it was waiting for and how far its write got. Unlike
+   * {@link ArmRequest.signal}, it ends waits only: it never cuts an HTTP exchange short (whether ARM took a write is
+   * known), a read that can go at once still goes (a write's outcome can be read back), a write is never sent after
+   * it, and an operation that ARM already accepted is followed for {@link cancelGraceMs} more before it is left to
+   * run.
+   */
+  cancellation?: () => AbortSignal | undefined;
+  /**
+   * How long an operation that ARM accepted before the cancellation is still followed, in ms, so that a short one
+   * ends with a true result rather than "may still complete". Default 20 000.
+   */
+  cancelGraceMs?: number;
 }
+
+/** Default of {@link ArmClientOptions.cancelGraceMs}, ms. */
+export const DEFAULT_CANCEL_GRACE_MS = 20_000;
 
 const FORBIDDEN_HEADERS = new Set(["authorization", "host", "content-length", "transfer-encoding"]);
 const DEFAULT_USER_AGENT = `pulumi-vmss-identity (node ${process.version})`;
@@ -156,6 +175,16 @@ interface CallContext {
   /** `execute`'s deadline, to tell a timeout from the caller's abort. */
   deadline?: AbortSignal;
   timeoutMs?: number;
+  /** The context's cancellation ({@link ArmClientOptions.cancellation}), to tell it from the caller's abort. */
+  cancel?: AbortSignal;
+  /** Stops HTTP exchanges and reads: the caller's signal and the deadline, never the cancellation. */
+  exchange?: AbortSignal;
+  /** Drops the grace's timer and listener ({@link ArmClient.withGrace}). */
+  releaseGrace?: () => void;
+  /** What the call waits for now, for the error of a cancellation. */
+  waiting?: { what: string; since: number; expectedMs?: number };
+  /** How far the call's write (PUT, PATCH, DELETE, POST) got: sent (an attempt went out), accepted (2xx). */
+  write?: { sent: boolean; acceptedStatus?: number };
   /** `x-ms-request-id` of the last answer, for an error raised between answers. */
   lastRequestId?: string;
 }
@@ -224,6 +253,8 @@ export class ArmClient {
   private readonly onRetry: ((event: RetryEvent) => void) | undefined;
   private readonly onEvent: TransportEventListener | undefined;
   private readonly pacing: boolean;
+  private readonly cancellation: (() => AbortSignal | undefined) | undefined;
+  private readonly cancelGraceMs: number;
 
   /**
    * @throws Error before any request if the endpoint is neither https nor a loopback host, or an option (or, without
@@ -241,6 +272,8 @@ export class ArmClient {
     this.onRetry = options.onRetry;
     this.onEvent = options.onEvent;
     this.pacing = options.pacing ?? true;
+    this.cancellation = options.cancellation;
+    this.cancelGraceMs = nonNegative("cancelGraceMs", options.cancelGraceMs) ?? DEFAULT_CANCEL_GRACE_MS;
     this.tokens = new AccessTokenCycler(options.credential, options.cloud.tokenScope, options.tokenRefresh);
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher = options.dispatcher ?? dispatcherFor(this.endpoint, proxySettingsFromEnv(process.env));
@@ -253,11 +286,18 @@ export class ArmClient {
    */
   async request<T = unknown>(req: ArmRequest): Promise<ArmResponse<T>> {
     const url = this.requestUrl(req);
-    const call: CallContext = { correlationId: randomUUID(), signal: req.signal };
+    const cancel = this.cancellation?.();
+    const call: CallContext = {
+      correlationId: randomUUID(),
+      signal: anyOf(req.signal, cancel),
+      exchange: req.signal,
+      cancel,
+      write: req.method === "GET" ? undefined : { sent: false },
+    };
     try {
       return (await this.send(outgoing(req, url), call)) as ArmResponse<T>;
     } catch (e) {
-      throw req.signal?.aborted ? this.abortError(req.method, url, call) : e;
+      throw stoppedBySignal(e, call) ? this.abortError(req.method, url, call) : e;
     }
   }
 
@@ -275,18 +315,31 @@ export class ArmClient {
     const url = this.requestUrl(req);
     // One deadline for the whole call: the write's own retries, every poll and the final read.
     const deadline = AbortSignal.timeout(this.operationTimeoutMs);
-    const signal = req.signal === undefined ? deadline : AbortSignal.any([req.signal, deadline]);
-    const call: CallContext = { correlationId: randomUUID(), signal, deadline, timeoutMs: this.operationTimeoutMs };
+    const exchange = anyOf(req.signal, deadline);
+    const cancel = this.cancellation?.();
+    const call: CallContext = {
+      correlationId: randomUUID(),
+      signal: anyOf(exchange, cancel),
+      exchange,
+      deadline,
+      timeoutMs: this.operationTimeoutMs,
+      cancel,
+      write: req.method === "GET" ? undefined : { sent: false },
+    };
     try {
       return await this.follow<T>(req, url, call);
     } catch (e) {
-      throw signal.aborted ? this.abortError(req.method, url, call) : e;
+      throw stoppedBySignal(e, call) ? this.abortError(req.method, url, call) : e;
+    } finally {
+      call.releaseGrace?.();
     }
   }
 
   private async follow<T>(req: ArmRequest, url: URL, call: CallContext): Promise<ArmResponse<T>> {
     const initial = await this.send(outgoing(req, url), call);
     const strategy = selectPollingStrategy(req.method, initial);
+    // ARM has the write: a cancellation from now on leaves it some time to end, so that its outcome is known.
+    if (call.write !== undefined) this.withGrace(call);
 
     if (strategy.kind === "missing-polling-url") {
       const message = `HTTP ${initial.status} without Azure-AsyncOperation or Location header: the operation cannot be followed`;
@@ -303,7 +356,6 @@ export class ArmClient {
     const pollUrl =
       strategy.kind === "provisioning-state" ? url : this.pollingUrl(req.method, url, strategy.pollUrl, initial);
     const startedAt = Date.now();
-    const { signal } = call;
     // Operations of one kind take similar times: one scout polls finely, the others once when it says they are
     // likely done (pacing.ts nextPoll).
     const operationClass = requestClass(req.method, url.pathname);
@@ -325,7 +377,8 @@ export class ArmClient {
           fixedMs: this.pollIntervalMs,
           minMs: this.minPollIntervalMs,
         });
-        await sleep(next.delayMs, undefined, { signal });
+        call.waiting = { what: `following the operation of the ${req.method}`, since: startedAt };
+        await sleep(next.delayMs, undefined, { signal: call.signal });
         if (!next.poll) continue;
         polls++;
         lastPollMs = Date.now() - startedAt;
@@ -344,7 +397,7 @@ export class ArmClient {
       }
     } finally {
       if (scout) pacer!.releaseScout(operationClass, seenDoneAfter);
-      const outcome = seenDoneAfter !== undefined ? "done" : signal?.aborted ? "aborted" : "failed";
+      const outcome = seenDoneAfter !== undefined ? "done" : call.signal?.aborted ? "aborted" : "failed";
       this.emit({ kind: "wait-ended", ...operation, wait: "operation", waitedMs: Date.now() - startedAt, outcome });
     }
 
@@ -363,20 +416,73 @@ export class ArmClient {
     return last as ArmResponse<T>;
   }
 
-  /** The error of a call stopped by its signal: the caller's (`RequestAborted`) or the operation's deadline. */
+  /**
+   * After the write was accepted, the call's waits stop {@link cancelGraceMs} after the cancellation rather than at
+   * once (the caller's signal and the deadline still stop them at once).
+   */
+  private withGrace(call: CallContext): void {
+    const { cancel } = call;
+    if (cancel === undefined) return;
+    const grace = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const start = () => {
+      timer = setTimeout(() => grace.abort(cancel.reason), this.cancelGraceMs);
+      timer.unref();
+    };
+    if (cancel.aborted) start();
+    else cancel.addEventListener("abort", start, { once: true });
+    call.signal = anyOf(call.exchange, grace.signal);
+    call.releaseGrace = () => {
+      cancel.removeEventListener("abort", start);
+      if (timer !== undefined) clearTimeout(timer);
+    };
+  }
+
+  /**
+   * The error of a call stopped by its signal: the caller's (`RequestAborted`), the operation's deadline, or the
+   * context's cancellation (`RequestAborted`, saying what it was waiting for and how far its write got).
+   */
   private abortError(method: HttpMethod, url: URL, call: CallContext): ArmError {
     const timedOut = call.deadline?.aborted === true;
+    const cancelled = !timedOut && call.cancel?.aborted === true && call.exchange?.aborted !== true;
     return new ArmError({
       code: timedOut ? TransportErrorCodes.operationTimedOut : TransportErrorCodes.requestAborted,
       message: timedOut
         ? `the call and its operation did not finish within ${call.timeoutMs} ms (operationTimeoutMs)`
-        : "the call was aborted by its signal",
+        : cancelled
+          ? this.cancelledMessage(method, call)
+          : "the call was aborted by its signal",
       method,
       path: url.pathname,
       requestId: call.lastRequestId,
       correlationId: call.correlationId,
       cause: call.signal?.reason,
+      writeState: cancelled ? writeStateOf(call) : undefined,
     });
+  }
+
+  /** What a cancelled call was doing, and what ARM has of it. */
+  private cancelledMessage(method: HttpMethod, call: CallContext): string {
+    const { waiting, write } = call;
+    let doing = "cancelled";
+    if (waiting !== undefined) {
+      const waited = formatSeconds(Date.now() - waiting.since);
+      doing +=
+        waiting.expectedMs !== undefined
+          ? ` after waiting ${waited} of ${formatSeconds(waiting.expectedMs)} ${waiting.what}`
+          : ` while ${waiting.what} (${waited} so far)`;
+    }
+    if (write === undefined) return `${doing}; nothing more was sent`;
+    if (write.acceptedStatus !== undefined) {
+      return (
+        `${doing}: the ${method} was accepted by ARM (HTTP ${write.acceptedStatus}) and its operation had not ended ` +
+        `${formatSeconds(this.cancelGraceMs)} after the cancellation; it may still complete: read the resource to ` +
+        `learn its outcome`
+      );
+    }
+    return write.sent
+      ? `${doing}: the ${method} was sent but not accepted, and not sent again (if its answer was lost, it may have run)`
+      : `${doing}: the ${method} was not sent`;
   }
 
   /** Closes the connection pool if this client created it; a dispatcher passed in belongs to the caller. */
@@ -472,11 +578,15 @@ export class ArmClient {
   private async send(out: Outgoing, call: CallContext): Promise<ArmResponse<unknown>> {
     const progress: SendProgress = { retries: 0, renewedToken: false };
     for (;;) {
-      call.signal?.throwIfAborted();
+      // After a cancellation, a write is not sent; a read that need not wait still is (see `cancellation`).
+      (out.method === "GET" ? call.exchange : call.signal)?.throwIfAborted();
       const token = await this.authorise(out);
       const outcome = await this.dispatch(out, token, call);
       const verdict = this.classify(out, outcome, progress);
-      if (verdict.kind === "success") return verdict.response;
+      if (verdict.kind === "success") {
+        if (call.write !== undefined && out.method !== "GET") call.write.acceptedStatus = verdict.response.status;
+        return verdict.response;
+      }
       if (verdict.kind === "renew-token") {
         progress.renewedToken = true;
         await this.renewToken(out.method, out.url, token);
@@ -500,7 +610,10 @@ export class ArmClient {
    */
   private async dispatch(out: Outgoing, token: string, call: CallContext): Promise<AttemptOutcome> {
     const pacer = this.schedulerFor(out.url, token);
-    const ticket = pacer === undefined ? undefined : await this.admit(pacer, out.method, out.url, call.signal);
+    const ticket = pacer === undefined ? undefined : await this.admit(pacer, out.method, out.url, call);
+    // Past this point nothing waits: a cancellation stops the call before its next wait or attempt.
+    call.waiting = undefined;
+    if (call.write !== undefined && out.method !== "GET") call.write.sent = true;
     const outcome = await this.attempt(out, token, call);
     const answered = outcome.kind === "response" ? outcome.response : undefined;
     if (answered !== undefined) call.lastRequestId = answered.requestId ?? call.lastRequestId;
@@ -606,6 +719,11 @@ export class ArmClient {
     const waitId = nextWaitId();
     this.emit({ kind: "retry", waitId, ...event });
     const started = Date.now();
+    call.waiting = {
+      what: `to retry the ${event.method} (retry ${event.retry}: ${event.reason})`,
+      since: started,
+      expectedMs: event.delayMs,
+    };
     let outcome: "done" | "aborted" = "aborted";
     try {
       await sleep(event.delayMs, undefined, { signal: call.signal });
@@ -617,21 +735,29 @@ export class ArmClient {
   }
 
   /** The pacer's admission of one attempt, reporting a hold and its end as events. */
-  private async admit(pacer: Pacer, method: HttpMethod, url: URL, signal?: AbortSignal): Promise<PacerTicket> {
+  private async admit(pacer: Pacer, method: HttpMethod, url: URL, call: CallContext): Promise<PacerTicket> {
     let held: { waitId: number; since: number } | undefined;
-    const onHold =
-      this.onEvent === undefined
-        ? undefined
-        : (hold: PacerHold) => {
-            held = { waitId: nextWaitId(), since: Date.now() };
-            this.emit({ kind: "budget-hold", waitId: held.waitId, method, path: url.pathname, ...hold });
-          };
+    // The cancellation ends a hold, and only a hold: a request the pacer lets go at once goes (see `send`).
+    const stop = new AbortController();
+    const stopHold = () => stop.abort(call.signal?.reason);
+    const onHold = (hold: PacerHold) => {
+      held = { waitId: nextWaitId(), since: Date.now() };
+      if (call.signal?.aborted) queueMicrotask(stopHold);
+      else call.signal?.addEventListener("abort", stopHold, { once: true });
+      const what =
+        hold.budget === undefined
+          ? `for the first answer to a ${method} of this kind, which names its budgets`
+          : `for ${describeBudget(hold.budget)}`;
+      call.waiting = { what: `${what} before the ${method}`, since: held.since, expectedMs: hold.expectedMs };
+      this.emit({ kind: "budget-hold", waitId: held.waitId, method, path: url.pathname, ...hold });
+    };
     let outcome: "done" | "aborted" = "aborted";
     try {
-      const ticket = await pacer.admit(requestClass(method, url.pathname), signal, onHold);
+      const ticket = await pacer.admit(requestClass(method, url.pathname), anyOf(call.exchange, stop.signal), onHold);
       outcome = "done";
       return ticket;
     } finally {
+      call.signal?.removeEventListener("abort", stopHold);
       if (held !== undefined) {
         const { waitId, since } = held;
         const waitedMs = Date.now() - since;
@@ -668,7 +794,8 @@ export class ArmClient {
         method: out.method,
         headers: requestHeaders,
         body: out.payload,
-        signal: call.signal,
+        // An exchange is never cut by a cancellation: whether ARM took a write must be known, and a read is short.
+        signal: call.exchange,
       });
       // Always read the body to its end, success or not: an unread body keeps the socket from going back to the pool.
       const rawBody = await res.body.text();
@@ -694,6 +821,8 @@ export class ArmClient {
         },
       };
     } catch (cause) {
+      // Stopped by the caller's signal or the deadline: not a network failure to retry.
+      if (call.exchange?.aborted) throw cause;
       return { kind: "network", code: networkErrorCode(cause), cause };
     }
   }
@@ -745,6 +874,32 @@ export class ArmClient {
       throw tokenError(method, url, cause);
     }
   }
+}
+
+/** One signal that aborts when any of the given ones does; undefined when none is given. */
+function anyOf(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const given = signals.filter((s): s is AbortSignal => s !== undefined);
+  return given.length <= 1 ? given[0] : AbortSignal.any(given);
+}
+
+/**
+ * Whether `e` is the call's stop by a signal (an abort reason, an AbortError), not an answer or failure of its own
+ * that came while a signal was aborted.
+ */
+function stoppedBySignal(e: unknown, call: CallContext): boolean {
+  return call.signal?.aborted === true && !(e instanceof ArmError);
+}
+
+/** How far a cancelled call's write got (ArmError.writeState); undefined for a read. */
+function writeStateOf(call: CallContext): "not-sent" | "sent" | "accepted" | undefined {
+  if (call.write === undefined) return undefined;
+  return call.write.acceptedStatus !== undefined ? "accepted" : call.write.sent ? "sent" : "not-sent";
+}
+
+/** Whole seconds from 10 s on, tenths below. */
+function formatSeconds(ms: number): string {
+  const s = ms / 1000;
+  return s >= 10 ? `${Math.round(s)} s` : `${s.toFixed(1)} s`;
 }
 
 /** The request as `send` carries it: its body serialised once for every attempt. */

@@ -3,10 +3,18 @@
  * from, and which scope a token needs. Cloud names, their aliases and endpoints have one owner,
  * provider/grammar/cloud.ts (docs/arm-behavior.md, "Tokens").
  */
-import { ErrorCodes, InvalidInputError } from "../errors";
-import { CLOUD_ENDPOINTS, type CloudName, parseCloudName } from "../grammar/cloud";
+import { ErrorCodes } from "../errors";
+import { CLOUD_ENDPOINTS, type CloudName, UnknownCloudError } from "../grammar/cloud";
+import {
+  InvalidSettingError,
+  TargetEnvVars,
+  checkTargetSettings,
+  envValue,
+  parseAuthorityHost,
+  resolveTarget,
+} from "../grammar/settings";
 
-export { type CloudName, parseCloudName } from "../grammar/cloud";
+export { type CloudName } from "../grammar/cloud";
 
 /** Everything the transport needs to know about one Azure cloud (or a custom endpoint such as the emulator). */
 export interface Cloud {
@@ -32,19 +40,8 @@ export interface CloudOptions {
   tokenScope?: string;
 }
 
-/** Environment variables read by {@link resolveCloud} (documented in docs/transport.md). */
-export const CloudEnvVars = {
-  /** Explicit ARM endpoint (the emulator, Azure Stack); same meaning as the `endpoint` option. */
-  endpoint: "VMSS_IDENTITY_ARM_ENDPOINT",
-  /** Token scope for a custom endpoint. */
-  tokenScope: "VMSS_IDENTITY_ARM_TOKEN_SCOPE",
-  /** Cloud name as the Azure SDKs read it. */
-  azureEnvironment: "AZURE_ENVIRONMENT",
-  /** Cloud name as Terraform's azurerm and Pulumi's azure providers read it. */
-  armEnvironment: "ARM_ENVIRONMENT",
-  /** Authority host override, as @azure/identity reads it. */
-  authorityHost: "AZURE_AUTHORITY_HOST",
-} as const;
+/** Environment variables read by {@link resolveCloud} (documented in docs/transport.md; parsed in provider/grammar/settings.ts). */
+export const CloudEnvVars = TargetEnvVars;
 
 const KNOWN_CLOUDS: Record<CloudName, Cloud> = {
   public: knownCloud("public"),
@@ -63,75 +60,45 @@ export function knownCloudByName(name: CloudName): Cloud {
 }
 
 /**
- * Decides which cloud to talk to. Order: `opts.endpoint`, `opts.environment`, `VMSS_IDENTITY_ARM_ENDPOINT`,
- * `AZURE_ENVIRONMENT`, `ARM_ENVIRONMENT`, then the public cloud.
+ * Decides which cloud to talk to. Order: `opts.endpoint` or `opts.environment` (both set is refused), then
+ * `VMSS_IDENTITY_ARM_ENDPOINT`, `AZURE_ENVIRONMENT`, `ARM_ENVIRONMENT`, then the public cloud. Every value is parsed by
+ * provider/grammar/settings.ts, the one owner of these settings.
  *
  * A custom endpoint gets its authority host from `opts.authorityHost`, `AZURE_AUTHORITY_HOST`, else the
  * endpoint's origin (the emulator serves its token endpoint there), and the scope `<endpoint>/.default`
  * unless `opts.tokenScope` / `VMSS_IDENTITY_ARM_TOKEN_SCOPE` say otherwise.
  *
- * @throws Error naming the property or variable, the value and what was expected, for an unknown cloud name or a
- *   malformed URL.
+ * @throws InvalidInputError naming the property or variable, the value and what was expected, for an unknown cloud
+ *   name, an endpoint or authority host that is not https (or http to loopback), or both options set.
  */
 export function resolveCloud(opts: CloudOptions = {}, env: NodeJS.ProcessEnv = process.env): Cloud {
-  const fromEnv = (name: string) => nonEmpty(env[name]);
-
-  if (nonEmpty(opts.endpoint) !== undefined) {
-    return customCloud("endpoint", opts.endpoint as string, opts, env);
+  const { settings, failures } = checkTargetSettings({ environment: opts.environment, endpoint: opts.endpoint });
+  if (failures.length > 0) {
+    const { property, reason } = failures[0];
+    if (property === "environment") throw new UnknownCloudError(property, String(opts.environment));
+    throw new InvalidSettingError(property, reason, ErrorCodes.invalidEndpoint);
   }
-  if (nonEmpty(opts.environment) !== undefined) {
-    return knownCloudByName(parseCloudName("environment", opts.environment as string));
-  }
-  const envEndpoint = fromEnv(CloudEnvVars.endpoint);
-  if (envEndpoint !== undefined) return customCloud(CloudEnvVars.endpoint, envEndpoint, opts, env);
-  for (const variable of [CloudEnvVars.azureEnvironment, CloudEnvVars.armEnvironment]) {
-    const value = fromEnv(variable);
-    if (value !== undefined) return knownCloudByName(parseCloudName(variable, value));
-  }
-  return knownCloudByName("public");
+  const target = resolveTarget(settings, env);
+  if (target.endpoint !== undefined) return customCloud(target.endpoint, opts, env);
+  return knownCloudByName(target.environment ?? "public");
 }
 
-function customCloud(source: string, endpoint: string, opts: CloudOptions, env: NodeJS.ProcessEnv): Cloud {
-  const resourceManagerEndpoint = parseBaseUrl(source, endpoint);
-  const authoritySource = nonEmpty(opts.authorityHost) !== undefined ? "authorityHost" : CloudEnvVars.authorityHost;
-  const authority = nonEmpty(opts.authorityHost) ?? nonEmpty(env[CloudEnvVars.authorityHost]);
+function customCloud(resourceManagerEndpoint: string, opts: CloudOptions, env: NodeJS.ProcessEnv): Cloud {
+  const explicit = opts.authorityHost;
+  const fromEnv = envValue(env, TargetEnvVars.authorityHost);
   const authorityHost =
-    authority !== undefined ? parseBaseUrl(authoritySource, authority) : new URL(resourceManagerEndpoint).origin;
-  const scope = nonEmpty(opts.tokenScope) ?? nonEmpty(env[CloudEnvVars.tokenScope]);
+    explicit !== undefined
+      ? parseAuthorityHost("authorityHost", explicit)
+      : fromEnv !== undefined
+        ? parseAuthorityHost(TargetEnvVars.authorityHost, fromEnv)
+        : new URL(resourceManagerEndpoint).origin;
+  const scope = nonEmpty(opts.tokenScope) ?? envValue(env, TargetEnvVars.tokenScope);
   return {
     name: "custom",
     resourceManagerEndpoint,
     authorityHost,
     tokenScope: scope ?? `${resourceManagerEndpoint}/.default`,
   };
-}
-
-/** Validates an absolute http(s) URL without query, fragment or credentials, and drops trailing slashes. */
-function parseBaseUrl(source: string, value: string): string {
-  const expected = "expected an absolute http(s) URL without query string, fragment or user info";
-  let url: URL;
-  try {
-    url = new URL(value.trim());
-  } catch {
-    throw new InvalidInputError(`${source}: ${JSON.stringify(value)} is not a URL; ${expected}`, {
-      code: ErrorCodes.invalidEndpoint,
-      property: source,
-    });
-  }
-  if (
-    (url.protocol !== "https:" && url.protocol !== "http:") ||
-    url.search !== "" ||
-    url.hash !== "" ||
-    url.username !== "" ||
-    url.password !== ""
-  ) {
-    // The value may carry user info (a password): name only the parts that are safe to show.
-    throw new InvalidInputError(
-      `${source}: ${JSON.stringify(`${url.protocol}//${url.host}${url.pathname}`)} is invalid; ${expected}`,
-      { code: ErrorCodes.invalidEndpoint, property: source },
-    );
-  }
-  return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
 }
 
 function knownCloud(name: CloudName): Cloud {

@@ -1,16 +1,31 @@
 /**
- * Which credential the transport uses, one per process per authority host and configuration, so that
- * @azure/identity's in-memory token cache is shared by every request (never a token fetch per call).
+ * Which credential the transport uses: one per process per authority host and principal, so that @azure/identity's
+ * in-memory token cache is shared by every request of that principal (never a token fetch per call), and two principals
+ * never share one. The settings (explicit, else `ARM_*`/`AZURE_*` variables) are parsed by
+ * provider/grammar/settings.ts; the choice order is azure-native's (docs/transport.md, "Which credential").
  */
 import { createHash } from "node:crypto";
+import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
+import { readFile } from "node:fs/promises";
 import {
+  ClientAssertionCredential,
+  ClientCertificateCredential,
   ClientSecretCredential,
   DefaultAzureCredential,
-  type AccessToken,
-  type GetTokenOptions,
-  type TokenCredential,
+  ManagedIdentityCredential,
 } from "@azure/identity";
+import { ErrorCodes, InvalidInputError } from "../errors";
+import { redactUrl } from "../grammar/endpoint";
+import {
+  CREDENTIAL_SETTINGS,
+  type CredentialSettingName,
+  type CredentialSettings,
+  type ResolvedCredentialSettings,
+  resolveCredentialSettings,
+} from "../grammar/settings";
+import { request, type Dispatcher } from "undici";
 import { PUBLIC_AUTHORITY_HOSTNAMES, type Cloud } from "./clouds";
+import { dispatcherFor, proxySettingsFromEnv } from "./proxy";
 
 /**
  * A credential that can also produce a token that bypasses every cache, used once after ARM rejects a token
@@ -46,47 +61,78 @@ export function renewableCredential(create: () => TokenCredential): RenewableTok
   };
 }
 
-/** Environment variable triples read by {@link getCredential}, first complete triple wins. */
-export const ClientSecretEnvVars = [
-  // What @azure/identity's EnvironmentCredential reads.
-  { tenantId: "AZURE_TENANT_ID", clientId: "AZURE_CLIENT_ID", clientSecret: "AZURE_CLIENT_SECRET" },
-  // What Terraform's azurerm/azapi and Pulumi's azure providers read.
-  { tenantId: "ARM_TENANT_ID", clientId: "ARM_CLIENT_ID", clientSecret: "ARM_CLIENT_SECRET" },
-] as const;
+/** How {@link getCredential} signs in, in azure-native's order (docs/transport.md, "Which credential"). */
+export type CredentialKind = "client-certificate" | "client-secret" | "oidc" | "managed-identity" | "default";
 
-/** How {@link getCredential} authenticates, without the secret. */
+/** Where an OIDC token comes from: the setting itself, a file read at every sign-in, or a request URL. */
+export type OidcTokenSource = "token" | "file" | "request";
+
+/** How {@link getCredential} authenticates, without any secret. */
 export interface CredentialChoice {
-  kind: "client-secret" | "default";
+  kind: CredentialKind;
   authorityHost: string;
   /** Set for an authority that is not a public cloud's; instance discovery would go to the internet. */
   disableInstanceDiscovery: boolean;
-  /** The environment variable triple used for `client-secret`. */
+  /** The setting or variable that chose `kind` (e.g. `ARM_CLIENT_SECRET`, `vmss-identity:useOidc`). */
   source?: string;
   tenantId?: string;
   clientId?: string;
+  /** For `oidc`: where the token comes from. */
+  oidcTokenSource?: OidcTokenSource;
+}
+
+/** The audience GitHub Actions' request URL is asked for, as Entra ID's federated credentials expect it by default. */
+export const OIDC_REQUEST_AUDIENCE = "api://AzureADTokenExchange";
+
+/**
+ * Settings refused when a credential is chosen: one is missing for the flow the others select (code `InvalidInput`).
+ * The message names what is set, what is missing and where to set it; never a value.
+ */
+export class MissingCredentialSettingError extends InvalidInputError {
+  override readonly name = "MissingCredentialSettingError";
+  constructor(message: string, property: string) {
+    super(message, { code: ErrorCodes.invalidInput, property });
+  }
+}
+
+/** Where the credential settings come from for {@link getCredential}. */
+export interface CredentialSource {
+  /** Explicit settings (provider configuration, a resource's `credentials`); when any is set, the environment's credential variables are not read. */
+  explicit?: CredentialSettings;
+  /** Prefix of explicit settings' names in messages, e.g. `vmss-identity:` or `credentials.`. */
+  explicitPrefix?: string;
 }
 
 const credentials = new Map<string, RenewableTokenCredential>();
 
 /**
- * The process-wide credential for `cloud`: a `ClientSecretCredential` when `AZURE_TENANT_ID`/`AZURE_CLIENT_ID`/
- * `AZURE_CLIENT_SECRET` (or the `ARM_*` triple) are all set, else `DefaultAzureCredential`, both against
+ * The process-wide credential for `cloud` and a principal, chosen by {@link chooseCredential} and built against
  * `cloud.authorityHost`. Instance discovery is disabled for authorities outside the public clouds (it only works
- * there; docs/transport.md, "Which credential"). Cached per authority host and configuration; the secret
- * itself never leaves this function except into @azure/identity.
+ * there). Cached per authority host, principal and a digest of its secret material (so a rotated secret gets a new
+ * credential); secrets themselves go only into @azure/identity.
  *
- * @param env environment to read the client secret triple from (default `process.env`). DefaultAzureCredential
- *   itself always reads `process.env`.
+ * @param env environment to read the credential variables from (default `process.env`). DefaultAzureCredential and
+ *   ManagedIdentityCredential themselves always read `process.env`.
+ * @throws InvalidInputError naming a malformed variable, or {@link MissingCredentialSettingError} naming what is missing.
  */
-export function getCredential(cloud: Cloud, env: NodeJS.ProcessEnv = process.env): RenewableTokenCredential {
-  const choice = chooseCredential(cloud, env);
-  const secret = choice.kind === "client-secret" ? secretOf(choice, env) : "";
-  // The key holds a digest of the secret, so that a changed secret gets a new credential without the secret
-  // itself being kept anywhere but inside @azure/identity.
-  const key = [choice.kind, choice.authorityHost, choice.tenantId, choice.clientId, digest(secret)].join("|");
+export function getCredential(
+  cloud: Cloud,
+  env: NodeJS.ProcessEnv = process.env,
+  source: CredentialSource = {},
+): RenewableTokenCredential {
+  const settings = resolveCredentialSettings(source.explicit, env, source.explicitPrefix ?? "");
+  const choice = choiceOf(cloud, settings, source);
+  const key = [
+    choice.kind,
+    choice.authorityHost,
+    choice.tenantId,
+    choice.clientId,
+    choice.oidcTokenSource,
+    digest(JSON.stringify(secretMaterial(choice, settings))),
+  ].join("|");
   let credential = credentials.get(key);
   if (credential === undefined) {
-    credential = renewableCredential(() => createCredential(choice, secret));
+    credential = renewableCredential(() => createCredential(choice, settings));
     credentials.set(key, credential);
   }
   return credential;
@@ -97,39 +143,200 @@ export function clearCredentialCache(): void {
   credentials.clear();
 }
 
-/** Pure: which credential {@link getCredential} builds for `cloud` and `env`. Never returns the secret. */
-export function chooseCredential(cloud: Cloud, env: NodeJS.ProcessEnv = process.env): CredentialChoice {
+/**
+ * Pure: which credential {@link getCredential} builds for `cloud`, `env` and explicit settings. Never returns a secret.
+ * Order (azure-native's): a client certificate path, a client secret, `useOidc`, `useMsi`, else DefaultAzureCredential.
+ * @throws as {@link getCredential}.
+ */
+export function chooseCredential(
+  cloud: Cloud,
+  env: NodeJS.ProcessEnv = process.env,
+  source: CredentialSource = {},
+): CredentialChoice {
+  return choiceOf(cloud, resolveCredentialSettings(source.explicit, env, source.explicitPrefix ?? ""), source);
+}
+
+function choiceOf(cloud: Cloud, s: ResolvedCredentialSettings, source: CredentialSource): CredentialChoice {
   const authorityHost = cloud.authorityHost;
   const disableInstanceDiscovery = !PUBLIC_AUTHORITY_HOSTNAMES.includes(new URL(authorityHost).hostname);
-  for (const names of ClientSecretEnvVars) {
-    const tenantId = env[names.tenantId];
-    const clientId = env[names.clientId];
-    const clientSecret = env[names.clientSecret];
-    if (tenantId && clientId && clientSecret) {
-      return {
-        kind: "client-secret",
-        authorityHost,
-        disableInstanceDiscovery,
-        source: names.tenantId.replace(/_TENANT_ID$/, "_*"),
+  const base = { authorityHost, disableInstanceDiscovery };
+  const explicit = Object.keys(s.sources).some((name) => !isVariable(s.sources[name as CredentialSettingName]));
+  const names = (name: CredentialSettingName): string =>
+    explicit ? `${source.explicitPrefix ?? ""}${name}` : CREDENTIAL_SETTINGS[name].env.join(" or ");
+  const principal = (flow: string, chosenBy: CredentialSettingName) => {
+    for (const name of ["tenantId", "clientId"] as const) {
+      if (s[name] === undefined) {
+        throw new MissingCredentialSettingError(
+          `${s.sources[chosenBy]} is set, so ${flow} is used, but no ${name === "tenantId" ? "tenant ID" : "client ID"} ` +
+            `is set: set ${names(name)}`,
+          names(name),
+        );
+      }
+    }
+    return { tenantId: s.tenantId as string, clientId: s.clientId as string, source: s.sources[chosenBy] };
+  };
+  if (s.clientCertificatePath !== undefined) {
+    return { kind: "client-certificate", ...base, ...principal("a client certificate", "clientCertificatePath") };
+  }
+  if (s.clientSecret !== undefined) {
+    return { kind: "client-secret", ...base, ...principal("a client secret", "clientSecret") };
+  }
+  if (s.useOidc === true) {
+    const ids = principal("OIDC (workload identity federation)", "useOidc");
+    let oidcTokenSource: OidcTokenSource;
+    if (s.oidcToken !== undefined) oidcTokenSource = "token";
+    else if (s.oidcTokenFilePath !== undefined) oidcTokenSource = "file";
+    else if (s.oidcRequestToken !== undefined && s.oidcRequestUrl !== undefined) oidcTokenSource = "request";
+    else {
+      const half =
+        s.oidcRequestToken !== undefined
+          ? `; ${s.sources.oidcRequestToken} is set but no request URL: set ${names("oidcRequestUrl")}`
+          : s.oidcRequestUrl !== undefined
+            ? `; ${s.sources.oidcRequestUrl} is set but no request token: set ${names("oidcRequestToken")}`
+            : "";
+      throw new MissingCredentialSettingError(
+        `${s.sources.useOidc} is true but no OIDC token source is set: set ${names("oidcToken")}, ` +
+          `${names("oidcTokenFilePath")}, or ${names("oidcRequestToken")} with ${names("oidcRequestUrl")}${half}`,
+        names("oidcToken"),
+      );
+    }
+    return { kind: "oidc", ...base, ...ids, oidcTokenSource };
+  }
+  if (s.useMsi === true) {
+    return {
+      kind: "managed-identity",
+      ...base,
+      source: s.sources.useMsi,
+      ...(s.clientId !== undefined ? { clientId: s.clientId } : {}),
+    };
+  }
+  if (explicit && s.clientId !== undefined) {
+    // DefaultAzureCredential reads the environment's AZURE_* variables itself: it would sign in as the environment's
+    // principal, not as this client, breaking "explicit credentials are complete on their own".
+    throw new MissingCredentialSettingError(
+      `${s.sources.clientId} is set, but no way to sign in as that client is: set ${names("clientSecret")}, ` +
+        `${names("clientCertificatePath")}, ${names("useOidc")} (with a token) or ${names("useMsi")} ` +
+        `(DefaultAzureCredential, used when none is set, would sign in as the environment's principal instead)`,
+      names("clientSecret"),
+    );
+  }
+  return {
+    kind: "default",
+    ...base,
+    ...(explicit && s.tenantId !== undefined ? { tenantId: s.tenantId } : {}),
+  };
+}
+
+function isVariable(source: string | undefined): boolean {
+  return source !== undefined && /^[A-Z][A-Z0-9_]*$/.test(source);
+}
+
+function createCredential(choice: CredentialChoice, s: ResolvedCredentialSettings): TokenCredential {
+  const options = { authorityHost: choice.authorityHost, disableInstanceDiscovery: choice.disableInstanceDiscovery };
+  const tenantId = choice.tenantId as string;
+  const clientId = choice.clientId as string;
+  switch (choice.kind) {
+    case "client-certificate":
+      // @azure/identity reads a PEM file holding the certificate and its private key (PKCS#12 is not supported in Node).
+      return new ClientCertificateCredential(
         tenantId,
         clientId,
-      };
+        {
+          certificatePath: s.clientCertificatePath as string,
+          ...(s.clientCertificatePassword !== undefined ? { certificatePassword: s.clientCertificatePassword } : {}),
+        },
+        options,
+      );
+    case "client-secret":
+      return new ClientSecretCredential(tenantId, clientId, s.clientSecret as string, options);
+    case "oidc":
+      return new ClientAssertionCredential(tenantId, clientId, assertionSource(choice, s), options);
+    case "managed-identity":
+      return new ManagedIdentityCredential(choice.clientId !== undefined ? { clientId: choice.clientId } : {});
+    default:
+      return new DefaultAzureCredential({ ...options, ...(choice.tenantId ? { tenantId: choice.tenantId } : {}) });
+  }
+}
+
+/**
+ * The OIDC token, fetched anew each time MSAL needs an assertion (its access token cache is in front): the setting's
+ * value, the file read again (Kubernetes and CI runners rotate it), or GitHub Actions' request URL asked for the
+ * `api://AzureADTokenExchange` audience.
+ */
+function assertionSource(choice: CredentialChoice, s: ResolvedCredentialSettings): () => Promise<string> {
+  if (choice.oidcTokenSource === "token") {
+    const token = s.oidcToken as string;
+    return async () => token;
+  }
+  if (choice.oidcTokenSource === "file") {
+    const path = s.oidcTokenFilePath as string;
+    const source = s.sources.oidcTokenFilePath;
+    return async () => {
+      let text: string;
+      try {
+        text = await readFile(path, "utf8");
+      } catch (e) {
+        throw new Error(
+          `could not read the OIDC token file ${JSON.stringify(path)} (${source}): ${(e as Error).message}`,
+        );
+      }
+      const token = text.trim();
+      if (token === "") throw new Error(`the OIDC token file ${JSON.stringify(path)} (${source}) is empty`);
+      return token;
+    };
+  }
+  const requestUrl = s.oidcRequestUrl as string;
+  const requestToken = s.oidcRequestToken as string;
+  const source = s.sources.oidcRequestUrl;
+  // Through the proxy of HTTPS_PROXY/NO_PROXY, as the ARM requests (proxy.ts): a self-hosted runner behind a proxy.
+  let dispatcher: Dispatcher | undefined;
+  return async () => {
+    const url = new URL(requestUrl);
+    url.searchParams.set("audience", OIDC_REQUEST_AUDIENCE);
+    const shown = `${JSON.stringify(redactUrl(requestUrl))} (${source})`;
+    dispatcher ??= dispatcherFor(new URL(url.origin), proxySettingsFromEnv(process.env));
+    let status: number;
+    let text: string;
+    try {
+      // undici's request follows no redirect: the request token goes to this URL only.
+      const response = await request(url, {
+        method: "GET",
+        headers: { authorization: `Bearer ${requestToken}`, accept: "application/json" },
+        dispatcher,
+      });
+      status = response.statusCode;
+      text = await response.body.text();
+    } catch (e) {
+      throw new Error(`could not reach the OIDC request URL ${shown}: ${(e as Error).message}`);
     }
-  }
-  return { kind: "default", authorityHost, disableInstanceDiscovery };
+    if (status < 200 || status > 299) {
+      throw new Error(`the OIDC request URL ${shown} answered ${status}: ${text.slice(0, 200)}`);
+    }
+    let value: unknown;
+    try {
+      value = (JSON.parse(text) as { value?: unknown }).value;
+    } catch {
+      value = undefined;
+    }
+    if (typeof value !== "string" || value === "") {
+      throw new Error(`the OIDC request URL ${shown} answered without a token (expected JSON with a "value" string)`);
+    }
+    return value;
+  };
 }
 
-function createCredential(choice: CredentialChoice, secret: string): TokenCredential {
-  const options = { authorityHost: choice.authorityHost, disableInstanceDiscovery: choice.disableInstanceDiscovery };
-  if (choice.kind === "client-secret") {
-    return new ClientSecretCredential(choice.tenantId as string, choice.clientId as string, secret, options);
+/** Everything that makes two principals' credentials different beyond their IDs (hashed into the cache key). */
+function secretMaterial(choice: CredentialChoice, s: ResolvedCredentialSettings): unknown[] {
+  switch (choice.kind) {
+    case "client-certificate":
+      return [s.clientCertificatePath, s.clientCertificatePassword];
+    case "client-secret":
+      return [s.clientSecret];
+    case "oidc":
+      return [s.oidcToken, s.oidcTokenFilePath, s.oidcRequestToken, s.oidcRequestUrl];
+    default:
+      return [];
   }
-  return new DefaultAzureCredential(options);
-}
-
-function secretOf(choice: CredentialChoice, env: NodeJS.ProcessEnv): string {
-  const names = ClientSecretEnvVars.find((n) => n.tenantId.replace(/_TENANT_ID$/, "_*") === choice.source);
-  return (names && env[names.clientSecret]) || "";
 }
 
 function digest(value: string): string {

@@ -49,6 +49,8 @@ export interface ArmErrorInit {
   /** How many attempts were made (1 = no retry). */
   attempts?: number;
   cause?: unknown;
+  /** A cancelled call's write: `not-sent`, `sent` (not accepted), `accepted` (ARM took it; it may still run). */
+  writeState?: "not-sent" | "sent" | "accepted";
 }
 
 /**
@@ -73,6 +75,11 @@ export class ArmError extends VmssIdentityError {
   readonly attempts: number;
   /** ARM's message without the decoration added to `message`. */
   readonly armMessage: string;
+  /**
+   * Set when the context's cancellation stopped the call (client.ts `cancellation`): how far its write got.
+   * `accepted`: ARM took the write and its operation may still complete.
+   */
+  readonly writeState?: "not-sent" | "sent" | "accepted";
 
   constructor(init: ArmErrorInit) {
     const path = stripQuery(init.path);
@@ -91,6 +98,7 @@ export class ArmError extends VmssIdentityError {
     this.details = init.details;
     this.attempts = init.attempts ?? 1;
     this.armMessage = init.message;
+    this.writeState = init.writeState;
   }
 }
 

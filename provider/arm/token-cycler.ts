@@ -3,7 +3,7 @@
  * (the habit of core-rest-pipeline's tokenCycler). Requests never wait for a token while the current one is
  * comfortably valid, and a burst of 401s for the same token causes one renewal, not one per request.
  */
-import type { AccessToken, TokenCredential } from "@azure/identity";
+import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { isRenewableCredential } from "./credential";
 
 /** Timing knobs of {@link AccessTokenCycler}, in ms. */

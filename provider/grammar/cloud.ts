@@ -1,7 +1,7 @@
 /**
  * The one owner of the cloud grammar: the Azure clouds this package knows by name, the names other Azure tools use
- * for them, and each cloud's ARM endpoint and authority host. `check` (an `environment` input), the transport
- * (`AZURE_ENVIRONMENT`, `ARM_ENVIRONMENT`; provider/arm/clouds.ts) and `ArmResource` all read names through
+ * for them, and each cloud's ARM endpoint and authority host. Settings that name a cloud (an `environment` input, the
+ * plugin's configuration, `AZURE_ENVIRONMENT`/`ARM_ENVIRONMENT`) are parsed by settings.ts through
  * {@link cloudNameOf}, so a name that works in one place works in all. Pure: no I/O.
  */
 import { ErrorCodes, InvalidInputError } from "../errors";
@@ -90,15 +90,4 @@ export function cloudNameOf(value: unknown): CloudName | undefined {
   if (typeof value !== "string") return undefined;
   const key = value.trim().toLowerCase();
   return Object.prototype.hasOwnProperty.call(CLOUD_ALIASES, key) ? CLOUD_ALIASES[key] : undefined;
-}
-
-/**
- * Parses a cloud name or alias, case-insensitively.
- * @param source the property or environment variable the value came from (named in the error).
- * @throws UnknownCloudError naming the source, the value and the accepted names.
- */
-export function parseCloudName(source: string, value: string): CloudName {
-  const name = cloudNameOf(value);
-  if (name === undefined) throw new UnknownCloudError(source, value);
-  return name;
 }

@@ -67,16 +67,3 @@ export function isLoopbackHost(hostname: string): boolean {
 export function redactUrl(value: string): string {
   return value.replace(/^([^:/?#]*:\/\/)[^/?#]*@/, "$1***@").replace(/[?#].*$/s, "?…");
 }
-
-/**
- * An endpoint value in canonical spelling for comparisons; a value that is not a string, or does not parse (old state
- * may predate a grammar change), is compared as it is rather than failing a preview.
- */
-export function canonicalEndpoint(value: unknown): unknown {
-  if (typeof value !== "string") return value ?? undefined;
-  try {
-    return parseEndpoint(value);
-  } catch {
-    return value;
-  }
-}

@@ -2,7 +2,8 @@
  * Turning what a `VmssManagedIdentity` declares into changes of the scale set's identity, for create, update
  * and delete (the identity algebra, README "How it works"). The resulting change goes to `planPatch`.
  */
-import { armIdKey, parseUserAssignedIdentityId } from "../grammar/armId";
+import { armIdKey } from "../grammar/armId";
+import { canonicalIdentityIds, identityKey, identityKeys } from "./identityIds";
 import type { IdentityChange } from "./plan";
 import type { IdentityState } from "./state";
 
@@ -30,7 +31,7 @@ export interface Declaration {
  */
 export function changeForCreate(current: IdentityState, d: Declaration): IdentityChange {
   if (d.mode === "exclusive") {
-    const declared = keySet(d.userAssignedIdentities);
+    const declared = identityKeys(d.userAssignedIdentities);
     return {
       system: d.systemAssigned ?? false,
       add: [...d.userAssignedIdentities],
@@ -49,11 +50,11 @@ export function changeForCreate(current: IdentityState, d: Declaration): Identit
  */
 export function changeForUpdate(current: IdentityState, olds: Declaration, news: Declaration): IdentityChange {
   if (news.mode === "exclusive") return changeForCreate(current, news);
-  const kept = keySet(news.userAssignedIdentities);
+  const kept = identityKeys(news.userAssignedIdentities);
   return withSystem(
     {
       add: [...news.userAssignedIdentities],
-      remove: olds.userAssignedIdentities.filter((id) => !kept.has(keyOf(id))),
+      remove: olds.userAssignedIdentities.filter((id) => !kept.has(identityKey(id))),
     },
     news.systemAssigned,
   );
@@ -75,30 +76,7 @@ export function changeForDelete(_current: IdentityState, olds: Declaration): Ide
  * adopts them (and the provider says so in a warning), since dynamic resources cannot be imported.
  */
 export function adoptedIdentities(current: IdentityState, d: Declaration): string[] {
-  const seen = new Set<string>();
-  const adopted: string[] = [];
-  for (const raw of d.userAssignedIdentities) {
-    const { id } = parseUserAssignedIdentityId(raw);
-    const key = armIdKey(id);
-    if (current.user.has(key) && !seen.has(key)) adopted.push(id);
-    seen.add(key);
-  }
-  return adopted;
-}
-
-/** Whether two lists name the same set of ARM IDs, ignoring order, casing and repeats. */
-export function sameIdSet(a: readonly string[], b: readonly string[]): boolean {
-  const left = new Set(a.map(armIdKey));
-  const right = new Set(b.map(armIdKey));
-  return left.size === right.size && [...left].every((key) => right.has(key));
-}
-
-function keyOf(id: string): string {
-  return armIdKey(parseUserAssignedIdentityId(id).id);
-}
-
-function keySet(ids: readonly string[]): Set<string> {
-  return new Set(ids.map(keyOf));
+  return canonicalIdentityIds(d.userAssignedIdentities).filter((id) => current.user.has(armIdKey(id)));
 }
 
 function withSystem(change: IdentityChange, system: boolean | undefined): IdentityChange {

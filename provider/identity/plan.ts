@@ -6,7 +6,8 @@
  *   system' = change.system ?? C.system
  *   type'   = identityTypeOf(system', user' ≠ ∅)
  */
-import { armIdKey, parseUserAssignedIdentityId } from "../grammar/armId";
+import { armIdKey } from "../grammar/armId";
+import { canonicalIdentityId, identityKeys } from "./identityIds";
 import type { BodyFormat } from "../grammar/apiVersion";
 import type { IdentityState } from "./state";
 import { NO_IDENTITY } from "./state";
@@ -59,10 +60,10 @@ export function planPatch(
   change: IdentityChange,
   format: BodyFormat,
 ): IdentityPatch | undefined {
-  const removeKeys = new Set(change.remove.map((id) => armIdKey(parseUserAssignedIdentityId(id).id)));
+  const removeKeys = identityKeys(change.remove);
   const added = new Map<string, string>();
   for (const raw of change.add) {
-    const { id } = parseUserAssignedIdentityId(raw);
+    const id = canonicalIdentityId(raw);
     const key = armIdKey(id);
     if (!current.user.has(key) && !removeKeys.has(key) && !added.has(key)) added.set(key, id);
   }

@@ -8,7 +8,8 @@
  * {@link IdentityShapeError}, never silently ignored.
  */
 import { ErrorCodes, VmssIdentityError } from "../errors";
-import { armIdKey, parseUserAssignedIdentityId } from "../grammar/armId";
+import { type ParseArmIdOptions, armIdKey } from "../grammar/armId";
+import { canonicalIdentityId, canonicalIdentityIds } from "./identityIds";
 import { describeValue, quote } from "../grammar/describeValue";
 import { hasSystem, hasUser, parseIdentityType } from "./types";
 
@@ -53,15 +54,16 @@ export class IdentityShapeError extends VmssIdentityError {
 export const NO_IDENTITY: IdentityState = Object.freeze({ system: false, user: new Map() });
 
 /**
- * Builds a state from a system flag and user identity IDs (canonicalised; duplicates by casing collapse).
+ * Builds a state from a system flag and user identity IDs (canonicalised; duplicates by casing collapse). `options`:
+ * `{ lenientNames: true }` for IDs ARM returned (see ParseArmIdOptions).
  * @throws InvalidArmIdError for an ID that is not a user-assigned identity ID.
  */
-export function identityStateOf(system: boolean, userIds: readonly string[] = []): IdentityState {
-  const user = new Map<string, UserIdentityInfo>();
-  for (const raw of userIds) {
-    const { id } = parseUserAssignedIdentityId(raw);
-    if (!user.has(armIdKey(id))) user.set(armIdKey(id), { id });
-  }
+export function identityStateOf(
+  system: boolean,
+  userIds: readonly string[] = [],
+  options?: ParseArmIdOptions,
+): IdentityState {
+  const user = new Map(canonicalIdentityIds(userIds, options).map((id) => [armIdKey(id), { id }]));
   return { system, user };
 }
 
@@ -153,7 +155,7 @@ function readIdentityIds(identityIds: unknown, user: Map<string, UserIdentityInf
 function identityIdAt(raw: string, path: string): string {
   try {
     // Lenient names: ARM already accepted these identities; see ParseArmIdOptions.lenientNames.
-    return parseUserAssignedIdentityId(raw, { lenientNames: true }).id;
+    return canonicalIdentityId(raw, { lenientNames: true });
   } catch (cause) {
     throw new IdentityShapeError(path, `is not a user-assigned identity ID: ${(cause as Error).message}`, { cause });
   }

@@ -6,18 +6,12 @@
 // The rpc module alone: the constant without loading the whole SDK into pure code.
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { API_VERSION_EXPECTED, parseApiVersion } from "../grammar/apiVersion";
-import {
-  SCALE_SET_ID_SHAPE,
-  USER_IDENTITY_ID_SHAPE,
-  armIdKey,
-  parseScaleSetId,
-  parseUserAssignedIdentityId,
-} from "../grammar/armId";
+import { SCALE_SET_ID_SHAPE, USER_IDENTITY_ID_SHAPE, armIdKey, parseScaleSetId } from "../grammar/armId";
+import { canonicalIdentityId } from "./identityIds";
 import type { Declaration, Mode } from "./declaration";
 import { InvalidInputError } from "../errors";
 import { describeValue, quote } from "../grammar/describeValue";
-import { ENDPOINT_EXPECTED, parseEndpoint, redactUrl } from "../grammar/endpoint";
-import { CLOUD_NAME_EXPECTED, cloudNameOf } from "../grammar/cloud";
+import { checkCredentialsInput, checkTargetSettings } from "../grammar/settings";
 
 /** One invalid input: the property and why, as Pulumi's `check` reports it. */
 export interface CheckFailure {
@@ -46,6 +40,7 @@ export const DECLARATION_PROPERTIES = [
   "environment",
   "endpoint",
   "adoption",
+  "credentials",
 ] as const;
 
 const MODES: readonly Mode[] = ["additive", "exclusive"];
@@ -162,33 +157,20 @@ export function validateDeclarationInputs(news: Record<string, unknown>): {
     fail("adoption", `expected "warn" or "silent", got ${describeValue(news.adoption)}`);
   }
 
-  let environmentOk = false;
-  if (!absent("environment") && news.environment !== UNKNOWN) {
-    const environment = news.environment;
-    const name = cloudNameOf(environment);
-    if (name !== undefined) {
-      inputs.environment = name;
-      environmentOk = true;
-    } else {
-      fail("environment", `expected ${CLOUD_NAME_EXPECTED}, got ${describeValue(environment)}`);
-    }
-  }
+  // credentials: checked, kept as given (a Pulumi secret in the dynamic door; provider/credentials.ts).
+  for (const failure of checkCredentialsInput(news.credentials, UNKNOWN)) fail(failure.property, failure.reason);
 
-  if (!absent("endpoint") && news.endpoint !== UNKNOWN) {
-    const endpoint = news.endpoint;
-    const result = canonical(endpoint, parseEndpoint, ENDPOINT_EXPECTED);
-    if ("error" in result) {
-      fail("endpoint", result.error);
-    } else if (environmentOk) {
-      fail(
-        "endpoint",
-        `both environment ${quote(inputs.environment as string)} and endpoint ${quote(redactUrl(endpoint as string))} ` +
-          `are set; set one of them`,
-      );
-    } else {
-      inputs.endpoint = result.value;
-    }
-  }
+  // environment and endpoint: one grammar for every door (provider/grammar/settings.ts).
+  const target = checkTargetSettings(
+    {
+      environment: absent("environment") ? undefined : news.environment,
+      endpoint: absent("endpoint") ? undefined : news.endpoint,
+    },
+    UNKNOWN,
+  );
+  for (const failure of target.failures) fail(failure.property, failure.reason);
+  if (target.settings.environment !== undefined) inputs.environment = target.settings.environment;
+  if (target.settings.endpoint !== undefined) inputs.endpoint = target.settings.endpoint;
 
   return { inputs, failures };
 }
@@ -247,11 +229,7 @@ function validateIdentityList(value: unknown): { value: unknown[] } | { error: s
       out.push(element);
       return;
     }
-    const result = canonical(
-      element,
-      (s) => parseUserAssignedIdentityId(s).id,
-      `an identity ID, ${USER_IDENTITY_ID_SHAPE}`,
-    );
+    const result = canonical(element, (s) => canonicalIdentityId(s), `an identity ID, ${USER_IDENTITY_ID_SHAPE}`);
     if ("error" in result) {
       problems.push(`element ${index}: ${result.error}`);
       out.push(element);

@@ -11,11 +11,35 @@ using Pulumi;
 namespace PulumiVmssIdentity.VmssIdentity
 {
     /// <summary>
-    /// The vmss-identity provider. Credentials come from the environment (`DefaultAzureCredential`: `AZURE_CLIENT_ID`/`AZURE_CLIENT_SECRET`/`AZURE_TENANT_ID`, managed identity, Azure CLI) and never reach Pulumi state.
+    /// The vmss-identity provider. Credentials come from its configuration (`clientId`, `tenantId`, `clientSecret`, `clientCertificatePath`, `useOidc`, `oidcToken`, `oidcTokenFilePath`, `oidcRequestToken`/`oidcRequestUrl`, `useMsi`, as azure-native names them; secret ones stay secrets in state), else from the environment (`ARM_*`, then `AZURE_*`), else `DefaultAzureCredential`. Two explicit providers may sign in as two principals in one stack.
     /// </summary>
     [VmssIdentityResourceType("pulumi:providers:vmss-identity")]
     public partial class Provider : global::Pulumi.ProviderResource
     {
+        /// <summary>
+        /// The password of the client certificate's private key. Default: `ARM_CLIENT_CERTIFICATE_PASSWORD`, `AZURE_CLIENT_CERTIFICATE_PASSWORD`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        [Output("clientCertificatePassword")]
+        public Output<string?> ClientCertificatePassword { get; private set; } = null!;
+
+        /// <summary>
+        /// Path to a PEM file with the client certificate and its private key, to sign in with a certificate. Default: `ARM_CLIENT_CERTIFICATE_PATH`, `AZURE_CLIENT_CERTIFICATE_PATH`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        [Output("clientCertificatePath")]
+        public Output<string?> ClientCertificatePath { get; private set; } = null!;
+
+        /// <summary>
+        /// The application (client) ID of the service principal (or of a user-assigned managed identity). Default: `ARM_CLIENT_ID`, `AZURE_CLIENT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        [Output("clientId")]
+        public Output<string?> ClientId { get; private set; } = null!;
+
+        /// <summary>
+        /// The client secret, to sign in as a service principal with a secret. Default: `ARM_CLIENT_SECRET`, `AZURE_CLIENT_SECRET`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        [Output("clientSecret")]
+        public Output<string?> ClientSecret { get; private set; } = null!;
+
         /// <summary>
         /// An explicit Azure Resource Manager endpoint (the local emulator, an Azure Stack hub): https, or http on loopback; no credentials, query or fragment. Default: `VMSS_IDENTITY_ARM_ENDPOINT`, else the endpoint of `environment`.
         /// </summary>
@@ -27,6 +51,36 @@ namespace PulumiVmssIdentity.VmssIdentity
         /// </summary>
         [Output("environment")]
         public Output<string?> Environment { get; private set; } = null!;
+
+        /// <summary>
+        /// The bearer token for oidcRequestUrl (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_TOKEN). Default: `ARM_OIDC_REQUEST_TOKEN`, `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        [Output("oidcRequestToken")]
+        public Output<string?> OidcRequestToken { get; private set; } = null!;
+
+        /// <summary>
+        /// The URL that mints an OIDC token (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL). Default: `ARM_OIDC_REQUEST_URL`, `ACTIONS_ID_TOKEN_REQUEST_URL`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        [Output("oidcRequestUrl")]
+        public Output<string?> OidcRequestUrl { get; private set; } = null!;
+
+        /// <summary>
+        /// The OIDC token to exchange for an access token. Default: `ARM_OIDC_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        [Output("oidcToken")]
+        public Output<string?> OidcToken { get; private set; } = null!;
+
+        /// <summary>
+        /// Path to a file holding the OIDC token; read again at every sign-in. Default: `ARM_OIDC_TOKEN_FILE_PATH`, `AZURE_FEDERATED_TOKEN_FILE`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        [Output("oidcTokenFilePath")]
+        public Output<string?> OidcTokenFilePath { get; private set; } = null!;
+
+        /// <summary>
+        /// The tenant (directory) ID. Default: `ARM_TENANT_ID`, `AZURE_TENANT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        [Output("tenantId")]
+        public Output<string?> TenantId { get; private set; } = null!;
 
 
         /// <summary>
@@ -47,6 +101,13 @@ namespace PulumiVmssIdentity.VmssIdentity
             {
                 Version = Utilities.Version,
                 PluginDownloadURL = "github://api.github.com/pulumi-vmss-identity/pulumi-vmss-identity",
+                AdditionalSecretOutputs =
+                {
+                    "clientCertificatePassword",
+                    "clientSecret",
+                    "oidcRequestToken",
+                    "oidcToken",
+                },
             };
             var merged = CustomResourceOptions.Merge(defaultOptions, options);
             // Override the ID if one was specified for consistency with other language SDKs.
@@ -57,6 +118,50 @@ namespace PulumiVmssIdentity.VmssIdentity
 
     public sealed class ProviderArgs : global::Pulumi.ResourceArgs
     {
+        [Input("clientCertificatePassword")]
+        private Input<string>? _clientCertificatePassword;
+
+        /// <summary>
+        /// The password of the client certificate's private key. Default: `ARM_CLIENT_CERTIFICATE_PASSWORD`, `AZURE_CLIENT_CERTIFICATE_PASSWORD`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        public Input<string>? ClientCertificatePassword
+        {
+            get => _clientCertificatePassword;
+            set
+            {
+                var emptySecret = Output.CreateSecret(0);
+                _clientCertificatePassword = Output.Tuple<Input<string>?, int>(value, emptySecret).Apply(t => t.Item1);
+            }
+        }
+
+        /// <summary>
+        /// Path to a PEM file with the client certificate and its private key, to sign in with a certificate. Default: `ARM_CLIENT_CERTIFICATE_PATH`, `AZURE_CLIENT_CERTIFICATE_PATH`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        [Input("clientCertificatePath")]
+        public Input<string>? ClientCertificatePath { get; set; }
+
+        /// <summary>
+        /// The application (client) ID of the service principal (or of a user-assigned managed identity). Default: `ARM_CLIENT_ID`, `AZURE_CLIENT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        [Input("clientId")]
+        public Input<string>? ClientId { get; set; }
+
+        [Input("clientSecret")]
+        private Input<string>? _clientSecret;
+
+        /// <summary>
+        /// The client secret, to sign in as a service principal with a secret. Default: `ARM_CLIENT_SECRET`, `AZURE_CLIENT_SECRET`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        public Input<string>? ClientSecret
+        {
+            get => _clientSecret;
+            set
+            {
+                var emptySecret = Output.CreateSecret(0);
+                _clientSecret = Output.Tuple<Input<string>?, int>(value, emptySecret).Apply(t => t.Item1);
+            }
+        }
+
         /// <summary>
         /// An explicit Azure Resource Manager endpoint (the local emulator, an Azure Stack hub): https, or http on loopback; no credentials, query or fragment. Default: `VMSS_IDENTITY_ARM_ENDPOINT`, else the endpoint of `environment`.
         /// </summary>
@@ -68,6 +173,68 @@ namespace PulumiVmssIdentity.VmssIdentity
         /// </summary>
         [Input("environment")]
         public Input<string>? Environment { get; set; }
+
+        [Input("oidcRequestToken")]
+        private Input<string>? _oidcRequestToken;
+
+        /// <summary>
+        /// The bearer token for oidcRequestUrl (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_TOKEN). Default: `ARM_OIDC_REQUEST_TOKEN`, `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        public Input<string>? OidcRequestToken
+        {
+            get => _oidcRequestToken;
+            set
+            {
+                var emptySecret = Output.CreateSecret(0);
+                _oidcRequestToken = Output.Tuple<Input<string>?, int>(value, emptySecret).Apply(t => t.Item1);
+            }
+        }
+
+        /// <summary>
+        /// The URL that mints an OIDC token (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL). Default: `ARM_OIDC_REQUEST_URL`, `ACTIONS_ID_TOKEN_REQUEST_URL`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        [Input("oidcRequestUrl")]
+        public Input<string>? OidcRequestUrl { get; set; }
+
+        [Input("oidcToken")]
+        private Input<string>? _oidcToken;
+
+        /// <summary>
+        /// The OIDC token to exchange for an access token. Default: `ARM_OIDC_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        public Input<string>? OidcToken
+        {
+            get => _oidcToken;
+            set
+            {
+                var emptySecret = Output.CreateSecret(0);
+                _oidcToken = Output.Tuple<Input<string>?, int>(value, emptySecret).Apply(t => t.Item1);
+            }
+        }
+
+        /// <summary>
+        /// Path to a file holding the OIDC token; read again at every sign-in. Default: `ARM_OIDC_TOKEN_FILE_PATH`, `AZURE_FEDERATED_TOKEN_FILE`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        [Input("oidcTokenFilePath")]
+        public Input<string>? OidcTokenFilePath { get; set; }
+
+        /// <summary>
+        /// The tenant (directory) ID. Default: `ARM_TENANT_ID`, `AZURE_TENANT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        [Input("tenantId")]
+        public Input<string>? TenantId { get; set; }
+
+        /// <summary>
+        /// Sign in as the managed identity of the machine (with clientId: that user-assigned identity). Default: `ARM_USE_MSI`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        [Input("useMsi", json: true)]
+        public Input<bool>? UseMsi { get; set; }
+
+        /// <summary>
+        /// Sign in with an OIDC token (workload identity federation): oidcToken, oidcTokenFilePath or oidcRequestToken with oidcRequestUrl. Default: `ARM_USE_OIDC`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        [Input("useOidc", json: true)]
+        public Input<bool>? UseOidc { get; set; }
 
         public ProviderArgs()
         {

@@ -29,7 +29,7 @@ namespace PulumiVmssIdentity.VmssIdentity
         public Output<string?> ProvisioningState { get; private set; } = null!;
 
         /// <summary>
-        /// ARM ID of the scale set.
+        /// ARM ID of the scale set (canonical spelling).
         /// </summary>
         [Output("scaleSetId")]
         public Output<string> ScaleSetId { get; private set; } = null!;
@@ -128,6 +128,18 @@ namespace PulumiVmssIdentity.VmssIdentity
         /// </summary>
         [Input("resourceGroupName", required: true)]
         public Input<string> ResourceGroupName { get; set; } = null!;
+
+        [Input("roleAssignments")]
+        private InputList<Inputs.RoleAssignmentArgs>? _roleAssignments;
+
+        /// <summary>
+        /// Role assignments for the scale set's identities, owned by the child VmssManagedIdentity (see its `roleAssignments`); with them that child is deleted before the scale set, assignments first.
+        /// </summary>
+        public InputList<Inputs.RoleAssignmentArgs> RoleAssignments
+        {
+            get => _roleAssignments ?? (_roleAssignments = new InputList<Inputs.RoleAssignmentArgs>());
+            set => _roleAssignments = value;
+        }
 
         /// <summary>
         /// Name of the scale set. Default: the component's name.

@@ -73,6 +73,18 @@ namespace PulumiVmssIdentity.VmssIdentity
         public Output<string?> PrincipalId { get; private set; } = null!;
 
         /// <summary>
+        /// Role assignments for the identities this resource manages, owned with them: made once the identity is in place (`principalType: ServicePrincipal`, a deterministic name, `PrincipalNotFound` retried), removed before the PATCH that turns the system identity off or removes a user identity, and on delete.
+        /// </summary>
+        [Output("roleAssignments")]
+        public Output<ImmutableArray<Outputs.RoleAssignment>> RoleAssignments { get; private set; } = null!;
+
+        /// <summary>
+        /// The role assignments this resource owns and that are in place, each with its ARM ID.
+        /// </summary>
+        [Output("roleAssignmentsInPlace")]
+        public Output<ImmutableArray<Outputs.RoleAssignmentInPlace>> RoleAssignmentsInPlace { get; private set; } = null!;
+
+        /// <summary>
         /// Canonical ARM ID of the scale set.
         /// </summary>
         [Output("scaleSetId")]
@@ -183,6 +195,18 @@ namespace PulumiVmssIdentity.VmssIdentity
         /// </summary>
         [Input("mode")]
         public Input<string>? Mode { get; set; }
+
+        [Input("roleAssignments")]
+        private InputList<Inputs.RoleAssignmentArgs>? _roleAssignments;
+
+        /// <summary>
+        /// Role assignments for the identities this resource manages, owned with them: made once the identity is in place (`principalType: ServicePrincipal`, a deterministic name, `PrincipalNotFound` retried), removed before the PATCH that turns the system identity off or removes a user identity, and on delete.
+        /// </summary>
+        public InputList<Inputs.RoleAssignmentArgs> RoleAssignments
+        {
+            get => _roleAssignments ?? (_roleAssignments = new InputList<Inputs.RoleAssignmentArgs>());
+            set => _roleAssignments = value;
+        }
 
         /// <summary>
         /// ARM ID of the scale set, e.g. `/subscriptions/&lt;sub&gt;/resourceGroups/&lt;rg&gt;/providers/Microsoft.Compute/virtualMachineScaleSets/&lt;name&gt;`. Any casing of the fixed segments is accepted (`resourcegroups` too). Changing it replaces the resource.

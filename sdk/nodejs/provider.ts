@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 /**
- * The vmss-identity provider. Credentials come from the environment (`DefaultAzureCredential`: `AZURE_CLIENT_ID`/`AZURE_CLIENT_SECRET`/`AZURE_TENANT_ID`, managed identity, Azure CLI) and never reach Pulumi state.
+ * The vmss-identity provider. Credentials come from its configuration (`clientId`, `tenantId`, `clientSecret`, `clientCertificatePath`, `useOidc`, `oidcToken`, `oidcTokenFilePath`, `oidcRequestToken`/`oidcRequestUrl`, `useMsi`, as azure-native names them; secret ones stay secrets in state), else from the environment (`ARM_*`, then `AZURE_*`), else `DefaultAzureCredential`. Two explicit providers may sign in as two principals in one stack.
  */
 export class Provider extends pulumi.ProviderResource {
     /** @internal */
@@ -23,6 +23,22 @@ export class Provider extends pulumi.ProviderResource {
     }
 
     /**
+     * The password of the client certificate's private key. Default: `ARM_CLIENT_CERTIFICATE_PASSWORD`, `AZURE_CLIENT_CERTIFICATE_PASSWORD`, unless another credential setting is configured (configured credentials are complete on their own).
+     */
+    declare public readonly clientCertificatePassword: pulumi.Output<string | undefined>;
+    /**
+     * Path to a PEM file with the client certificate and its private key, to sign in with a certificate. Default: `ARM_CLIENT_CERTIFICATE_PATH`, `AZURE_CLIENT_CERTIFICATE_PATH`, unless another credential setting is configured (configured credentials are complete on their own).
+     */
+    declare public readonly clientCertificatePath: pulumi.Output<string | undefined>;
+    /**
+     * The application (client) ID of the service principal (or of a user-assigned managed identity). Default: `ARM_CLIENT_ID`, `AZURE_CLIENT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+     */
+    declare public readonly clientId: pulumi.Output<string | undefined>;
+    /**
+     * The client secret, to sign in as a service principal with a secret. Default: `ARM_CLIENT_SECRET`, `AZURE_CLIENT_SECRET`, unless another credential setting is configured (configured credentials are complete on their own).
+     */
+    declare public readonly clientSecret: pulumi.Output<string | undefined>;
+    /**
      * An explicit Azure Resource Manager endpoint (the local emulator, an Azure Stack hub): https, or http on loopback; no credentials, query or fragment. Default: `VMSS_IDENTITY_ARM_ENDPOINT`, else the endpoint of `environment`.
      */
     declare public readonly endpoint: pulumi.Output<string | undefined>;
@@ -30,6 +46,26 @@ export class Provider extends pulumi.ProviderResource {
      * Azure cloud: `public`, `usgovernment` or `china` (any casing). Default: `AZURE_ENVIRONMENT` / `ARM_ENVIRONMENT`, else `public`. Set it or `endpoint`, not both.
      */
     declare public readonly environment: pulumi.Output<string | undefined>;
+    /**
+     * The bearer token for oidcRequestUrl (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_TOKEN). Default: `ARM_OIDC_REQUEST_TOKEN`, `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+     */
+    declare public readonly oidcRequestToken: pulumi.Output<string | undefined>;
+    /**
+     * The URL that mints an OIDC token (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL). Default: `ARM_OIDC_REQUEST_URL`, `ACTIONS_ID_TOKEN_REQUEST_URL`, unless another credential setting is configured (configured credentials are complete on their own).
+     */
+    declare public readonly oidcRequestUrl: pulumi.Output<string | undefined>;
+    /**
+     * The OIDC token to exchange for an access token. Default: `ARM_OIDC_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+     */
+    declare public readonly oidcToken: pulumi.Output<string | undefined>;
+    /**
+     * Path to a file holding the OIDC token; read again at every sign-in. Default: `ARM_OIDC_TOKEN_FILE_PATH`, `AZURE_FEDERATED_TOKEN_FILE`, unless another credential setting is configured (configured credentials are complete on their own).
+     */
+    declare public readonly oidcTokenFilePath: pulumi.Output<string | undefined>;
+    /**
+     * The tenant (directory) ID. Default: `ARM_TENANT_ID`, `AZURE_TENANT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+     */
+    declare public readonly tenantId: pulumi.Output<string | undefined>;
 
     /**
      * Create a Provider resource with the given unique name, arguments, and options.
@@ -42,10 +78,23 @@ export class Provider extends pulumi.ProviderResource {
         let resourceInputs: pulumi.Inputs = {};
         opts = opts || {};
         {
+            resourceInputs["clientCertificatePassword"] = args?.clientCertificatePassword ? pulumi.secret(args.clientCertificatePassword) : undefined;
+            resourceInputs["clientCertificatePath"] = args?.clientCertificatePath;
+            resourceInputs["clientId"] = args?.clientId;
+            resourceInputs["clientSecret"] = args?.clientSecret ? pulumi.secret(args.clientSecret) : undefined;
             resourceInputs["endpoint"] = args?.endpoint;
             resourceInputs["environment"] = args?.environment;
+            resourceInputs["oidcRequestToken"] = args?.oidcRequestToken ? pulumi.secret(args.oidcRequestToken) : undefined;
+            resourceInputs["oidcRequestUrl"] = args?.oidcRequestUrl;
+            resourceInputs["oidcToken"] = args?.oidcToken ? pulumi.secret(args.oidcToken) : undefined;
+            resourceInputs["oidcTokenFilePath"] = args?.oidcTokenFilePath;
+            resourceInputs["tenantId"] = args?.tenantId;
+            resourceInputs["useMsi"] = pulumi.output(args?.useMsi).apply(JSON.stringify);
+            resourceInputs["useOidc"] = pulumi.output(args?.useOidc).apply(JSON.stringify);
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
+        const secretOpts = { additionalSecretOutputs: ["clientCertificatePassword", "clientSecret", "oidcRequestToken", "oidcToken"] };
+        opts = pulumi.mergeOptions(opts, secretOpts);
         super(Provider.__pulumiType, name, resourceInputs, opts);
     }
 }
@@ -55,6 +104,22 @@ export class Provider extends pulumi.ProviderResource {
  */
 export interface ProviderArgs {
     /**
+     * The password of the client certificate's private key. Default: `ARM_CLIENT_CERTIFICATE_PASSWORD`, `AZURE_CLIENT_CERTIFICATE_PASSWORD`, unless another credential setting is configured (configured credentials are complete on their own).
+     */
+    clientCertificatePassword?: pulumi.Input<string | undefined>;
+    /**
+     * Path to a PEM file with the client certificate and its private key, to sign in with a certificate. Default: `ARM_CLIENT_CERTIFICATE_PATH`, `AZURE_CLIENT_CERTIFICATE_PATH`, unless another credential setting is configured (configured credentials are complete on their own).
+     */
+    clientCertificatePath?: pulumi.Input<string | undefined>;
+    /**
+     * The application (client) ID of the service principal (or of a user-assigned managed identity). Default: `ARM_CLIENT_ID`, `AZURE_CLIENT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+     */
+    clientId?: pulumi.Input<string | undefined>;
+    /**
+     * The client secret, to sign in as a service principal with a secret. Default: `ARM_CLIENT_SECRET`, `AZURE_CLIENT_SECRET`, unless another credential setting is configured (configured credentials are complete on their own).
+     */
+    clientSecret?: pulumi.Input<string | undefined>;
+    /**
      * An explicit Azure Resource Manager endpoint (the local emulator, an Azure Stack hub): https, or http on loopback; no credentials, query or fragment. Default: `VMSS_IDENTITY_ARM_ENDPOINT`, else the endpoint of `environment`.
      */
     endpoint?: pulumi.Input<string | undefined>;
@@ -62,4 +127,32 @@ export interface ProviderArgs {
      * Azure cloud: `public`, `usgovernment` or `china` (any casing). Default: `AZURE_ENVIRONMENT` / `ARM_ENVIRONMENT`, else `public`. Set it or `endpoint`, not both.
      */
     environment?: pulumi.Input<string | undefined>;
+    /**
+     * The bearer token for oidcRequestUrl (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_TOKEN). Default: `ARM_OIDC_REQUEST_TOKEN`, `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+     */
+    oidcRequestToken?: pulumi.Input<string | undefined>;
+    /**
+     * The URL that mints an OIDC token (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL). Default: `ARM_OIDC_REQUEST_URL`, `ACTIONS_ID_TOKEN_REQUEST_URL`, unless another credential setting is configured (configured credentials are complete on their own).
+     */
+    oidcRequestUrl?: pulumi.Input<string | undefined>;
+    /**
+     * The OIDC token to exchange for an access token. Default: `ARM_OIDC_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+     */
+    oidcToken?: pulumi.Input<string | undefined>;
+    /**
+     * Path to a file holding the OIDC token; read again at every sign-in. Default: `ARM_OIDC_TOKEN_FILE_PATH`, `AZURE_FEDERATED_TOKEN_FILE`, unless another credential setting is configured (configured credentials are complete on their own).
+     */
+    oidcTokenFilePath?: pulumi.Input<string | undefined>;
+    /**
+     * The tenant (directory) ID. Default: `ARM_TENANT_ID`, `AZURE_TENANT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+     */
+    tenantId?: pulumi.Input<string | undefined>;
+    /**
+     * Sign in as the managed identity of the machine (with clientId: that user-assigned identity). Default: `ARM_USE_MSI`, unless another credential setting is configured (configured credentials are complete on their own).
+     */
+    useMsi?: pulumi.Input<boolean | undefined>;
+    /**
+     * Sign in with an OIDC token (workload identity federation): oidcToken, oidcTokenFilePath or oidcRequestToken with oidcRequestUrl. Default: `ARM_USE_OIDC`, unless another credential setting is configured (configured credentials are complete on their own).
+     */
+    useOidc?: pulumi.Input<boolean | undefined>;
 }

@@ -33,7 +33,7 @@ export class ScaleSetWithIdentity extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly provisioningState: pulumi.Output<string | undefined>;
     /**
-     * ARM ID of the scale set.
+     * ARM ID of the scale set (canonical spelling).
      */
     declare public /*out*/ readonly scaleSetId: pulumi.Output<string>;
     /**
@@ -80,6 +80,7 @@ export class ScaleSetWithIdentity extends pulumi.ComponentResource {
             resourceInputs["location"] = args?.location;
             resourceInputs["overprovision"] = args?.overprovision;
             resourceInputs["resourceGroupName"] = args?.resourceGroupName;
+            resourceInputs["roleAssignments"] = args?.roleAssignments;
             resourceInputs["scaleSetName"] = args?.scaleSetName;
             resourceInputs["sku"] = args?.sku;
             resourceInputs["subscriptionId"] = args?.subscriptionId;
@@ -141,6 +142,10 @@ export interface ScaleSetWithIdentityArgs {
      * Resource group (must exist). Changing it replaces the scale set.
      */
     resourceGroupName: pulumi.Input<string>;
+    /**
+     * Role assignments for the scale set's identities, owned by the child VmssManagedIdentity (see its `roleAssignments`); with them that child is deleted before the scale set, assignments first.
+     */
+    roleAssignments?: pulumi.Input<pulumi.Input<inputs.RoleAssignmentArgs>[] | undefined>;
     /**
      * Name of the scale set. Default: the component's name.
      */

@@ -87,6 +87,14 @@ export class VmssManagedIdentity extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly principalId: pulumi.Output<string | undefined>;
     /**
+     * Role assignments for the identities this resource manages, owned with them: made once the identity is in place (`principalType: ServicePrincipal`, a deterministic name, `PrincipalNotFound` retried), removed before the PATCH that turns the system identity off or removes a user identity, and on delete.
+     */
+    declare public readonly roleAssignments: pulumi.Output<outputs.RoleAssignment[] | undefined>;
+    /**
+     * The role assignments this resource owns and that are in place, each with its ARM ID.
+     */
+    declare public /*out*/ readonly roleAssignmentsInPlace: pulumi.Output<outputs.RoleAssignmentInPlace[]>;
+    /**
      * Canonical ARM ID of the scale set.
      */
     declare public readonly scaleSetId: pulumi.Output<string>;
@@ -130,12 +138,14 @@ export class VmssManagedIdentity extends pulumi.CustomResource {
             resourceInputs["endpoint"] = args?.endpoint;
             resourceInputs["environment"] = args?.environment;
             resourceInputs["mode"] = args?.mode;
+            resourceInputs["roleAssignments"] = args?.roleAssignments;
             resourceInputs["scaleSetId"] = args?.scaleSetId;
             resourceInputs["systemAssigned"] = args?.systemAssigned;
             resourceInputs["userAssignedIdentities"] = args?.userAssignedIdentities;
             resourceInputs["identityType"] = undefined /*out*/;
             resourceInputs["otherUserAssignedIdentities"] = undefined /*out*/;
             resourceInputs["principalId"] = undefined /*out*/;
+            resourceInputs["roleAssignmentsInPlace"] = undefined /*out*/;
             resourceInputs["systemAssignedOwned"] = undefined /*out*/;
             resourceInputs["tenantId"] = undefined /*out*/;
             resourceInputs["userIdentities"] = undefined /*out*/;
@@ -148,6 +158,8 @@ export class VmssManagedIdentity extends pulumi.CustomResource {
             resourceInputs["mode"] = undefined /*out*/;
             resourceInputs["otherUserAssignedIdentities"] = undefined /*out*/;
             resourceInputs["principalId"] = undefined /*out*/;
+            resourceInputs["roleAssignments"] = undefined /*out*/;
+            resourceInputs["roleAssignmentsInPlace"] = undefined /*out*/;
             resourceInputs["scaleSetId"] = undefined /*out*/;
             resourceInputs["systemAssigned"] = undefined /*out*/;
             resourceInputs["systemAssignedOwned"] = undefined /*out*/;
@@ -184,6 +196,10 @@ export interface VmssManagedIdentityArgs {
      * `"additive"` (default) never touches identities this resource does not list. `"exclusive"` makes the scale set's identity exactly what is declared: user-assigned identities someone else assigned are removed, and an absent `systemAssigned` means off.
      */
     mode?: pulumi.Input<string | undefined>;
+    /**
+     * Role assignments for the identities this resource manages, owned with them: made once the identity is in place (`principalType: ServicePrincipal`, a deterministic name, `PrincipalNotFound` retried), removed before the PATCH that turns the system identity off or removes a user identity, and on delete.
+     */
+    roleAssignments?: pulumi.Input<pulumi.Input<inputs.RoleAssignmentArgs>[] | undefined>;
     /**
      * ARM ID of the scale set, e.g. `/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Compute/virtualMachineScaleSets/<name>`. Any casing of the fixed segments is accepted (`resourcegroups` too). Changing it replaces the resource.
      */

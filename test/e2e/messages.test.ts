@@ -7,9 +7,11 @@
  *       the resource's row, as an ephemeral status that the final diagnostics do not keep;
  *    c. with Compute's `GetVMScaleSet3Min` set to 1 GET per 3 minutes (its real window; emulator `setRateLimits`),
  *       two owners of one scale set: the second's GET is held about 180 s, and the row says which budget and how
- *       long. The run is interrupted then (Ctrl-C twice): the test shows what is said, not 3 minutes of waiting.
+ *       long. One Ctrl-C then: the engine calls the plugin's `Cancel`, the hold ends at once, and the run ends
+ *       within seconds, its error saying which wait was interrupted and that nothing more was sent.
  * 2. the dynamic resource (recipe two-owners, program in the test process): the same hold is one line on the
- *    provider's stderr, which the engine shows as a diagnostic.
+ *    provider's stderr, which the engine shows as a diagnostic, saying how to stop it (Ctrl-C twice: the dynamic
+ *    provider's host ignores the engine's Cancel).
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -105,10 +107,22 @@ describe("e2e: messages reach the user in both doors", function () {
           ops: { scaleSetId: shared, userAssignedIdentities: [opsIdentity] },
         }),
       );
-      const held = await stack.runUntil(["up", "--yes", "--skip-preview"], (stdout) => HOLD.test(stdout));
-      console.log(`      pulumi up (one GET per 3 minutes), interrupted:\n${indent(held.stdout.trimEnd())}`);
+      const held = await stack.runUntil(["up", "--yes", "--skip-preview"], (stdout) => HOLD.test(stdout), 120_000, 1);
+      console.log(
+        `      pulumi up (one GET per 3 minutes), one Ctrl-C, ended ${held.stoppedAfterMs} ms later:\n` +
+          indent(held.stdout.trimEnd()),
+      );
       assert.ok(held.interrupted, "the hold was shown");
       assert.match(held.stdout, new RegExp(`${esc(TYPE)} (app|ops) creating \\(\\d+s\\) ${HOLD.source}\\n`));
+      assert.notEqual(held.code, 0);
+      assert.ok(held.stoppedAfterMs! < 20_000, `one Ctrl-C ended the run in ${held.stoppedAfterMs} ms, not 180 s`);
+      assert.match(
+        kept(held.stdout),
+        new RegExp(
+          `failed: RequestAborted: cancelled after waiting [\\d.]+ s of 1(79|80) s for Compute's GetVMScaleSet3Min ` +
+            `budget before the GET; nothing more was sent`,
+        ),
+      );
     } finally {
       world.emulator.admin.setRateLimits({ computePolicies: [] });
     }
@@ -132,7 +146,14 @@ describe("e2e: messages reach the user in both doors", function () {
       console.log(`      pulumi up (dynamic, one GET per 3 minutes), interrupted:\n${indent(held.stdout.trimEnd())}`);
       assert.ok(held.interrupted, "the hold was shown");
       // The provider's stderr is the stack's: the line says which request waits.
-      assert.match(held.stdout, new RegExp(`pulumi:pulumi:Stack .* ${HOLD.source} before GET ${esc(scaleSetId)}\\n`));
+      // The provider's host ignores the engine's Cancel: the line says how to stop (Ctrl-C twice ends the engine).
+      assert.match(
+        held.stdout,
+        new RegExp(
+          `pulumi:pulumi:Stack .* ${HOLD.source} before GET ${esc(scaleSetId)} ` +
+            `\\(press Ctrl-C twice to stop: nothing is sent while it waits\\)\\n`,
+        ),
+      );
     } finally {
       world.emulator.admin.setRateLimits({ computePolicies: [] });
     }

@@ -60,7 +60,7 @@ describe("e2e: the provider plugin under a Pulumi YAML program", function () {
     const { VMSS_IDENTITY_ARM_ENDPOINT: _fromConfigInstead, ...env } = world.env;
     env.PATH = `${pluginOnPath(world)}${path.delimiter}${env.PATH}`;
 
-    await createResourceGroup(world, "rg");
+    const rgScope = await createResourceGroup(world, "rg");
     const [id1, id2, foreign] = await Promise.all(
       ["app-identity", "ops-identity", "policy-identity"].map((n) => createIdentity(world, "rg", n)),
     );
@@ -78,7 +78,11 @@ describe("e2e: the provider plugin under a Pulumi YAML program", function () {
       stateDir: path.join(world.dir, "state"),
       programDir: ROOT,
       projectName: "yaml-ids",
-      projectFile: projectFile({ userAssignedIdentities: [id1, id2] }),
+      // With a role assignment for a user identity: through the plugin, made after the PATCH that assigns it.
+      projectFile: projectFile({
+        userAssignedIdentities: [id1, id2],
+        roleAssignments: [{ identity: id1, role: "Reader", scope: rgScope }],
+      }),
     });
     const write = (text: string) => fs.writeFileSync(path.join(stack.dir, "Pulumi.yaml"), text);
     await stack.configure({ "vmss-identity:endpoint": world.emulator.url });
@@ -92,6 +96,9 @@ describe("e2e: the provider plugin under a Pulumi YAML program", function () {
     const outputs = await stack.outputs();
     assert.equal(outputs.identityType, "UserAssigned");
     assert.deepEqual(outputs.others, [canonical(foreign)]);
+    const [assignment] = world.emulator.admin.state().roleAssignments ?? [];
+    assert.equal(assignment?.scope, rgScope);
+    assert.equal(assignment?.principalType, "ServicePrincipal");
     await stack.must(["preview", "--expect-no-changes"]);
 
     // 2. one identity dropped
@@ -102,6 +109,7 @@ describe("e2e: the provider plugin under a Pulumi YAML program", function () {
     assert.doesNotMatch(removal.stdout, /policy-identity/);
     await stack.up();
     assert.deepEqual(userIds(await identityOf(world, scaleSetId)), [id2, foreign].map((s) => s.toLowerCase()).sort());
+    assert.deepEqual(world.emulator.admin.state().roleAssignments, [], "app-identity's assignment went with it");
 
     // 3. exclusive mode removes the foreign identity
     write(projectFile({ userAssignedIdentities: [id2], mode: "exclusive" }));
@@ -186,7 +194,7 @@ describe("e2e: ScaleSetWithIdentity from a Pulumi YAML program, built by the plu
     const cli = process.env.PULUMI_CLI;
     if (!cli) throw new Error("PULUMI_CLI is not set: run the tests through scripts/run-tests.js (npm test)");
     const env = { ...world.env, PATH: `${pluginOnPath(world)}${path.delimiter}${world.env.PATH}` };
-    await createResourceGroup(world, "rg");
+    const rgScope = await createResourceGroup(world, "rg");
     const identity = await createIdentity(world, "rg", "app-identity");
     const properties = {
       resourceGroupName: "rg",
@@ -196,6 +204,8 @@ describe("e2e: ScaleSetWithIdentity from a Pulumi YAML program, built by the plu
       upgradePolicy: { mode: "Manual" },
       systemAssigned: true,
       userAssignedIdentities: [identity],
+      // Passed on by Construct to the identity child, which then goes before the scale set on destroy.
+      roleAssignments: [{ identity: "system", role: "Reader", scope: rgScope }],
       virtualMachineProfile: {
         osProfile: { computerNamePrefix: "comp", adminUsername: "azureuser", adminPassword: "${adminPassword}" },
       },
@@ -244,6 +254,10 @@ describe("e2e: ScaleSetWithIdentity from a Pulumi YAML program, built by the plu
     );
     const puts = world.emulator.admin.requests().filter((r) => r.method === "PUT" && r.path.endsWith("/comp-vmss"));
     assert.equal(puts.length, 1, "one PUT creates the scale set with its identities");
+    assert.deepEqual(
+      (world.emulator.admin.state().roleAssignments ?? []).map((a) => [a.principalId, a.scope]),
+      [[state.principalId, rgScope]],
+    );
     assert.ok(!stack.rawState().includes(password), "the admin password is not in the state file");
     await stack.must(["preview", "--expect-no-changes"]);
 
@@ -273,6 +287,7 @@ describe("e2e: ScaleSetWithIdentity from a Pulumi YAML program, built by the plu
 
     await stack.destroy();
     await assert.rejects(identityOf(world, scaleSetId), (e: Error & { statusCode?: number }) => e.statusCode === 404);
+    assert.deepEqual(world.emulator.admin.state().roleAssignments, [], "destroy leaves no role assignment");
   });
 });
 

@@ -3,8 +3,9 @@
 // (https://learn.microsoft.com/entra/identity/managed-identities-azure-resources/qs-configure-rest-vmss) with the
 // CLI's own commands (`az group create`, `az identity create`, `az vmss identity assign|remove|show`,
 // `az account get-access-token`), and the how-to's own REST requests: its bodies sent as its curl commands send them,
-// with the bearer token `az account get-access-token` gave, and twice through `az rest`. After each command the
-// emulator's state is checked. No request may leave the machine: HTTP(S)_PROXY point at a local trap that counts
+// with the bearer token `az account get-access-token` gave, and twice through `az rest`; then the step after the
+// how-to, `az role assignment create|list|delete` for an identity seconds old. After each command the emulator's state
+// is checked. No request may leave the machine: HTTP(S)_PROXY point at a local trap that counts
 // connections, and only the emulator's address is exempt (NO_PROXY).
 //
 // CI installs azure-cli (.ci/run); without `az` the test fails under CI=true and is reported pending elsewhere.
@@ -92,7 +93,7 @@ describe("emulator: the Azure CLI logs in and runs the how-to", function () {
   let emulator: RunningEmulator;
   let trap: Awaited<ReturnType<typeof startProxyTrap>>;
   let configDir: string;
-  let env: NodeJS.ProcessEnv;
+  let env: NodeJS.ProcessEnv; // replaced for `az role` commands (azRole)
   const timings: { command: string; seconds: number; code: number }[] = [];
   let sub: string;
   let vmssPath: (name: string) => string;
@@ -517,6 +518,123 @@ describe("emulator: the Azure CLI logs in and runs the how-to", function () {
       assert.equal(scaleSet("myVMSS").identity, null);
       const shown = await azVmssIdentity("show", "myVMSS");
       assert.equal(shown.json, undefined, "no identity left to show");
+    });
+  });
+
+  describe("role assignments: az role assignment create, list and delete", function () {
+    const rgScope = () => `/subscriptions/${sub}/resourceGroups/${GROUP}`;
+    let roleEnv: NodeJS.ProcessEnv;
+
+    before(function () {
+      // Debian's azure-cli 2.45 reads `<operations>.config` of the azure-mgmt-authorization client, but the library
+      // Debian ships names that attribute `_config`, so every `az role` command fails before sending anything
+      // ("'RoleAssignmentsOperations' object has no attribute 'config'"). This shim, loaded by Python at start
+      // (sitecustomize on PYTHONPATH), aliases the attribute for the role commands only: the requests stay the CLI's own.
+      const shimDir = path.join(configDir, "role-shim");
+      fs.mkdirSync(shimDir, { recursive: true });
+      fs.writeFileSync(
+        path.join(shimDir, "sitecustomize.py"),
+        [
+          "import importlib",
+          'for version in ("v2020_04_01_preview", "v2018_01_01_preview"):',
+          "    try:",
+          '        ops = importlib.import_module("azure.mgmt.authorization.%s.operations" % version)',
+          "    except ImportError:",
+          "        continue",
+          "    for name in dir(ops):",
+          "        cls = getattr(ops, name)",
+          '        if isinstance(cls, type) and not hasattr(cls, "config"):',
+          "            cls.config = property(lambda self: self._config)",
+          "",
+        ].join("\n"),
+      );
+      roleEnv = { ...env, PYTHONPATH: shimDir };
+    });
+
+    /** `az role …` with the shim; must succeed. */
+    async function azRole(args: string[]): Promise<AzRun> {
+      const saved = env;
+      env = roleEnv;
+      try {
+        return await azOk(["role", ...args], ["role", ...args].join(" ").split(`/subscriptions/${sub}`).join("…"));
+      } finally {
+        env = saved;
+      }
+    }
+
+    it("on the latest profile, create --assignee-object-id --assignee-principal-type ServicePrincipal --role Reader succeeds for a principal seconds old; without principalType ARM says PrincipalNotFound", async function () {
+      const fresh = await howto(
+        "put",
+        `/subscriptions/${sub}/resourceGroups/${GROUP}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ID3?api-version=2023-01-31`,
+        { location: "westus" },
+      );
+      assert.equal(fresh.code, 0, fresh.stderr);
+      const principalId: string = fresh.json.properties.principalId;
+      // The role commands need the latest profile (principalType needs authorization 2018-09-01-preview or later; the
+      // hybrid profile's is 2015-07-01), and a Microsoft Graph endpoint for `list` (the emulator's: graph.ts).
+      await azOk([
+        "cloud",
+        "update",
+        "--name",
+        CLOUD,
+        "--cloud-config",
+        JSON.stringify({
+          profile: "latest",
+          endpoints: { resourceManager: emulator.url, microsoftGraphResourceId: `${emulator.url}/` },
+        }),
+      ]);
+      // The control, as the how-to's curl would send it: no principalType within the replication delay (30 s).
+      const control = await howto(
+        "put",
+        `${rgScope()}/providers/Microsoft.Authorization/roleAssignments/5e6a1c2b-0000-4000-8000-00000000c0de?api-version=2022-04-01`,
+        {
+          properties: {
+            roleDefinitionId: `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`,
+            principalId,
+          },
+        },
+      );
+      assert.match(control.stderr, /^HTTP 400: .*PrincipalNotFound/);
+
+      emulator.admin.clearRequests();
+      const created = await azRole([
+        "assignment",
+        "create",
+        "--assignee-object-id",
+        principalId,
+        "--assignee-principal-type",
+        "ServicePrincipal",
+        "--role",
+        "Reader",
+        "--scope",
+        rgScope(),
+      ]);
+      assert.equal(created.json.principalId, principalId);
+      assert.equal(created.json.principalType, "ServicePrincipal");
+      assert.equal(created.json.scope, rgScope());
+      assert.ok(created.json.roleDefinitionId.endsWith("/acdd72a7-3385-48ef-bd42-f606fba81ae7"));
+      const seen = emulator.admin.requests().map((r) => `${r.method} ${r.path.split(sub).join("…")} ${r.status}`);
+      assert.deepEqual(seen, [
+        `GET /subscriptions/…/resourceGroups/${GROUP}/providers/Microsoft.Authorization/roleDefinitions 200`,
+        `PUT /subscriptions/…/resourceGroups/${GROUP}/providers/Microsoft.Authorization/roleAssignments/${created.json.name} 201`,
+      ]);
+      const stored = state().roleAssignments ?? [];
+      assert.deepEqual(
+        stored.map((a) => [a.principalId, a.roleGuid, a.scope]),
+        [[principalId, "acdd72a7-3385-48ef-bd42-f606fba81ae7", rgScope()]],
+      );
+    });
+
+    it("list --scope shows the assignment with its role name and the principal's name (from the emulator's Graph); delete --ids removes it", async function () {
+      const listed = await azRole(["assignment", "list", "--scope", rgScope()]);
+      assert.equal(listed.json.length, 1);
+      const [assignment] = listed.json;
+      assert.equal(assignment.roleDefinitionName, "Reader");
+      const identity = state().identities.find((i) => i.name === "ID3");
+      assert.equal(assignment.principalName, identity?.clientId, "a managed identity's first servicePrincipalName");
+
+      await azRole(["assignment", "delete", "--ids", assignment.id]);
+      assert.deepEqual(state().roleAssignments, []);
     });
   });
 

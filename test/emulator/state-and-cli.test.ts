@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Agent } from "undici";
-import { startEmulator } from "vmss-identity-emulator";
+import { createClientCertificate, startEmulator } from "vmss-identity-emulator";
 import {
   createGroup,
   createIdentity,
@@ -87,6 +87,72 @@ describe("emulator: state file", function () {
     }
   });
 
+  it("a restart keeps registered applications and the OIDC issuer's key: credentials made before work after", async function () {
+    const stateFile = path.join(dir, "state.json");
+    const APP = "66666666-6666-4666-8666-666666666666";
+    const FEDERATED = "44444444-4444-4444-8444-444444444444";
+    const SUBJECT = "repo:contoso/infra:ref:refs/heads/main";
+    const first = await startEmulator({ stateFile });
+    const port = Number(new URL(first.url).port);
+    first.admin.registerApplication({ clientId: APP, clientSecrets: ["app-s3cret-before-restart"] });
+    first.admin.registerApplication({
+      clientId: FEDERATED,
+      federatedCredentials: [{ issuer: first.admin.oidcIssuerUrl(), subject: SUBJECT }],
+    });
+    const minted = first.admin.mintOidcToken({ subject: SUBJECT, lifetimeSeconds: 3600 });
+    const requestToken = first.admin.oidcRequestToken(SUBJECT);
+    await first.close();
+
+    const text = fs.readFileSync(stateFile, "utf8");
+    for (const secret of ["app-s3cret-before-restart", requestToken, minted, first.clientSecret]) {
+      assert.ok(!text.includes(secret), "no secret, request token or minted token in the state file");
+    }
+    const saved = JSON.parse(text);
+    assert.deepEqual(
+      saved.applications.map((a: { clientId: string }) => a.clientId),
+      [APP, FEDERATED],
+      "the configured client is not kept (its secret comes from the configuration)",
+    );
+
+    const second = await startEmulator({ stateFile, port });
+    try {
+      const token = (form: Record<string, string>) =>
+        httpCall(`${second.url}/${second.tenantId}/oauth2/v2.0/token`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({
+            grant_type: "client_credentials",
+            scope: "https://management.azure.com/.default",
+            ...form,
+          }).toString(),
+        });
+      const bySecret = await token({ client_id: APP, client_secret: "app-s3cret-before-restart" });
+      assert.equal(bySecret.status, 200, "the application's secret still signs in");
+      assert.equal((await token({ client_id: APP, client_secret: "another" })).body.error_codes[0], 7000215);
+      const jwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+      const federated = await token({
+        client_id: FEDERATED,
+        client_assertion_type: jwtBearer,
+        client_assertion: minted,
+      });
+      assert.equal(federated.status, 200, "a token minted before the restart is still accepted");
+      const asked = await httpCall(`${second.admin.oidcIssuerUrl()}/token?audience=api://AzureADTokenExchange`, {
+        method: "GET",
+        headers: { authorization: `Bearer ${requestToken}` },
+      });
+      assert.equal(asked.status, 200, "a request token handed out before the restart still mints");
+      const again = await token({
+        client_id: FEDERATED,
+        client_assertion_type: jwtBearer,
+        client_assertion: asked.body.value,
+      });
+      assert.equal(again.status, 200);
+      assert.equal(JSON.parse(fs.readFileSync(stateFile, "utf8")).applications.length, 2, "restored once, not doubled");
+    } finally {
+      await second.close();
+    }
+  });
+
   it("a state file that is not one is refused with a message naming it", async function () {
     const stateFile = path.join(dir, "state.json");
     fs.writeFileSync(stateFile, '{"something":"else"}');
@@ -148,9 +214,18 @@ describe("emulator: the vmss-identity-emulator CLI", function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "emulator-cli-"));
     try {
       const stateFile = path.join(dir, "state.json");
+      const certificate = await createClientCertificate("cli app");
+      fs.writeFileSync(path.join(dir, "app.pem"), certificate.certPem);
+      const APP = "77777777-7777-4777-8777-777777777777";
+      fs.writeFileSync(
+        path.join(dir, "app.json"),
+        JSON.stringify({ clientId: APP, clientSecrets: ["cli-app-secret"], certificates: ["app.pem"] }),
+      );
       const cli = startCli([
         "--port",
         "0",
+        "--application",
+        path.join(dir, "app.json"),
         "--state",
         stateFile,
         "--op-duration-ms",
@@ -179,9 +254,22 @@ describe("emulator: the vmss-identity-emulator CLI", function () {
         },
       );
       assert.equal(put.status, 201);
+      const appToken = await fetchToken({
+        ...emulatorLike,
+        clientId: APP,
+        clientSecret: "cli-app-secret",
+      } as Parameters<typeof fetchToken>[0]);
+      assert.ok(appToken.length > 0, "the application of --application signs in with its secret");
       cli.child.kill("SIGTERM");
       assert.equal(await cli.exit, 0);
-      const saved = JSON.parse(fs.readFileSync(stateFile, "utf8"));
+      const savedText = fs.readFileSync(stateFile, "utf8");
+      assert.ok(!savedText.includes("cli-app-secret") && !savedText.includes("cli-secret"), "no secret in the file");
+      const saved = JSON.parse(savedText);
+      assert.deepEqual(
+        saved.applications.map((a: { clientId: string; certificates: string[] }) => [a.clientId, a.certificates]),
+        [[APP, [certificate.certPem]]],
+        "the certificate was read from the path, relative to the file",
+      );
       assert.deepEqual(
         saved.store.resourceGroups.map((group: { name: string }) => group.name),
         ["from-cli"],

@@ -8,6 +8,7 @@ import {
   ArmClient,
   isArmError,
   resolveCloud,
+  type Cloud,
   type ArmClientOptions,
   type ArmError,
   type RetryEvent,
@@ -182,7 +183,14 @@ describe("ArmClient against a scripted server", () => {
 
   describe("bearer token safety", () => {
     it("refuses an http endpoint that is not loopback before any request", () => {
-      const cloud = resolveCloud({ endpoint: "http://management.example.com" }, {});
+      // resolveCloud refuses it already (provider/grammar/settings.ts); the client checks again for any Cloud given.
+      assert.throws(() => resolveCloud({ endpoint: "http://management.example.com" }, {}), /http is only allowed/);
+      const cloud: Cloud = {
+        name: "custom",
+        resourceManagerEndpoint: "http://management.example.com",
+        authorityHost: "http://management.example.com",
+        tokenScope: "http://management.example.com/.default",
+      };
       assert.throws(() => new ArmClient({ cloud, credential }), {
         message:
           'resourceManagerEndpoint: refusing to send bearer tokens to "http://management.example.com"; ' +

@@ -58,8 +58,11 @@ describe("arm clouds: resolveCloud", () => {
     );
   });
 
-  it("makes an explicit endpoint a custom cloud whose authority is the endpoint itself", () => {
-    assert.deepEqual(resolveCloud({ endpoint: "https://127.0.0.1:8443/", environment: "china" }, {}), {
+  it("makes an explicit endpoint a custom cloud whose authority is the endpoint itself; refuses it with an environment", () => {
+    assert.throws(() => resolveCloud({ endpoint: "https://127.0.0.1:8443/", environment: "china" }, {}), {
+      message: 'endpoint: both environment "china" and endpoint "https://127.0.0.1:8443/" are set; set one of them',
+    });
+    assert.deepEqual(resolveCloud({ endpoint: "https://127.0.0.1:8443/" }, {}), {
       name: "custom",
       resourceManagerEndpoint: "https://127.0.0.1:8443",
       authorityHost: "https://127.0.0.1:8443",
@@ -97,8 +100,16 @@ describe("arm clouds: resolveCloud", () => {
     );
   });
 
-  it("ignores empty values", () => {
-    assert.deepEqual(resolveCloud({ endpoint: "", environment: " " }, { AZURE_ENVIRONMENT: "" }), PUBLIC);
+  it("ignores empty environment variables, and refuses empty explicit values", () => {
+    assert.deepEqual(resolveCloud({}, { AZURE_ENVIRONMENT: "", VMSS_IDENTITY_ARM_ENDPOINT: " " }), PUBLIC);
+    assert.throws(
+      () => resolveCloud({ environment: " " }, {}),
+      /^UnknownCloudError: environment: unknown Azure cloud " "/,
+    );
+    assert.throws(
+      () => resolveCloud({ endpoint: "" }, {}),
+      /^InvalidSettingError: endpoint: invalid endpoint "": not a URL/,
+    );
   });
 
   it("rejects an unknown cloud naming its source, the value and the allowed names", () => {
@@ -114,24 +125,35 @@ describe("arm clouds: resolveCloud", () => {
   });
 
   it("rejects malformed endpoints, naming the property", () => {
+    const expected =
+      "expected an https URL (http only for a loopback host: localhost, 127.0.0.0/8 or [::1]) without user name, " +
+      "password, query or fragment";
     assert.throws(() => resolveCloud({ endpoint: "management.azure.com" }, {}), {
-      message:
-        'endpoint: "management.azure.com" is not a URL; expected an absolute http(s) URL without query string, fragment or user info',
+      message: `endpoint: invalid endpoint "management.azure.com": not a URL; ${expected}`,
+    });
+    assert.throws(() => resolveCloud({ endpoint: "https://arm.local/?x=1" }, {}), {
+      message: `endpoint: invalid endpoint "https://arm.local/?…": it has a query; ${expected}`,
+    });
+    assert.throws(() => resolveCloud({}, { VMSS_IDENTITY_ARM_ENDPOINT: "ftp://arm.local" }), {
+      message: `VMSS_IDENTITY_ARM_ENDPOINT: invalid endpoint "ftp://arm.local": the scheme "ftp" is not https; ${expected}`,
+    });
+    // The strict rule of every source: plain http only to a loopback host (it carries bearer tokens).
+    assert.throws(() => resolveCloud({}, { VMSS_IDENTITY_ARM_ENDPOINT: "http://arm.local" }), {
+      message: `VMSS_IDENTITY_ARM_ENDPOINT: invalid endpoint "http://arm.local": http is only allowed for a loopback host; ${expected}`,
     });
     assert.throws(
-      () => resolveCloud({ endpoint: "https://arm.local/?x=1" }, {}),
-      /^InvalidInputError: endpoint: "https:\/\/arm.local\/" is invalid/,
-    );
-    assert.throws(
-      () => resolveCloud({}, { VMSS_IDENTITY_ARM_ENDPOINT: "ftp://arm.local" }),
-      /^InvalidInputError: VMSS_IDENTITY_ARM_ENDPOINT:/,
+      () => resolveCloud({ endpoint: "https://arm.local" }, { AZURE_AUTHORITY_HOST: "http://login.local" }),
+      {
+        message: `AZURE_AUTHORITY_HOST: invalid endpoint "http://login.local": http is only allowed for a loopback host; ${expected}`,
+      },
     );
   });
 
   it("never repeats a password given in an endpoint URL", () => {
     assert.throws(
       () => resolveCloud({ endpoint: "https://user:hunter2@arm.local" }, {}),
-      (e: Error) => !e.message.includes("hunter2") && e.message.startsWith('endpoint: "https://arm.local/" is invalid'),
+      (e: Error) =>
+        !e.message.includes("hunter2") && e.message.startsWith('endpoint: invalid endpoint "https://***@arm.local"'),
     );
   });
 });

@@ -86,6 +86,7 @@ describe("the vmss-identity provider plugin over gRPC", function () {
       "endpoint",
       "environment",
       "mode",
+      "roleAssignments",
       "scaleSetId",
       "systemAssigned",
       "userAssignedIdentities",
@@ -110,7 +111,10 @@ describe("the vmss-identity provider plugin over gRPC", function () {
     assert.deepEqual(
       res.getFailuresList().map((f) => `${f.getProperty()}: ${f.getReason()}`),
       [
-        "endpont: unknown setting vmss-identity:endpont; expected one of vmss-identity:environment, vmss-identity:endpoint",
+        "endpont: unknown setting vmss-identity:endpont; expected one of vmss-identity:environment, vmss-identity:endpoint, " +
+          "vmss-identity:clientId, vmss-identity:tenantId, vmss-identity:clientSecret, vmss-identity:clientCertificatePath, " +
+          "vmss-identity:clientCertificatePassword, vmss-identity:useOidc, vmss-identity:oidcToken, " +
+          "vmss-identity:oidcTokenFilePath, vmss-identity:oidcRequestToken, vmss-identity:oidcRequestUrl, vmss-identity:useMsi",
         'environment: expected one of public, usgovernment, china (or AzureCloud, AzurePublicCloud, AzureUSGovernment, AzureUSGovernmentCloud, AzureChinaCloud), in any casing, got "mars"',
       ],
     );
@@ -240,6 +244,28 @@ describe("the vmss-identity provider plugin over gRPC", function () {
     await call(client, "delete", deleteReq);
     assert.equal((await identityOf(world, scaleSetId)).user.size, 0);
     assert.doesNotMatch(stderr, new RegExp(world.emulator.clientSecret), "no secret in the plugin's output");
+  });
+
+  it("refuses a credentials input on a resource, pointing to the provider's configuration (never stored)", async () => {
+    for (const [type, news] of [
+      [
+        TYPE,
+        { scaleSetId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/v" },
+      ],
+      ["vmss-identity:index:ScaleSet", {}],
+    ] as const) {
+      const req = new provproto.CheckRequest();
+      req.setUrn(`urn:pulumi:dev::proj::${type}::x`);
+      req.setNews(struct({ ...news, credentials: { clientId: "c", clientSecret: "do-not-store" } }));
+      const res = await call<provproto.CheckResponse>(client, "check", req);
+      const failures = res.getFailuresList().map((f) => [f.getProperty(), f.getReason()]);
+      assert.deepEqual(failures[0], [
+        "credentials",
+        "a resource of the vmss-identity provider takes no credentials input: set them on its provider " +
+          "(vmss-identity:clientId, vmss-identity:clientSecret, …, or an explicit provider resource)",
+      ]);
+      assert.ok(!JSON.stringify(res.getInputs()?.toJavaScript()).includes("do-not-store"), type);
+    }
   });
 
   it("refuses a type it does not serve, naming it", async () => {

@@ -8,14 +8,33 @@
  *    names to stay short) is told when noticed and when it ends;
  * 3. a hold of the pacer for Compute's `GetVMScaleSet3Min` (the emulator's policy set to 1 GET per 3 minutes, its
  *    real window) says which budget and how long (about 180 s), and that it stopped when its call was aborted;
- * 4. plan lines and warnings reach the scope's sink as kept messages of the right severity.
+ * 4. plan lines and warnings reach the scope's sink as kept messages of the right severity;
+ * 5. a door's cancellation (the plugin's `Cancel`: the scope's signal) ends a budget hold at once: the resource's
+ *    operation fails saying which wait it interrupted and that nothing more was sent, and nothing was;
+ * 6. a PATCH that ARM accepted before the cancellation is followed a little longer (`cancelGraceMs`): an operation
+ *    that ends within it ends the call truly; one that does not is reported as accepted and possibly still running;
+ * 7. outside any scope (the dynamic provider, whose host ignores the engine's Cancel), the cancellation is the
+ *    engine's going away: a process whose parent exits sees it abort (a real process tree, no engine needed).
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { resetPacers } from "../../provider/arm";
+import { ArmClient } from "../../provider/arm/client";
 import { resolveCloud } from "../../provider/arm/clouds";
-import { withMessages, type MessageSink, type MessageSeverity, type StatusMessage } from "../../provider/progress";
+import { getCredential } from "../../provider/arm/credential";
+import {
+  currentCancellation,
+  reportTransportEvent,
+  withMessages,
+  type MessageSink,
+  type MessageSeverity,
+  type StatusMessage,
+} from "../../provider/progress";
 import * as runtime from "../../provider/runtime";
-import { closeSharedClients, getSharedClient } from "../../provider/sharedClients";
+import { closeSharedClients, getSharedClient, getSharedDispatcher } from "../../provider/sharedClients";
 import { createIdentity, createResourceGroup, createScaleSet, startWorld, type World } from "../support/world";
 
 /** A sink that records what a door would show. */
@@ -151,7 +170,10 @@ describe("progress: transport events become the user's messages", function () {
       const shown = row.shown();
       assert.equal(shown.length, 2, shown.join("\n"));
       assert.match(shown[0], /^start: waiting 1(79|80) s for Compute's GetVMScaleSet3Min budget$/);
-      assert.match(shown[1], /^end: stopped waiting for Compute's GetVMScaleSet3Min budget after 0\.[2-4] s$/);
+      assert.match(
+        shown[1],
+        /^end: stopped waiting for Compute's GetVMScaleSet3Min budget after 0\.[2-4] s: nothing was sent$/,
+      );
       // A stream says which request waits; its end is not worth a line after a short wait.
       assert.deepEqual(
         stream.shown().map((l) => l.replace(/ 1(79|80) s /, " 180 s ")),
@@ -165,6 +187,156 @@ describe("progress: transport events become the user's messages", function () {
     } finally {
       world.emulator.admin.setRateLimits({ computePolicies: [] });
       resetPacers();
+    }
+  });
+
+  it("ends a budget hold at once when the door cancels, says what it interrupted, and sends nothing more", async () => {
+    const spent = await createScaleSet(world, "rg", `vmss${++counter}`);
+    const held = await createScaleSet(world, "rg", `vmss${++counter}`);
+    world.emulator.admin.setRateLimits({
+      computePolicies: [{ name: "GetVMScaleSet3Min", appliesTo: "getScaleSet", limit: 1, windowSeconds: 180 }],
+    });
+    resetPacers();
+    try {
+      const arm = client();
+      await withMessages(new Recorder(true), () =>
+        arm.request({ method: "GET", path: spent, apiVersion: "2024-11-01" }),
+      );
+      world.emulator.admin.clearRequests();
+      const row = new Recorder(true);
+      const cancel = new AbortController();
+      const started = Date.now();
+      const outcome = withMessages(row, () => create(held), { signal: cancel.signal }).then(
+        () => undefined,
+        (e: Error & { code?: string }) => e,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      cancel.abort(new Error("the engine cancelled the operation (Ctrl-C)"));
+      const error = await outcome;
+      const tookMs = Date.now() - started;
+      assert.ok(error, "the create failed");
+      assert.equal(error.code, "RequestAborted");
+      assert.match(
+        error.message,
+        new RegExp(
+          `^reading \\(before assigning identities to\\) ${esc(held)} failed: RequestAborted: cancelled after waiting ` +
+            `0\\.[3-6] s of 1(79|80) s for Compute's GetVMScaleSet3Min budget before the GET; nothing more was sent`,
+        ),
+      );
+      assert.ok(tookMs < 2_000, `the hold ended with the cancellation, not with its budget (${tookMs} ms)`);
+      const shown = row.shown();
+      assert.match(shown[0], /^start: waiting 1(79|80) s for Compute's GetVMScaleSet3Min budget$/);
+      assert.match(
+        shown[shown.length - 1],
+        /^end: stopped waiting for Compute's GetVMScaleSet3Min budget after 0\.[3-6] s: nothing was sent$/,
+      );
+      assert.deepEqual(
+        world.emulator.admin.requests().filter((r) => r.path.toLowerCase().includes(held.split("/").pop()!)),
+        [],
+        "nothing about the held scale set reached ARM",
+      );
+    } finally {
+      world.emulator.admin.setRateLimits({ computePolicies: [] });
+      resetPacers();
+    }
+  });
+
+  it("follows a PATCH that ARM accepted before the cancellation for its grace, then says it may still complete", async () => {
+    const cloud = resolveCloud({ endpoint: world.emulator.url });
+    const env = world.emulator.clientEnv();
+    const graced = (cancelGraceMs?: number) =>
+      new ArmClient({
+        cloud,
+        credential: getCredential(cloud, env),
+        dispatcher: getSharedDispatcher(cloud, env),
+        pollIntervalMs: 50,
+        onEvent: reportTransportEvent,
+        cancellation: currentCancellation,
+        cancelGraceMs,
+      });
+    /** Creates with `arm`, cancelling once the PATCH is in; the create's outcome. */
+    const cancelledCreate = async (arm: ArmClient, scaleSetId: string) => {
+      const cancel = new AbortController();
+      const inputs = runtime.check({}, { scaleSetId, userAssignedIdentities: [identity] }).inputs;
+      const outcome = withMessages(new Recorder(true), () => runtime.create(inputs, { client: arm }), {
+        signal: cancel.signal,
+      }).then(
+        (done) => ({ done }),
+        (error: Error & { code?: string }) => ({ error }),
+      );
+      const name = scaleSetId.split("/").pop()!;
+      while (!world.emulator.admin.requests().some((r) => r.method === "PATCH" && r.path.endsWith(name))) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      cancel.abort(new Error("the engine cancelled the operation (Ctrl-C)"));
+      return outcome;
+    };
+    world.emulator.admin.setOperationDuration(600);
+    try {
+      // An operation that ends within the grace: the create succeeds, its state true.
+      const quick = await createScaleSet(world, "rg", `vmss${++counter}`);
+      const ended = await cancelledCreate(graced(), quick);
+      assert.ok("done" in ended, `the create ended within its grace: ${"error" in ended ? ended.error.message : ""}`);
+      assert.deepEqual(lower(ended.done.outs.userAssignedIdentities), lower([identity]));
+
+      // One that does not: the error says ARM has it and how to learn its outcome; ARM does complete it.
+      const slow = await createScaleSet(world, "rg", `vmss${++counter}`);
+      const left = await cancelledCreate(graced(200), slow);
+      assert.ok("error" in left, "the create was left to ARM");
+      assert.equal(left.error.code, "RequestAborted");
+      assert.match(
+        left.error.message,
+        new RegExp(
+          `^assigning identities to ${esc(slow)} failed: RequestAborted: cancelled while following the operation of ` +
+            `the PATCH \\([\\d.]+ s so far\\): the PATCH was accepted by ARM \\(HTTP 20[02]\\) and its operation had ` +
+            `not ended 0\\.2 s after the cancellation; it may still complete: read the resource to learn its outcome ` +
+            `\\(PATCH ${esc(slow)}.*\\)\\. The change may still complete: run \`pulumi refresh\``,
+        ),
+      );
+      // Reported as created but not initialised (the plugin records it so), with the state read before the PATCH.
+      const partial = left.error as Error & { id?: string; properties?: { scaleSetId?: string } };
+      assert.equal(partial.id, `${slow}#managedIdentity`);
+      assert.equal(partial.properties?.scaleSetId, slow);
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      const after = await runtime.read(
+        { scaleSetId: slow, mode: "additive", userAssignedIdentities: [identity] },
+        { client: graced() },
+      );
+      assert.deepEqual(lower(after?.userAssignedIdentities), lower([identity]), "ARM completed the accepted PATCH");
+    } finally {
+      world.emulator.admin.setOperationDuration(20);
+    }
+  });
+
+  it("outside a scope, ends the waits of a process whose engine is gone", function () {
+    this.timeout(30_000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vmss-orphan-"));
+    const ready = path.join(dir, "ready");
+    const aborted = path.join(dir, "aborted");
+    try {
+      // The "provider": reads the cancellation outside any scope, says it is ready, and records its abort.
+      const provider = [
+        `const { currentCancellation } = require(${JSON.stringify(path.resolve(__dirname, "../../provider/progress"))});`,
+        `const fs = require("node:fs");`,
+        `const signal = currentCancellation();`,
+        `signal.addEventListener("abort", () => { fs.writeFileSync(${JSON.stringify(aborted)}, signal.reason.message); process.exit(0); });`,
+        `fs.writeFileSync(${JSON.stringify(ready)}, "");`,
+        `setTimeout(() => process.exit(2), 20000);`,
+      ].join("\n");
+      // The "engine": starts the provider, waits until it is ready, and exits, leaving it behind.
+      const engine = [
+        `const { spawn } = require("node:child_process");`,
+        `const fs = require("node:fs");`,
+        `spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", ${JSON.stringify(provider)}], { detached: true, stdio: "ignore" }).unref();`,
+        `const wait = () => (fs.existsSync(${JSON.stringify(ready)}) ? process.exit(0) : setTimeout(wait, 50));`,
+        `wait();`,
+      ].join("\n");
+      execFileSync(process.execPath, ["-e", engine], { cwd: path.resolve(__dirname, "../.."), timeout: 20_000 });
+      const deadline = Date.now() + 10_000;
+      while (!fs.existsSync(aborted) && Date.now() < deadline) execFileSync("sleep", ["0.1"]);
+      assert.equal(fs.readFileSync(aborted, "utf8"), "the Pulumi engine that started this provider exited");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
@@ -187,6 +359,11 @@ describe("progress: transport events become the user's messages", function () {
     );
   });
 });
+
+/** ARM IDs compared as ARM does: without regard to case. */
+function lower(ids: string[] | undefined): string[] | undefined {
+  return ids?.map((id) => id.toLowerCase());
+}
 
 function esc(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");

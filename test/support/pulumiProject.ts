@@ -110,7 +110,7 @@ export class PulumiProject {
   }
 
   /** Runs the CLI in the project folder; never throws for a non-zero exit (see {@link must}). */
-  async run(args: string[]): Promise<CliResult> {
+  async run(args: string[], env: NodeJS.ProcessEnv = this.env): Promise<CliResult> {
     const engine = ENGINE_COMMANDS.has(args[0]);
     if (engine) {
       args = [args[0], ...this.pendingConfig.map((pair) => `--config=${pair}`), ...args.slice(1)];
@@ -121,7 +121,7 @@ export class PulumiProject {
     const hosted = engine && this.inProcess ? await hostProgram(entryOf(this.programDir), this.env) : undefined;
     let result: CliResult | undefined;
     try {
-      result = await this.runCli(args, hosted);
+      result = await this.runCli(args, hosted, env);
       return result;
     } finally {
       hosted?.close(result === undefined || result.code !== 0);
@@ -131,13 +131,16 @@ export class PulumiProject {
   /**
    * Runs an engine command and interrupts it (SIGINT, then SIGINT again: a user pressing Ctrl-C twice, after which
    * the engine stops its plugins) as soon as `until` holds of its output so far, or after `timeoutMs`. For a wait
-   * too long for a test: it shows what the user is told while the wait lasts.
+   * too long for a test: it shows what the user is told while the wait lasts. With `interrupts: 1`, one Ctrl-C only
+   * (the engine cancels its providers and waits for the operations in flight); `stoppedAfterMs` is how long the run
+   * took to end after the first.
    */
   async runUntil(
     args: string[],
     until: (stdout: string) => boolean,
     timeoutMs = 120_000,
-  ): Promise<CliResult & { interrupted: boolean }> {
+    interrupts: 1 | 2 = 2,
+  ): Promise<CliResult & { interrupted: boolean; stoppedAfterMs?: number }> {
     args = [args[0], ...this.pendingConfig.map((pair) => `--config=${pair}`), ...args.slice(1)];
     this.pendingConfig = [];
     const hosted = this.inProcess ? await hostProgram(entryOf(this.programDir), this.env) : undefined;
@@ -155,6 +158,7 @@ export class PulumiProject {
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? 1)));
     let interrupted = false;
+    let interruptedAt: number | undefined;
     const deadline = Date.now() + timeoutMs;
     let exit: number | undefined;
     exited.then((code) => (exit = code));
@@ -162,31 +166,34 @@ export class PulumiProject {
       await new Promise((resolve) => setTimeout(resolve, 200));
       if (until(stdout) || Date.now() > deadline) {
         interrupted = true;
+        interruptedAt = Date.now();
         child.kill("SIGINT");
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        if (exit === undefined) child.kill("SIGINT");
+        if (interrupts === 2) {
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          if (exit === undefined) child.kill("SIGINT");
+        }
       }
     }
     const code = await exited;
+    const stoppedAfterMs = interruptedAt === undefined ? undefined : Date.now() - interruptedAt;
     hosted?.close(true);
-    return { code, stdout, stderr, interrupted };
+    return { code, stdout, stderr, interrupted, stoppedAfterMs };
   }
 
-  private runCli(args: string[], hosted: HostedProgram | undefined): Promise<CliResult> {
+  private runCli(
+    args: string[],
+    hosted: HostedProgram | undefined,
+    env: NodeJS.ProcessEnv = this.env,
+  ): Promise<CliResult> {
     // Our flags go before a `--`, after which everything is a value.
     const end = args.includes("--") ? args.indexOf("--") : args.length;
     const ours = ["--non-interactive", "--stack", this.stack, ...(hosted ? [`--client=${hosted.address}`] : [])];
     const argv = [...args.slice(0, end), ...ours, ...args.slice(end)];
     return new Promise((resolve) => {
-      execFile(
-        this.cli,
-        argv,
-        { cwd: this.dir, env: this.env, maxBuffer: 64 * 1024 * 1024 },
-        (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-          resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-        },
-      );
+      execFile(this.cli, argv, { cwd: this.dir, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      });
     });
   }
 

@@ -192,6 +192,8 @@ describe("ScaleSet diff", () => {
     ["the tags", { tags: { env: "prod" } }, inPlace],
     ["the password", { secretProperties: { adminPassword: "newPassword34" } }, inPlace],
     ["the endpoint", { endpoint: "https://127.0.0.1:8443" }, inPlace],
+    ["another principal (a rotated secret)", { credentials: { clientId: "app", clientSecret: "rotated" } }, inPlace],
+    ["credentials unknown in a preview", { credentials: UNKNOWN }, inPlace],
     ["the region", { location: "westus" }, { changes: true, replaces: ["location"], deleteBeforeReplace: true }],
     ["the zones", { zones: ["1"] }, { changes: true, replaces: ["zones"], deleteBeforeReplace: true }],
     [
@@ -269,6 +271,13 @@ describe("ScaleSet secrets", () => {
     equal(
       redactSecrets(message, secrets),
       `InvalidParameter: bad value '[secret]' in {"adminPassword":"[secret]","protectedSettings":{"token":"[secret]"}}`,
+    );
+  });
+
+  it("redacts other secrets too (a client secret), and leaves absent ones alone", () => {
+    equal(
+      redactSecrets("signing in with client-s3cret failed", {}, ["client-s3cret", undefined]),
+      "signing in with [secret] failed",
     );
   });
 });

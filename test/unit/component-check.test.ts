@@ -1,6 +1,6 @@
 // `check` of the ScaleSet resource (components/scaleSetCheck.ts): one failure per bad property, each naming the
 // property, the value and what was expected, and never a secret's value; unknown values never fail.
-import { deepEqual, equal } from "node:assert/strict";
+import { deepEqual, equal, ok } from "node:assert/strict";
 import { checkScaleSetInputs } from "../../components/scaleSetCheck";
 import { osFamilyOf, passwordProblem } from "../../components/adminPassword";
 
@@ -114,7 +114,7 @@ describe("ScaleSet check", () => {
         {
           property: "foo",
           reason:
-            "unknown property; expected one of subscriptionId, resourceGroupName, scaleSetName, location, sku, upgradePolicy, overprovision, virtualMachineProfile, tags, zones, extraProperties, systemAssigned, userAssignedIdentities, apiVersion, environment, endpoint, secretProperties",
+            "unknown property; expected one of subscriptionId, resourceGroupName, scaleSetName, location, sku, upgradePolicy, overprovision, virtualMachineProfile, tags, zones, extraProperties, systemAssigned, userAssignedIdentities, apiVersion, environment, endpoint, credentials, secretProperties",
         },
         { property: "subscriptionId", reason: 'expected a subscription GUID, got "abc"' },
         {
@@ -279,6 +279,30 @@ describe("ScaleSet check", () => {
       },
     ]);
     equal(JSON.stringify(found).includes("not base64!"), false);
+  });
+
+  it("checks credentials as VmssManagedIdentity does, naming the setting and never a secret's value", () => {
+    equal(failures(valid({ credentials: { clientId: "app", clientSecret: "s3cret-value", tenantId: "t" } })).length, 0);
+    deepEqual(failures(valid({ credentials: { clientSecret: 42, useOidc: "maybe", clientSecretFoo: "x" } })), [
+      { property: "credentials.clientSecret", reason: "expected a string, got a number" },
+      { property: "credentials.useOidc", reason: 'expected true or false, got "maybe"' },
+      {
+        property: "credentials.clientSecretFoo",
+        reason:
+          'unknown credential setting "clientSecretFoo"; expected one of clientId, tenantId, clientSecret, ' +
+          "clientCertificatePath, clientCertificatePassword, useOidc, oidcToken, oidcTokenFilePath, oidcRequestToken, " +
+          "oidcRequestUrl, useMsi",
+      },
+    ]);
+    const secret = failures(valid({ credentials: { clientSecret: "" } }));
+    deepEqual(secret, [
+      { property: "credentials.clientSecret", reason: "expected a non-empty string, got an empty string" },
+    ]);
+    deepEqual(
+      failures(valid({ credentials: "app:secret" })).map((f) => f.property),
+      ["credentials"],
+    );
+    ok(!JSON.stringify(failures(valid({ credentials: "app:secret" }))).includes("app:secret"));
   });
 
   it("never fails on unknown values, anywhere", () => {

@@ -9,6 +9,8 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ScaleSetWithIdentity } from "../../components";
+import { SCALE_SET_WITH_IDENTITY_OUTPUTS } from "../../components/scaleSetWithIdentity";
+import { SCALE_SET_WITH_IDENTITY, schemaOf } from "../../plugin/schema";
 import type { ScaleSetWithIdentityArgs } from "../../components";
 
 const SUB = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
@@ -37,6 +39,15 @@ interface Registration {
 
 const registrations: Registration[] = [];
 const pendingByName = new Map<string, { type: string; name: string; inputs: Record<string, unknown> }>();
+
+/** The outputs a component registers, by URN. */
+const registeredOutputs = new Map<string, string[]>();
+
+/** A RegisterResourceOutputs request. */
+interface RegisterOutputsRequest {
+  getUrn(): string;
+  getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
 
 /** What a RegisterResource request carries beyond what `newResource` shows. */
 interface RegisterRequest {
@@ -85,6 +96,12 @@ before(async () => {
   );
   const monitor = pulumi.runtime.getMonitor() as unknown as {
     registerResource(req: RegisterRequest, callback: (err: unknown, res: { getUrn(): string }) => void): Promise<void>;
+    registerResourceOutputs(req: RegisterOutputsRequest, callback: (err: unknown) => void): Promise<void>;
+  };
+  const originalOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req, callback) => {
+    registeredOutputs.set(req.getUrn(), Object.keys(req.getOutputs()?.toJavaScript() ?? {}));
+    return originalOutputs(req, callback);
   };
   const original = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) =>
@@ -152,8 +169,8 @@ function howToArgs(overrides: Partial<ScaleSetWithIdentityArgs> = {}): ScaleSetW
 /** Resolves once every child of the component has been registered and the outputs are known. */
 async function built(component: ScaleSetWithIdentity): Promise<Record<string, unknown>> {
   const outputs = pulumi.output({
-    id: component.id,
-    name: component.name,
+    scaleSetId: component.scaleSetId,
+    scaleSetName: component.scaleSetName,
     principalId: component.principalId,
     tenantId: component.tenantId,
     userIdentities: component.userIdentities,
@@ -252,7 +269,18 @@ describe("ScaleSetWithIdentity under Pulumi's runtime mocks", () => {
     ok(isSecret(secretProperties), "secretProperties is a secret");
     deepEqual(secretProperties.value, { adminPassword: PASSWORD });
     deepEqual(secretPaths(rest), [], "nothing else is secret");
-    deepEqual(scaleSet.additionalSecretOutputs, ["secretProperties"]);
+    deepEqual(scaleSet.additionalSecretOutputs, ["secretProperties", "credentials"]);
+  });
+
+  it("passes credentials to both children, each a secret input and a secret output, whatever the program gave", async () => {
+    const credentials = { tenantId: TENANT, clientId: PRINCIPAL, clientSecret: "plain-in-the-program" };
+    await built(new ScaleSetWithIdentity("principal", howToArgs({ credentials })));
+    for (const name of ["principal-scaleset", "principal-identity"]) {
+      const child = registered(name);
+      ok(isSecret(child.inputs.credentials), `${name}'s credentials input is a secret`);
+      deepEqual(child.inputs.credentials.value, credentials);
+      ok(child.additionalSecretOutputs.includes("credentials"), `${name}'s credentials output is a secret`);
+    }
   });
 
   it("gives the VmssManagedIdentity the scale set's ID and the same identities, silent adoption, after and with the scale set", async () => {
@@ -273,8 +301,8 @@ describe("ScaleSetWithIdentity under Pulumi's runtime mocks", () => {
     deepEqual(
       { ...outs, urn: undefined },
       {
-        id: `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachineScaleSets/ident`,
-        name: "ident",
+        scaleSetId: `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachineScaleSets/ident`,
+        scaleSetName: "ident",
         principalId: PRINCIPAL,
         tenantId: TENANT,
         userIdentities: [{ id: ID1, principalId: "p1", clientId: "c1" }],
@@ -283,6 +311,23 @@ describe("ScaleSetWithIdentity under Pulumi's runtime mocks", () => {
         urn: undefined,
       },
     );
+  });
+
+  it("has one set of output names: registered, in the plugin's schema, and the old id and name only as aliases", async () => {
+    const component = new ScaleSetWithIdentity("names", howToArgs());
+    const outs = await built(component);
+    // registerOutputs is sent once the outputs resolve, a few turns of the event loop later.
+    for (let i = 0; i < 200 && !registeredOutputs.has(outs.urn as string); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const names = [...SCALE_SET_WITH_IDENTITY_OUTPUTS].sort();
+    deepEqual([...(registeredOutputs.get(outs.urn as string) ?? [])].sort(), names);
+    const schema = schemaOf("0.0.0") as { resources: Record<string, { properties: object }> };
+    deepEqual(Object.keys(schema.resources[SCALE_SET_WITH_IDENTITY].properties).sort(), names);
+    const aliases = await new Promise<unknown[]>((resolve) =>
+      pulumi.all([component.id, component.name]).apply((values) => resolve(values)),
+    );
+    deepEqual(aliases, [outs.scaleSetId, outs.scaleSetName]);
   });
 
   it("keeps the rest of the profile non-secret when the password is a Pulumi secret inside a plain object", async () => {

@@ -13,7 +13,6 @@ import {
   isLoopbackHost,
   nearestServedVersions,
   parseArmResourceId,
-  parseCloudName,
   parseEndpoint,
   unservedApiVersionProblem,
 } from "../../provider/grammar";
@@ -76,7 +75,7 @@ describe("grammar: clouds", () => {
 
   it("a refused cloud name is an UnknownCloudError naming the source, the value and the accepted names", () => {
     assert.throws(
-      () => parseCloudName("ARM_ENVIRONMENT", "mars"),
+      () => resolveCloud({}, { ARM_ENVIRONMENT: "mars" }),
       (e: unknown) => {
         assert.ok(e instanceof VmssIdentityError);
         assert.equal(

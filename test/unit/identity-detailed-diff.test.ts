@@ -1,6 +1,5 @@
 import { deepEqual, equal } from "node:assert/strict";
-import { UNKNOWN, diffDeclarations } from "../../provider/identity";
-import { type PropertyChange, detailedDeclarationDiff } from "../../provider/identity/detailedDiff";
+import { type PropertyChange, UNKNOWN, detailedDiffOf, diffOf, planChange } from "../../provider/identity";
 import { ID1, ID2, ID3, SCALE_SET_ID, SUB, canonicalId, docId } from "./identity-fixtures";
 
 const FOREIGN = canonicalId("policy-identity");
@@ -28,7 +27,7 @@ const add = { kind: "add", replace: false } as const;
 const del = { kind: "delete", replace: false } as const;
 const upd = { kind: "update", replace: false } as const;
 
-describe("detailedDeclarationDiff: the property-by-property diff the plugin shows", () => {
+describe("detailedDiffOf(planChange(…)): the property-by-property diff the plugin shows", () => {
   const cases: [string, Record<string, unknown>, Record<string, PropertyChange>, Record<string, unknown>?][] = [
     ["the same declaration", {}, {}],
     [
@@ -90,6 +89,11 @@ describe("detailedDeclarationDiff: the property-by-property diff the plugin show
       { ...OLDS, mode: "exclusive" },
     ],
     [
+      "additive mode that newly declares the foreign identity adopts it (an add, though no PATCH)",
+      { userAssignedIdentities: [ID1, ID2, FOREIGN.toLowerCase()] },
+      { "userAssignedIdentities[2]": add },
+    ],
+    [
       "additive mode leaves a foreign identity alone",
       { userAssignedIdentities: [ID1] },
       { "userAssignedIdentities[1]": del },
@@ -101,12 +105,11 @@ describe("detailedDeclarationDiff: the property-by-property diff the plugin show
   for (const [title, change, expected, olds = OLDS] of cases) {
     it(title, () => {
       const news = { ...NEWS, ...change };
-      const detailed = detailedDeclarationDiff(olds, news);
+      const plan = planChange(olds, news);
+      const detailed = detailedDiffOf(plan);
       deepEqual(detailed, expected);
       // The same decision as the dynamic resource's diff: an entry exactly when there is a change.
-      const { changes } = diffDeclarations(olds, news);
-      const exclusiveDrift = news.mode === "exclusive" && (olds.otherUserAssignedIdentities as string[]).length > 0;
-      equal(Object.keys(detailed).length > 0, changes || exclusiveDrift);
+      equal(Object.keys(detailed).length > 0, diffOf(plan).changes);
     });
   }
 });

@@ -1,5 +1,5 @@
 import { deepEqual } from "node:assert/strict";
-import { type DeclarationDiff, UNKNOWN, diffDeclarations } from "../../provider/identity";
+import { UNKNOWN, diffOf, planChange } from "../../provider/identity";
 import { ID1, ID2, SCALE_SET_ID, SUB, docId } from "./identity-fixtures";
 
 const OLDS = {
@@ -15,11 +15,15 @@ const OLDS = {
   __provider: "exports.handler=…",
 };
 
+type DeclarationDiff = ReturnType<typeof diffOf>;
+const diffDeclarations = (olds: Record<string, unknown>, news: Record<string, unknown>) =>
+  diffOf(planChange(olds, news));
+
 const NONE: DeclarationDiff = { changes: false, replaces: [] };
 const UPDATE: DeclarationDiff = { changes: true, replaces: [] };
 const REPLACE: DeclarationDiff = { changes: true, replaces: ["scaleSetId"] };
 
-describe("diff: comparing declarations without any I/O", () => {
+describe("diff (a projection of planChange): comparing the recorded state with the new inputs without any I/O", () => {
   const cases: [string, Record<string, unknown>, DeclarationDiff][] = [
     ["the same inputs", {}, NONE],
     [

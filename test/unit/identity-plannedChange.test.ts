@@ -1,87 +1,141 @@
 /** The planned change a preview shows: one case per kind of change, from the recorded state and the new inputs. */
 import assert from "node:assert/strict";
 import {
-  type Declaration,
-  changesAnything,
+  UNKNOWN,
+  changeForCreate,
+  changesIdentity,
   describePlannedChange,
   identityIdsWarning,
-  plannedChange,
-  UNKNOWN,
+  planChange,
+  planPatch,
+  readIdentityState,
+  systemIdentityOffWarning,
 } from "../../provider/identity";
 import { reportPlannedChange } from "../../provider/previewPlan";
-import { ID1, ID2, ID3, docId } from "./identity-fixtures";
+import { ID1, ID2, ID3, SCALE_SET_ID, docId } from "./identity-fixtures";
 
-const additive = (ids: string[], systemAssigned?: boolean): Declaration => ({
-  userAssignedIdentities: ids,
+const OTHER_SCALE_SET = SCALE_SET_ID.replace("myVMSS", "otherVMSS");
+
+/** A recorded state (outputs) of a resource on SCALE_SET_ID. */
+const recorded = (fields: Record<string, unknown>) => ({
+  scaleSetId: SCALE_SET_ID,
   mode: "additive",
-  ...(systemAssigned === undefined ? {} : { systemAssigned }),
+  userAssignedIdentities: [],
+  otherUserAssignedIdentities: [],
+  identityType: "None",
+  systemAssignedOwned: false,
+  ...fields,
 });
-const exclusive = (ids: string[], systemAssigned = false): Declaration => ({
-  userAssignedIdentities: ids,
-  mode: "exclusive",
-  systemAssigned,
+/** Checked new inputs on SCALE_SET_ID. */
+const inputs = (fields: Record<string, unknown>) => ({
+  scaleSetId: SCALE_SET_ID,
+  mode: "additive",
+  userAssignedIdentities: [],
+  ...fields,
 });
 
-describe("plannedChange: what up will do, from the recorded state and the new inputs", () => {
+describe("planChange: what up will do, from the recorded state and the new inputs", () => {
   it("adds a newly declared identity and removes one no longer declared", () => {
-    const plan = plannedChange(
-      { userAssignedIdentities: [ID1, ID2], otherUserAssignedIdentities: [ID3], identityType: "UserAssigned" },
-      additive([ID1, ID2]),
-      additive([docId("ID1")].concat([])),
+    const plan = planChange(
+      recorded({
+        userAssignedIdentities: [ID1, ID2],
+        otherUserAssignedIdentities: [ID3],
+        identityType: "UserAssigned",
+      }),
+      inputs({ userAssignedIdentities: [docId("ID1")] }),
     );
-    assert.deepEqual(plan.add, []);
-    assert.deepEqual(plan.remove, [ID2]);
-    assert.deepEqual(plan.removeForeign, []);
-    assert.equal(plan.systemAssigned, undefined);
+    assert.deepEqual(plan.identity, {
+      add: [],
+      adopt: [],
+      remove: [ID2],
+      removeForeign: [],
+      complete: true,
+      mode: "additive",
+    });
+    assert.equal(plan.changes, true);
     assert.equal(describePlannedChange(plan), `remove ${ID2}`);
   });
 
   it("names the identity exclusive mode removes because someone else assigned it", () => {
-    const plan = plannedChange(
-      { userAssignedIdentities: [ID1], otherUserAssignedIdentities: [ID3], identityType: "UserAssigned" },
-      additive([ID1]),
-      exclusive([ID1]),
+    const plan = planChange(
+      recorded({ userAssignedIdentities: [ID1], otherUserAssignedIdentities: [ID3], identityType: "UserAssigned" }),
+      inputs({ userAssignedIdentities: [ID1], mode: "exclusive", systemAssigned: false }),
     );
-    assert.deepEqual(plan.remove, [ID3]);
-    assert.deepEqual(plan.removeForeign, [ID3]);
+    assert.deepEqual(plan.identity?.remove, [ID3]);
+    assert.deepEqual(plan.identity?.removeForeign, [ID3]);
     assert.equal(
       describePlannedChange(plan),
       `remove ${ID3} (assigned by someone else; exclusive mode removes identities it does not declare)`,
     );
   });
 
+  it("names an identity it takes over: already assigned, newly declared", () => {
+    const plan = planChange(
+      recorded({ userAssignedIdentities: [ID1], otherUserAssignedIdentities: [ID3], identityType: "UserAssigned" }),
+      inputs({ userAssignedIdentities: [ID1, docId("ID3")] }),
+    );
+    assert.deepEqual(plan.identity?.adopt, [ID3]);
+    assert.equal(changesIdentity(plan.identity!), false);
+    assert.deepEqual(plan.properties, { "userAssignedIdentities[1]": { kind: "add", replace: false } });
+    assert.equal(
+      describePlannedChange(plan),
+      `adopt ${ID3} (already assigned: from now on this resource owns it, and deleting the resource removes it)`,
+    );
+  });
+
   it("says when the system identity turns off (exclusive, not declared) and on (declared true)", () => {
-    const off = plannedChange(
-      { userAssignedIdentities: [ID1], otherUserAssignedIdentities: [], identityType: "SystemAssigned, UserAssigned" },
-      additive([ID1]),
-      exclusive([ID1]),
+    const off = planChange(
+      recorded({
+        userAssignedIdentities: [ID1],
+        identityType: "SystemAssigned, UserAssigned",
+        principalId: "249cbddd-667e-47d7-a927-a4ae18fb422b",
+      }),
+      inputs({ userAssignedIdentities: [ID1], mode: "exclusive", systemAssigned: false }),
     );
-    assert.equal(off.systemAssigned, "off");
+    assert.equal(off.identity?.systemAssigned, "off");
     assert.equal(describePlannedChange(off), "turn the system-assigned identity off");
-    const on = plannedChange(
-      { userAssignedIdentities: [ID1], identityType: "UserAssigned" },
-      additive([ID1]),
-      additive([ID1, ID2], true),
+    assert.deepEqual(off.warnings, [systemIdentityOffWarning("249cbddd-667e-47d7-a927-a4ae18fb422b")]);
+    const on = planChange(
+      recorded({ userAssignedIdentities: [ID1], identityType: "UserAssigned" }),
+      inputs({ userAssignedIdentities: [ID1, ID2], systemAssigned: true }),
     );
-    assert.equal(on.systemAssigned, "on");
-    assert.deepEqual(on.add, [ID2]);
+    assert.equal(on.identity?.systemAssigned, "on");
+    assert.deepEqual(on.identity?.add, [ID2]);
     assert.equal(describePlannedChange(on), `add ${ID2}; turn the system-assigned identity on`);
   });
 
-  it("plans nothing when the state already matches, casing aside", () => {
-    const plan = plannedChange(
-      { userAssignedIdentities: [ID1], otherUserAssignedIdentities: [ID3], identityType: "UserAssigned" },
-      additive([ID1]),
-      additive([docId("ID1")]),
+  it("exclusive mode plans and removes an identity whose name only ARM accepted (shorter than today's rule)", () => {
+    const old = `${ID3.slice(0, ID3.lastIndexOf("/"))}/ab`;
+    const plan = planChange(
+      recorded({ userAssignedIdentities: [ID1], otherUserAssignedIdentities: [old], identityType: "UserAssigned" }),
+      inputs({ userAssignedIdentities: [ID1], mode: "exclusive", systemAssigned: false }),
     );
-    assert.equal(changesAnything(plan), false);
+    assert.deepEqual(plan.identity?.removeForeign, [old]);
+    const current = readIdentityState({ type: "UserAssigned", userAssignedIdentities: { [ID1]: {}, [old]: {} } });
+    const declared = { mode: "exclusive", systemAssigned: false, userAssignedIdentities: [ID1] } as const;
+    assert.deepEqual(planPatch(current, changeForCreate(current, declared), "dictionary"), {
+      identity: { type: "UserAssigned", userAssignedIdentities: { [old]: null } },
+    });
+  });
+
+  it("plans nothing when the state already matches, casing aside", () => {
+    const plan = planChange(
+      recorded({ userAssignedIdentities: [ID1], otherUserAssignedIdentities: [ID3], identityType: "UserAssigned" }),
+      inputs({ userAssignedIdentities: [docId("ID1")] }),
+    );
+    assert.equal(plan.changes, false);
+    assert.equal(changesIdentity(plan.identity!), false);
     assert.equal(describePlannedChange(plan), undefined);
   });
 
   it("a creation plans the declared identities and says the scale set is read at up", () => {
-    const plan = plannedChange(undefined, undefined, exclusive([ID2, ID1]));
-    assert.equal(plan.complete, false);
-    assert.deepEqual(plan.add, [ID1, ID2]);
+    const plan = planChange(
+      undefined,
+      inputs({ userAssignedIdentities: [ID2, ID1], mode: "exclusive", systemAssigned: false }),
+    );
+    assert.equal(plan.creating, true);
+    assert.equal(plan.identity?.complete, false);
+    assert.deepEqual(plan.identity?.add, [ID1, ID2]);
     assert.equal(
       describePlannedChange(plan),
       `add ${ID1}, ${ID2}; turn the system-assigned identity off; the scale set is first read at creation: declared ` +
@@ -89,52 +143,101 @@ describe("plannedChange: what up will do, from the recorded state and the new in
     );
   });
 
-  it("warns with the identityIds api-versions, and only with them", () => {
-    for (const version of ["2017-12-01", "2018-04-01"]) {
-      assert.deepEqual(plannedChange(undefined, undefined, additive([ID1]), version).warnings, [
-        identityIdsWarning(version),
+  it("a replacement names what the new scale set gets and what deleting the old resource removes", () => {
+    const plan = planChange(
+      recorded({
+        userAssignedIdentities: [ID1],
+        otherUserAssignedIdentities: [ID3],
+        identityType: "SystemAssigned, UserAssigned",
+        systemAssigned: true,
+        systemAssignedOwned: true,
+      }),
+      inputs({ scaleSetId: OTHER_SCALE_SET, userAssignedIdentities: [ID2] }),
+    );
+    assert.deepEqual(plan.replaces, ["scaleSetId"]);
+    assert.equal(plan.scaleSetId, OTHER_SCALE_SET);
+    assert.deepEqual(plan.released, { scaleSetId: SCALE_SET_ID, remove: [ID1], systemAssigned: "off" });
+    assert.equal(
+      describePlannedChange(plan),
+      // What the new scale set gets, the engine's creation check of the new inputs shows.
+      `replace (scaleSetId changes); deleting the old resource on ${SCALE_SET_ID}: remove ${ID1}, turn the ` +
+        "system-assigned identity off",
+    );
+  });
+
+  it("compares a recorded state that does not parse as it is, and plans nothing from it", () => {
+    const old = recorded({ userAssignedIdentities: ["/subscriptions/not-a-guid/identities/x"] });
+    const same = planChange(old, inputs({ userAssignedIdentities: ["/subscriptions/not-a-guid/identities/x"] }));
+    assert.deepEqual([same.changes, same.identity], [false, undefined]);
+    const other = planChange(old, inputs({ userAssignedIdentities: [ID1] }));
+    assert.deepEqual([other.changes, other.identity], [true, undefined]);
+  });
+
+  it("warns with the identityIds api-versions when up writes or when switching to them, and only then", () => {
+    for (const apiVersion of ["2017-12-01", "2018-04-01"]) {
+      assert.deepEqual(planChange(undefined, inputs({ userAssignedIdentities: [ID1], apiVersion })).warnings, [
+        identityIdsWarning(apiVersion),
       ]);
+      // Unknown identities still mean a write.
+      assert.deepEqual(planChange(undefined, inputs({ userAssignedIdentities: [UNKNOWN], apiVersion })).warnings, [
+        identityIdsWarning(apiVersion),
+      ]);
+      const state = recorded({ userAssignedIdentities: [ID1], identityType: "UserAssigned", apiVersion });
+      assert.deepEqual(planChange(state, inputs({ userAssignedIdentities: [ID1], apiVersion })).warnings, []);
+      // Switching to it changes nothing yet, and is the moment to say what it risks.
+      const switched = planChange(
+        { ...state, apiVersion: "2024-11-01" },
+        inputs({ userAssignedIdentities: [ID1], apiVersion }),
+      );
+      assert.deepEqual([switched.changes, switched.warnings], [false, [identityIdsWarning(apiVersion)]]);
     }
-    assert.deepEqual(plannedChange(undefined, undefined, additive([ID1]), "2018-06-01").warnings, []);
-    assert.deepEqual(plannedChange(undefined, undefined, additive([ID1])).warnings, []);
+    assert.deepEqual(
+      planChange(undefined, inputs({ userAssignedIdentities: [ID1], apiVersion: "2018-06-01" })).warnings,
+      [],
+    );
+    assert.deepEqual(planChange(undefined, inputs({ userAssignedIdentities: [ID1] })).warnings, []);
     assert.match(identityIdsWarning("2017-12-01"), /removed again, and both writes report success/);
   });
 });
 
 describe("reportPlannedChange: the lines a preview shows", () => {
-  const SCALE_SET = `/subscriptions/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0/resourceGroups/myResourceGroup/providers/Microsoft.Compute/virtualMachineScaleSets/myVMSS`;
-
   it("writes the plan from the recorded outputs, and nothing when nothing changes", () => {
     const lines: string[] = [];
-    const recorded = {
-      scaleSetId: SCALE_SET,
-      mode: "additive",
+    const state = recorded({
       userAssignedIdentities: [ID1],
       otherUserAssignedIdentities: [ID3],
       identityType: "UserAssigned",
-    };
-    reportPlannedChange(recorded, { scaleSetId: SCALE_SET, mode: "exclusive", userAssignedIdentities: [ID1] }, (l) =>
-      lines.push(l),
+    });
+    reportPlannedChange(
+      state,
+      inputs({ mode: "exclusive", systemAssigned: false, userAssignedIdentities: [ID1] }),
+      (l) => lines.push(l),
     );
     assert.deepEqual(lines, [
-      `VmssManagedIdentity plan for ${SCALE_SET}: remove ${ID3} (assigned by someone else; exclusive mode removes ` +
+      `VmssManagedIdentity plan for ${SCALE_SET_ID}: remove ${ID3} (assigned by someone else; exclusive mode removes ` +
         "identities it does not declare)",
     ]);
     lines.length = 0;
-    reportPlannedChange(recorded, { scaleSetId: SCALE_SET, mode: "additive", userAssignedIdentities: [ID1] }, (l) =>
-      lines.push(l),
-    );
+    reportPlannedChange(state, inputs({ userAssignedIdentities: [ID1] }), (l) => lines.push(l));
     assert.deepEqual(lines, []);
   });
 
-  it("shows only the warnings for the component's silent child at creation, and nothing for unknown inputs", () => {
+  it("shows only the warnings for the component's silent child at creation, also before the scale set is known", () => {
     const lines: string[] = [];
-    const news = { scaleSetId: SCALE_SET, mode: "additive", userAssignedIdentities: [ID2], apiVersion: "2017-12-01" };
-    reportPlannedChange(undefined, { ...news, adoption: "silent" }, (l) => lines.push(l));
-    assert.deepEqual(lines, [`warning: VmssManagedIdentity on ${SCALE_SET}: ${identityIdsWarning("2017-12-01")}`]);
+    const news = inputs({ userAssignedIdentities: [ID2], apiVersion: "2017-12-01", adoption: "silent" });
+    reportPlannedChange(undefined, news, (l) => lines.push(l));
+    assert.deepEqual(lines, [`warning: VmssManagedIdentity on ${SCALE_SET_ID}: ${identityIdsWarning("2017-12-01")}`]);
     lines.length = 0;
-    const plan = reportPlannedChange(undefined, { ...news, userAssignedIdentities: [UNKNOWN] }, (l) => lines.push(l));
-    assert.equal(plan, undefined);
+    reportPlannedChange(undefined, { ...news, scaleSetId: UNKNOWN }, (l) => lines.push(l));
+    assert.deepEqual(lines, [
+      `warning: VmssManagedIdentity on a scale set not known before up: ${identityIdsWarning("2017-12-01")}`,
+    ]);
+  });
+
+  it("says nothing of identities not known before up", () => {
+    const lines: string[] = [];
+    const plan = reportPlannedChange(undefined, inputs({ userAssignedIdentities: [UNKNOWN] }), (l) => lines.push(l));
+    assert.equal(plan.identity, undefined);
     assert.deepEqual(lines, []);
   });
 });

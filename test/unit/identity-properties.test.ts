@@ -13,7 +13,8 @@ import {
   changeForCreate,
   changeForDelete,
   changeForUpdate,
-  diffDeclarations,
+  diffOf,
+  planChange,
   planPatch,
   readIdentityState,
   validateDeclarationInputs,
@@ -177,7 +178,7 @@ describe("identity algebra properties", () => {
           userAssignedIdentities: ids.map(pick),
         }).inputs;
         const news = { scaleSetId: SCALE_SET_ID.toLowerCase(), userAssignedIdentities: ids.map(pick) };
-        deepEqual(diffDeclarations(olds, news), { changes: false, replaces: [] });
+        deepEqual(diffOf(planChange(olds, news)), { changes: false, replaces: [] });
       }),
     );
   });

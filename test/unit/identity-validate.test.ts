@@ -296,7 +296,7 @@ describe("check: validating VmssManagedIdentity inputs", () => {
           property: "userAssignedIdentity",
           reason:
             "unknown property; expected one of scaleSetId, systemAssigned, userAssignedIdentities, mode, apiVersion, " +
-            "environment, endpoint, adoption",
+            "environment, endpoint, adoption, credentials",
         },
       ],
     ],

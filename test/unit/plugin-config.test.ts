@@ -1,5 +1,5 @@
 import { deepEqual, throws } from "node:assert/strict";
-import { checkProviderConfig, cloudTarget, diffProviderConfig } from "../../plugin/config";
+import { checkProviderConfig, cloudTarget, diffProviderConfig, providerConfigOf } from "../../plugin/config";
 import { parseImportId } from "../../plugin/vmssManagedIdentity";
 import { SCALE_SET_ID } from "./identity-fixtures";
 
@@ -8,7 +8,14 @@ describe("plugin configuration: vmss-identity:environment and vmss-identity:endp
     ["nothing set", { version: "0.1.0" }, { version: "0.1.0" }, []],
     ["a cloud in any casing", { environment: "China" }, { environment: "china" }, []],
     ["an endpoint, canonicalised", { endpoint: "HTTPS://127.0.0.1:8443/" }, { endpoint: "https://127.0.0.1:8443" }, []],
-    ["empty strings are unset", { environment: "", endpoint: "" }, {}, []],
+    [
+      "empty strings are refused (one rule with the resources' inputs)",
+      { environment: "" },
+      {},
+      [
+        'environment: expected one of public, usgovernment, china (or AzureCloud, AzurePublicCloud, AzureUSGovernment, AzureUSGovernmentCloud, AzureChinaCloud), in any casing, got ""',
+      ],
+    ],
     [
       "an unknown cloud",
       { environment: "mars" },
@@ -28,7 +35,10 @@ describe("plugin configuration: vmss-identity:environment and vmss-identity:endp
       { endpont: "https://x" },
       { endpont: "https://x" },
       [
-        "endpont: unknown setting vmss-identity:endpont; expected one of vmss-identity:environment, vmss-identity:endpoint",
+        "endpont: unknown setting vmss-identity:endpont; expected one of vmss-identity:environment, vmss-identity:endpoint, " +
+          "vmss-identity:clientId, vmss-identity:tenantId, vmss-identity:clientSecret, vmss-identity:clientCertificatePath, " +
+          "vmss-identity:clientCertificatePassword, vmss-identity:useOidc, vmss-identity:oidcToken, " +
+          "vmss-identity:oidcTokenFilePath, vmss-identity:oidcRequestToken, vmss-identity:oidcRequestUrl, vmss-identity:useMsi",
       ],
     ],
   ];
@@ -89,5 +99,59 @@ describe("plugin import ID", () => {
             "#managedIdentity (",
         ),
     );
+  });
+
+  it("takes azure-native's credential settings, booleans also as strings, and names a bad one without its value", () => {
+    const { inputs, failures } = checkProviderConfig({
+      clientId: " c1 ",
+      tenantId: "t1",
+      clientSecret: "s3cret",
+      useOidc: "TRUE",
+      useMsi: false,
+      oidcRequestUrl: "https://token.example/x?api-version=2.0",
+    });
+    deepEqual(failures, []);
+    deepEqual(inputs, {
+      clientId: "c1",
+      tenantId: "t1",
+      clientSecret: "s3cret",
+      useOidc: true,
+      useMsi: false,
+      oidcRequestUrl: "https://token.example/x?api-version=2.0",
+    });
+    const bad = checkProviderConfig({
+      clientSecret: 42,
+      oidcToken: "",
+      useOidc: "yes",
+      oidcRequestUrl: "http://token.example/?sig=s",
+    });
+    deepEqual(
+      bad.failures.map((f) => `${f.property}: ${f.reason}`),
+      [
+        "clientSecret: expected a string, got a number",
+        "oidcToken: expected a non-empty string, got an empty string",
+        'useOidc: expected true or false, got "yes"',
+        'oidcRequestUrl: invalid URL "http://token.example/?…": http is only allowed for a loopback host; expected an https URL (http only for a loopback host: localhost, 127.0.0.0/8 or [::1]) without user name, password or fragment',
+      ],
+    );
+  });
+
+  it("a provider's credentials go with every resource; a credential change is a change, never a replacement", () => {
+    const config = providerConfigOf({
+      endpoint: "https://127.0.0.1:1",
+      clientId: "c",
+      tenantId: "t",
+      clientSecret: "s",
+    });
+    deepEqual(config, {
+      endpoint: "https://127.0.0.1:1",
+      credentials: { clientId: "c", tenantId: "t", clientSecret: "s" },
+    });
+    deepEqual(cloudTarget({ environment: "china" }, config), {
+      environment: "china",
+      credentials: { clientId: "c", tenantId: "t", clientSecret: "s" },
+    });
+    deepEqual(diffProviderConfig({ clientSecret: "a" }, { clientSecret: "b" }), ["clientSecret"]);
+    deepEqual(providerConfigOf({ environment: "china" }), { environment: "china" });
   });
 });

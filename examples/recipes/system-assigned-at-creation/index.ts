@@ -16,5 +16,5 @@ const scaleSet = new ScaleSetWithIdentity("myVMSS", {
   systemAssigned: true,
 });
 
-export const scaleSetId = scaleSet.id;
+export const scaleSetId = scaleSet.scaleSetId;
 export const principalId = scaleSet.principalId;

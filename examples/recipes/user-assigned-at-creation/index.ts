@@ -18,5 +18,5 @@ const scaleSet = new ScaleSetWithIdentity("myVMSS", {
   userAssignedIdentities: [config.require("identityId")],
 });
 
-export const scaleSetId = scaleSet.id;
+export const scaleSetId = scaleSet.scaleSetId;
 export const userIdentities = scaleSet.userIdentities;

@@ -32,6 +32,46 @@ namespace PulumiVmssIdentity.VmssIdentity
 
         private static readonly global::Pulumi.Config __config = new global::Pulumi.Config("vmss-identity");
 
+        private static readonly __Value<string?> _clientCertificatePassword = new __Value<string?>(() => __config.Get("clientCertificatePassword"));
+        /// <summary>
+        /// The password of the client certificate's private key. Default: `ARM_CLIENT_CERTIFICATE_PASSWORD`, `AZURE_CLIENT_CERTIFICATE_PASSWORD`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        public static string? ClientCertificatePassword
+        {
+            get => _clientCertificatePassword.Get();
+            set => _clientCertificatePassword.Set(value);
+        }
+
+        private static readonly __Value<string?> _clientCertificatePath = new __Value<string?>(() => __config.Get("clientCertificatePath"));
+        /// <summary>
+        /// Path to a PEM file with the client certificate and its private key, to sign in with a certificate. Default: `ARM_CLIENT_CERTIFICATE_PATH`, `AZURE_CLIENT_CERTIFICATE_PATH`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        public static string? ClientCertificatePath
+        {
+            get => _clientCertificatePath.Get();
+            set => _clientCertificatePath.Set(value);
+        }
+
+        private static readonly __Value<string?> _clientId = new __Value<string?>(() => __config.Get("clientId"));
+        /// <summary>
+        /// The application (client) ID of the service principal (or of a user-assigned managed identity). Default: `ARM_CLIENT_ID`, `AZURE_CLIENT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        public static string? ClientId
+        {
+            get => _clientId.Get();
+            set => _clientId.Set(value);
+        }
+
+        private static readonly __Value<string?> _clientSecret = new __Value<string?>(() => __config.Get("clientSecret"));
+        /// <summary>
+        /// The client secret, to sign in as a service principal with a secret. Default: `ARM_CLIENT_SECRET`, `AZURE_CLIENT_SECRET`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        public static string? ClientSecret
+        {
+            get => _clientSecret.Get();
+            set => _clientSecret.Set(value);
+        }
+
         private static readonly __Value<string?> _endpoint = new __Value<string?>(() => __config.Get("endpoint"));
         /// <summary>
         /// An explicit Azure Resource Manager endpoint (the local emulator, an Azure Stack hub): https, or http on loopback; no credentials, query or fragment. Default: `VMSS_IDENTITY_ARM_ENDPOINT`, else the endpoint of `environment`.
@@ -50,6 +90,76 @@ namespace PulumiVmssIdentity.VmssIdentity
         {
             get => _environment.Get();
             set => _environment.Set(value);
+        }
+
+        private static readonly __Value<string?> _oidcRequestToken = new __Value<string?>(() => __config.Get("oidcRequestToken"));
+        /// <summary>
+        /// The bearer token for oidcRequestUrl (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_TOKEN). Default: `ARM_OIDC_REQUEST_TOKEN`, `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        public static string? OidcRequestToken
+        {
+            get => _oidcRequestToken.Get();
+            set => _oidcRequestToken.Set(value);
+        }
+
+        private static readonly __Value<string?> _oidcRequestUrl = new __Value<string?>(() => __config.Get("oidcRequestUrl"));
+        /// <summary>
+        /// The URL that mints an OIDC token (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL). Default: `ARM_OIDC_REQUEST_URL`, `ACTIONS_ID_TOKEN_REQUEST_URL`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        public static string? OidcRequestUrl
+        {
+            get => _oidcRequestUrl.Get();
+            set => _oidcRequestUrl.Set(value);
+        }
+
+        private static readonly __Value<string?> _oidcToken = new __Value<string?>(() => __config.Get("oidcToken"));
+        /// <summary>
+        /// The OIDC token to exchange for an access token. Default: `ARM_OIDC_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        public static string? OidcToken
+        {
+            get => _oidcToken.Get();
+            set => _oidcToken.Set(value);
+        }
+
+        private static readonly __Value<string?> _oidcTokenFilePath = new __Value<string?>(() => __config.Get("oidcTokenFilePath"));
+        /// <summary>
+        /// Path to a file holding the OIDC token; read again at every sign-in. Default: `ARM_OIDC_TOKEN_FILE_PATH`, `AZURE_FEDERATED_TOKEN_FILE`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        public static string? OidcTokenFilePath
+        {
+            get => _oidcTokenFilePath.Get();
+            set => _oidcTokenFilePath.Set(value);
+        }
+
+        private static readonly __Value<string?> _tenantId = new __Value<string?>(() => __config.Get("tenantId"));
+        /// <summary>
+        /// The tenant (directory) ID. Default: `ARM_TENANT_ID`, `AZURE_TENANT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        public static string? TenantId
+        {
+            get => _tenantId.Get();
+            set => _tenantId.Set(value);
+        }
+
+        private static readonly __Value<bool?> _useMsi = new __Value<bool?>(() => __config.GetBoolean("useMsi"));
+        /// <summary>
+        /// Sign in as the managed identity of the machine (with clientId: that user-assigned identity). Default: `ARM_USE_MSI`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        public static bool? UseMsi
+        {
+            get => _useMsi.Get();
+            set => _useMsi.Set(value);
+        }
+
+        private static readonly __Value<bool?> _useOidc = new __Value<bool?>(() => __config.GetBoolean("useOidc"));
+        /// <summary>
+        /// Sign in with an OIDC token (workload identity federation): oidcToken, oidcTokenFilePath or oidcRequestToken with oidcRequestUrl. Default: `ARM_USE_OIDC`, unless another credential setting is configured (configured credentials are complete on their own).
+        /// </summary>
+        public static bool? UseOidc
+        {
+            get => _useOidc.Get();
+            set => _useOidc.Set(value);
         }
 
     }

@@ -11,14 +11,32 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// The vmss-identity provider. Credentials come from the environment (`DefaultAzureCredential`: `AZURE_CLIENT_ID`/`AZURE_CLIENT_SECRET`/`AZURE_TENANT_ID`, managed identity, Azure CLI) and never reach Pulumi state.
+// The vmss-identity provider. Credentials come from its configuration (`clientId`, `tenantId`, `clientSecret`, `clientCertificatePath`, `useOidc`, `oidcToken`, `oidcTokenFilePath`, `oidcRequestToken`/`oidcRequestUrl`, `useMsi`, as azure-native names them; secret ones stay secrets in state), else from the environment (`ARM_*`, then `AZURE_*`), else `DefaultAzureCredential`. Two explicit providers may sign in as two principals in one stack.
 type Provider struct {
 	pulumi.ProviderResourceState
 
+	// The password of the client certificate's private key. Default: `ARM_CLIENT_CERTIFICATE_PASSWORD`, `AZURE_CLIENT_CERTIFICATE_PASSWORD`, unless another credential setting is configured (configured credentials are complete on their own).
+	ClientCertificatePassword pulumi.StringPtrOutput `pulumi:"clientCertificatePassword"`
+	// Path to a PEM file with the client certificate and its private key, to sign in with a certificate. Default: `ARM_CLIENT_CERTIFICATE_PATH`, `AZURE_CLIENT_CERTIFICATE_PATH`, unless another credential setting is configured (configured credentials are complete on their own).
+	ClientCertificatePath pulumi.StringPtrOutput `pulumi:"clientCertificatePath"`
+	// The application (client) ID of the service principal (or of a user-assigned managed identity). Default: `ARM_CLIENT_ID`, `AZURE_CLIENT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+	ClientId pulumi.StringPtrOutput `pulumi:"clientId"`
+	// The client secret, to sign in as a service principal with a secret. Default: `ARM_CLIENT_SECRET`, `AZURE_CLIENT_SECRET`, unless another credential setting is configured (configured credentials are complete on their own).
+	ClientSecret pulumi.StringPtrOutput `pulumi:"clientSecret"`
 	// An explicit Azure Resource Manager endpoint (the local emulator, an Azure Stack hub): https, or http on loopback; no credentials, query or fragment. Default: `VMSS_IDENTITY_ARM_ENDPOINT`, else the endpoint of `environment`.
 	Endpoint pulumi.StringPtrOutput `pulumi:"endpoint"`
 	// Azure cloud: `public`, `usgovernment` or `china` (any casing). Default: `AZURE_ENVIRONMENT` / `ARM_ENVIRONMENT`, else `public`. Set it or `endpoint`, not both.
 	Environment pulumi.StringPtrOutput `pulumi:"environment"`
+	// The bearer token for oidcRequestUrl (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_TOKEN). Default: `ARM_OIDC_REQUEST_TOKEN`, `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+	OidcRequestToken pulumi.StringPtrOutput `pulumi:"oidcRequestToken"`
+	// The URL that mints an OIDC token (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL). Default: `ARM_OIDC_REQUEST_URL`, `ACTIONS_ID_TOKEN_REQUEST_URL`, unless another credential setting is configured (configured credentials are complete on their own).
+	OidcRequestUrl pulumi.StringPtrOutput `pulumi:"oidcRequestUrl"`
+	// The OIDC token to exchange for an access token. Default: `ARM_OIDC_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+	OidcToken pulumi.StringPtrOutput `pulumi:"oidcToken"`
+	// Path to a file holding the OIDC token; read again at every sign-in. Default: `ARM_OIDC_TOKEN_FILE_PATH`, `AZURE_FEDERATED_TOKEN_FILE`, unless another credential setting is configured (configured credentials are complete on their own).
+	OidcTokenFilePath pulumi.StringPtrOutput `pulumi:"oidcTokenFilePath"`
+	// The tenant (directory) ID. Default: `ARM_TENANT_ID`, `AZURE_TENANT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+	TenantId pulumi.StringPtrOutput `pulumi:"tenantId"`
 }
 
 // NewProvider registers a new resource with the given unique name, arguments, and options.
@@ -28,6 +46,25 @@ func NewProvider(ctx *pulumi.Context,
 		args = &ProviderArgs{}
 	}
 
+	if args.ClientCertificatePassword != nil {
+		args.ClientCertificatePassword = pulumi.ToSecret(args.ClientCertificatePassword).(pulumi.StringPtrInput)
+	}
+	if args.ClientSecret != nil {
+		args.ClientSecret = pulumi.ToSecret(args.ClientSecret).(pulumi.StringPtrInput)
+	}
+	if args.OidcRequestToken != nil {
+		args.OidcRequestToken = pulumi.ToSecret(args.OidcRequestToken).(pulumi.StringPtrInput)
+	}
+	if args.OidcToken != nil {
+		args.OidcToken = pulumi.ToSecret(args.OidcToken).(pulumi.StringPtrInput)
+	}
+	secrets := pulumi.AdditionalSecretOutputs([]string{
+		"clientCertificatePassword",
+		"clientSecret",
+		"oidcRequestToken",
+		"oidcToken",
+	})
+	opts = append(opts, secrets)
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource Provider
 	err := ctx.RegisterResource("pulumi:providers:vmss-identity", name, args, &resource, opts...)
@@ -38,18 +75,62 @@ func NewProvider(ctx *pulumi.Context,
 }
 
 type providerArgs struct {
+	// The password of the client certificate's private key. Default: `ARM_CLIENT_CERTIFICATE_PASSWORD`, `AZURE_CLIENT_CERTIFICATE_PASSWORD`, unless another credential setting is configured (configured credentials are complete on their own).
+	ClientCertificatePassword *string `pulumi:"clientCertificatePassword"`
+	// Path to a PEM file with the client certificate and its private key, to sign in with a certificate. Default: `ARM_CLIENT_CERTIFICATE_PATH`, `AZURE_CLIENT_CERTIFICATE_PATH`, unless another credential setting is configured (configured credentials are complete on their own).
+	ClientCertificatePath *string `pulumi:"clientCertificatePath"`
+	// The application (client) ID of the service principal (or of a user-assigned managed identity). Default: `ARM_CLIENT_ID`, `AZURE_CLIENT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+	ClientId *string `pulumi:"clientId"`
+	// The client secret, to sign in as a service principal with a secret. Default: `ARM_CLIENT_SECRET`, `AZURE_CLIENT_SECRET`, unless another credential setting is configured (configured credentials are complete on their own).
+	ClientSecret *string `pulumi:"clientSecret"`
 	// An explicit Azure Resource Manager endpoint (the local emulator, an Azure Stack hub): https, or http on loopback; no credentials, query or fragment. Default: `VMSS_IDENTITY_ARM_ENDPOINT`, else the endpoint of `environment`.
 	Endpoint *string `pulumi:"endpoint"`
 	// Azure cloud: `public`, `usgovernment` or `china` (any casing). Default: `AZURE_ENVIRONMENT` / `ARM_ENVIRONMENT`, else `public`. Set it or `endpoint`, not both.
 	Environment *string `pulumi:"environment"`
+	// The bearer token for oidcRequestUrl (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_TOKEN). Default: `ARM_OIDC_REQUEST_TOKEN`, `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+	OidcRequestToken *string `pulumi:"oidcRequestToken"`
+	// The URL that mints an OIDC token (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL). Default: `ARM_OIDC_REQUEST_URL`, `ACTIONS_ID_TOKEN_REQUEST_URL`, unless another credential setting is configured (configured credentials are complete on their own).
+	OidcRequestUrl *string `pulumi:"oidcRequestUrl"`
+	// The OIDC token to exchange for an access token. Default: `ARM_OIDC_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+	OidcToken *string `pulumi:"oidcToken"`
+	// Path to a file holding the OIDC token; read again at every sign-in. Default: `ARM_OIDC_TOKEN_FILE_PATH`, `AZURE_FEDERATED_TOKEN_FILE`, unless another credential setting is configured (configured credentials are complete on their own).
+	OidcTokenFilePath *string `pulumi:"oidcTokenFilePath"`
+	// The tenant (directory) ID. Default: `ARM_TENANT_ID`, `AZURE_TENANT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+	TenantId *string `pulumi:"tenantId"`
+	// Sign in as the managed identity of the machine (with clientId: that user-assigned identity). Default: `ARM_USE_MSI`, unless another credential setting is configured (configured credentials are complete on their own).
+	UseMsi *bool `pulumi:"useMsi"`
+	// Sign in with an OIDC token (workload identity federation): oidcToken, oidcTokenFilePath or oidcRequestToken with oidcRequestUrl. Default: `ARM_USE_OIDC`, unless another credential setting is configured (configured credentials are complete on their own).
+	UseOidc *bool `pulumi:"useOidc"`
 }
 
 // The set of arguments for constructing a Provider resource.
 type ProviderArgs struct {
+	// The password of the client certificate's private key. Default: `ARM_CLIENT_CERTIFICATE_PASSWORD`, `AZURE_CLIENT_CERTIFICATE_PASSWORD`, unless another credential setting is configured (configured credentials are complete on their own).
+	ClientCertificatePassword pulumi.StringPtrInput
+	// Path to a PEM file with the client certificate and its private key, to sign in with a certificate. Default: `ARM_CLIENT_CERTIFICATE_PATH`, `AZURE_CLIENT_CERTIFICATE_PATH`, unless another credential setting is configured (configured credentials are complete on their own).
+	ClientCertificatePath pulumi.StringPtrInput
+	// The application (client) ID of the service principal (or of a user-assigned managed identity). Default: `ARM_CLIENT_ID`, `AZURE_CLIENT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+	ClientId pulumi.StringPtrInput
+	// The client secret, to sign in as a service principal with a secret. Default: `ARM_CLIENT_SECRET`, `AZURE_CLIENT_SECRET`, unless another credential setting is configured (configured credentials are complete on their own).
+	ClientSecret pulumi.StringPtrInput
 	// An explicit Azure Resource Manager endpoint (the local emulator, an Azure Stack hub): https, or http on loopback; no credentials, query or fragment. Default: `VMSS_IDENTITY_ARM_ENDPOINT`, else the endpoint of `environment`.
 	Endpoint pulumi.StringPtrInput
 	// Azure cloud: `public`, `usgovernment` or `china` (any casing). Default: `AZURE_ENVIRONMENT` / `ARM_ENVIRONMENT`, else `public`. Set it or `endpoint`, not both.
 	Environment pulumi.StringPtrInput
+	// The bearer token for oidcRequestUrl (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_TOKEN). Default: `ARM_OIDC_REQUEST_TOKEN`, `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+	OidcRequestToken pulumi.StringPtrInput
+	// The URL that mints an OIDC token (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL). Default: `ARM_OIDC_REQUEST_URL`, `ACTIONS_ID_TOKEN_REQUEST_URL`, unless another credential setting is configured (configured credentials are complete on their own).
+	OidcRequestUrl pulumi.StringPtrInput
+	// The OIDC token to exchange for an access token. Default: `ARM_OIDC_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+	OidcToken pulumi.StringPtrInput
+	// Path to a file holding the OIDC token; read again at every sign-in. Default: `ARM_OIDC_TOKEN_FILE_PATH`, `AZURE_FEDERATED_TOKEN_FILE`, unless another credential setting is configured (configured credentials are complete on their own).
+	OidcTokenFilePath pulumi.StringPtrInput
+	// The tenant (directory) ID. Default: `ARM_TENANT_ID`, `AZURE_TENANT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+	TenantId pulumi.StringPtrInput
+	// Sign in as the managed identity of the machine (with clientId: that user-assigned identity). Default: `ARM_USE_MSI`, unless another credential setting is configured (configured credentials are complete on their own).
+	UseMsi pulumi.BoolPtrInput
+	// Sign in with an OIDC token (workload identity federation): oidcToken, oidcTokenFilePath or oidcRequestToken with oidcRequestUrl. Default: `ARM_USE_OIDC`, unless another credential setting is configured (configured credentials are complete on their own).
+	UseOidc pulumi.BoolPtrInput
 }
 
 func (ProviderArgs) ElementType() reflect.Type {
@@ -89,6 +170,26 @@ func (o ProviderOutput) ToProviderOutputWithContext(ctx context.Context) Provide
 	return o
 }
 
+// The password of the client certificate's private key. Default: `ARM_CLIENT_CERTIFICATE_PASSWORD`, `AZURE_CLIENT_CERTIFICATE_PASSWORD`, unless another credential setting is configured (configured credentials are complete on their own).
+func (o ProviderOutput) ClientCertificatePassword() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.ClientCertificatePassword }).(pulumi.StringPtrOutput)
+}
+
+// Path to a PEM file with the client certificate and its private key, to sign in with a certificate. Default: `ARM_CLIENT_CERTIFICATE_PATH`, `AZURE_CLIENT_CERTIFICATE_PATH`, unless another credential setting is configured (configured credentials are complete on their own).
+func (o ProviderOutput) ClientCertificatePath() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.ClientCertificatePath }).(pulumi.StringPtrOutput)
+}
+
+// The application (client) ID of the service principal (or of a user-assigned managed identity). Default: `ARM_CLIENT_ID`, `AZURE_CLIENT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+func (o ProviderOutput) ClientId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.ClientId }).(pulumi.StringPtrOutput)
+}
+
+// The client secret, to sign in as a service principal with a secret. Default: `ARM_CLIENT_SECRET`, `AZURE_CLIENT_SECRET`, unless another credential setting is configured (configured credentials are complete on their own).
+func (o ProviderOutput) ClientSecret() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.ClientSecret }).(pulumi.StringPtrOutput)
+}
+
 // An explicit Azure Resource Manager endpoint (the local emulator, an Azure Stack hub): https, or http on loopback; no credentials, query or fragment. Default: `VMSS_IDENTITY_ARM_ENDPOINT`, else the endpoint of `environment`.
 func (o ProviderOutput) Endpoint() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.Endpoint }).(pulumi.StringPtrOutput)
@@ -97,6 +198,31 @@ func (o ProviderOutput) Endpoint() pulumi.StringPtrOutput {
 // Azure cloud: `public`, `usgovernment` or `china` (any casing). Default: `AZURE_ENVIRONMENT` / `ARM_ENVIRONMENT`, else `public`. Set it or `endpoint`, not both.
 func (o ProviderOutput) Environment() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.Environment }).(pulumi.StringPtrOutput)
+}
+
+// The bearer token for oidcRequestUrl (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_TOKEN). Default: `ARM_OIDC_REQUEST_TOKEN`, `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+func (o ProviderOutput) OidcRequestToken() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.OidcRequestToken }).(pulumi.StringPtrOutput)
+}
+
+// The URL that mints an OIDC token (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL). Default: `ARM_OIDC_REQUEST_URL`, `ACTIONS_ID_TOKEN_REQUEST_URL`, unless another credential setting is configured (configured credentials are complete on their own).
+func (o ProviderOutput) OidcRequestUrl() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.OidcRequestUrl }).(pulumi.StringPtrOutput)
+}
+
+// The OIDC token to exchange for an access token. Default: `ARM_OIDC_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+func (o ProviderOutput) OidcToken() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.OidcToken }).(pulumi.StringPtrOutput)
+}
+
+// Path to a file holding the OIDC token; read again at every sign-in. Default: `ARM_OIDC_TOKEN_FILE_PATH`, `AZURE_FEDERATED_TOKEN_FILE`, unless another credential setting is configured (configured credentials are complete on their own).
+func (o ProviderOutput) OidcTokenFilePath() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.OidcTokenFilePath }).(pulumi.StringPtrOutput)
+}
+
+// The tenant (directory) ID. Default: `ARM_TENANT_ID`, `AZURE_TENANT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+func (o ProviderOutput) TenantId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.TenantId }).(pulumi.StringPtrOutput)
 }
 
 func init() {

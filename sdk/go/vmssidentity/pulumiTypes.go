@@ -73,6 +73,205 @@ func (o OwnedUserIdentityArrayOutput) Index(i pulumi.IntInput) OwnedUserIdentity
 	}).(OwnedUserIdentityOutput)
 }
 
+// One role assignment declared on a VmssManagedIdentity.
+type RoleAssignment struct {
+	// `"system"` (needs `systemAssigned: true`) or the ARM ID of one of `userAssignedIdentities`.
+	Identity string `pulumi:"identity"`
+	// A built-in role name (`Reader`, `Storage Blob Data Reader`, …; any casing), a role definition GUID or a role definition ID.
+	Role string `pulumi:"role"`
+	// ARM ID of the scope: a subscription, a resource group or a resource.
+	Scope string `pulumi:"scope"`
+}
+
+// RoleAssignmentInput is an input type that accepts RoleAssignmentArgs and RoleAssignmentOutput values.
+// You can construct a concrete instance of `RoleAssignmentInput` via:
+//
+//	RoleAssignmentArgs{...}
+type RoleAssignmentInput interface {
+	pulumi.Input
+
+	ToRoleAssignmentOutput() RoleAssignmentOutput
+	ToRoleAssignmentOutputWithContext(context.Context) RoleAssignmentOutput
+}
+
+// One role assignment declared on a VmssManagedIdentity.
+type RoleAssignmentArgs struct {
+	// `"system"` (needs `systemAssigned: true`) or the ARM ID of one of `userAssignedIdentities`.
+	Identity pulumi.StringInput `pulumi:"identity"`
+	// A built-in role name (`Reader`, `Storage Blob Data Reader`, …; any casing), a role definition GUID or a role definition ID.
+	Role pulumi.StringInput `pulumi:"role"`
+	// ARM ID of the scope: a subscription, a resource group or a resource.
+	Scope pulumi.StringInput `pulumi:"scope"`
+}
+
+func (RoleAssignmentArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*RoleAssignment)(nil)).Elem()
+}
+
+func (i RoleAssignmentArgs) ToRoleAssignmentOutput() RoleAssignmentOutput {
+	return i.ToRoleAssignmentOutputWithContext(context.Background())
+}
+
+func (i RoleAssignmentArgs) ToRoleAssignmentOutputWithContext(ctx context.Context) RoleAssignmentOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RoleAssignmentOutput)
+}
+
+// RoleAssignmentArrayInput is an input type that accepts RoleAssignmentArray and RoleAssignmentArrayOutput values.
+// You can construct a concrete instance of `RoleAssignmentArrayInput` via:
+//
+//	RoleAssignmentArray{ RoleAssignmentArgs{...} }
+type RoleAssignmentArrayInput interface {
+	pulumi.Input
+
+	ToRoleAssignmentArrayOutput() RoleAssignmentArrayOutput
+	ToRoleAssignmentArrayOutputWithContext(context.Context) RoleAssignmentArrayOutput
+}
+
+type RoleAssignmentArray []RoleAssignmentInput
+
+func (RoleAssignmentArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]RoleAssignment)(nil)).Elem()
+}
+
+func (i RoleAssignmentArray) ToRoleAssignmentArrayOutput() RoleAssignmentArrayOutput {
+	return i.ToRoleAssignmentArrayOutputWithContext(context.Background())
+}
+
+func (i RoleAssignmentArray) ToRoleAssignmentArrayOutputWithContext(ctx context.Context) RoleAssignmentArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RoleAssignmentArrayOutput)
+}
+
+// One role assignment declared on a VmssManagedIdentity.
+type RoleAssignmentOutput struct{ *pulumi.OutputState }
+
+func (RoleAssignmentOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*RoleAssignment)(nil)).Elem()
+}
+
+func (o RoleAssignmentOutput) ToRoleAssignmentOutput() RoleAssignmentOutput {
+	return o
+}
+
+func (o RoleAssignmentOutput) ToRoleAssignmentOutputWithContext(ctx context.Context) RoleAssignmentOutput {
+	return o
+}
+
+// `"system"` (needs `systemAssigned: true`) or the ARM ID of one of `userAssignedIdentities`.
+func (o RoleAssignmentOutput) Identity() pulumi.StringOutput {
+	return o.ApplyT(func(v RoleAssignment) string { return v.Identity }).(pulumi.StringOutput)
+}
+
+// A built-in role name (`Reader`, `Storage Blob Data Reader`, …; any casing), a role definition GUID or a role definition ID.
+func (o RoleAssignmentOutput) Role() pulumi.StringOutput {
+	return o.ApplyT(func(v RoleAssignment) string { return v.Role }).(pulumi.StringOutput)
+}
+
+// ARM ID of the scope: a subscription, a resource group or a resource.
+func (o RoleAssignmentOutput) Scope() pulumi.StringOutput {
+	return o.ApplyT(func(v RoleAssignment) string { return v.Scope }).(pulumi.StringOutput)
+}
+
+type RoleAssignmentArrayOutput struct{ *pulumi.OutputState }
+
+func (RoleAssignmentArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]RoleAssignment)(nil)).Elem()
+}
+
+func (o RoleAssignmentArrayOutput) ToRoleAssignmentArrayOutput() RoleAssignmentArrayOutput {
+	return o
+}
+
+func (o RoleAssignmentArrayOutput) ToRoleAssignmentArrayOutputWithContext(ctx context.Context) RoleAssignmentArrayOutput {
+	return o
+}
+
+func (o RoleAssignmentArrayOutput) Index(i pulumi.IntInput) RoleAssignmentOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) RoleAssignment {
+		return vs[0].([]RoleAssignment)[vs[1].(int)]
+	}).(RoleAssignmentOutput)
+}
+
+// A role assignment in place, owned by a VmssManagedIdentity.
+type RoleAssignmentInPlace struct {
+	// The role assignment's ARM ID.
+	Id string `pulumi:"id"`
+	// `"system"` or the user-assigned identity's canonical ID.
+	Identity string `pulumi:"identity"`
+	// The principal (object) ID it grants the role to.
+	PrincipalId string `pulumi:"principalId"`
+	// The role definition's GUID.
+	Role string `pulumi:"role"`
+	// The built-in role's name, for a built-in role.
+	RoleName *string `pulumi:"roleName"`
+	// Canonical ARM ID of the scope.
+	Scope string `pulumi:"scope"`
+}
+
+// A role assignment in place, owned by a VmssManagedIdentity.
+type RoleAssignmentInPlaceOutput struct{ *pulumi.OutputState }
+
+func (RoleAssignmentInPlaceOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*RoleAssignmentInPlace)(nil)).Elem()
+}
+
+func (o RoleAssignmentInPlaceOutput) ToRoleAssignmentInPlaceOutput() RoleAssignmentInPlaceOutput {
+	return o
+}
+
+func (o RoleAssignmentInPlaceOutput) ToRoleAssignmentInPlaceOutputWithContext(ctx context.Context) RoleAssignmentInPlaceOutput {
+	return o
+}
+
+// The role assignment's ARM ID.
+func (o RoleAssignmentInPlaceOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v RoleAssignmentInPlace) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// `"system"` or the user-assigned identity's canonical ID.
+func (o RoleAssignmentInPlaceOutput) Identity() pulumi.StringOutput {
+	return o.ApplyT(func(v RoleAssignmentInPlace) string { return v.Identity }).(pulumi.StringOutput)
+}
+
+// The principal (object) ID it grants the role to.
+func (o RoleAssignmentInPlaceOutput) PrincipalId() pulumi.StringOutput {
+	return o.ApplyT(func(v RoleAssignmentInPlace) string { return v.PrincipalId }).(pulumi.StringOutput)
+}
+
+// The role definition's GUID.
+func (o RoleAssignmentInPlaceOutput) Role() pulumi.StringOutput {
+	return o.ApplyT(func(v RoleAssignmentInPlace) string { return v.Role }).(pulumi.StringOutput)
+}
+
+// The built-in role's name, for a built-in role.
+func (o RoleAssignmentInPlaceOutput) RoleName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v RoleAssignmentInPlace) *string { return v.RoleName }).(pulumi.StringPtrOutput)
+}
+
+// Canonical ARM ID of the scope.
+func (o RoleAssignmentInPlaceOutput) Scope() pulumi.StringOutput {
+	return o.ApplyT(func(v RoleAssignmentInPlace) string { return v.Scope }).(pulumi.StringOutput)
+}
+
+type RoleAssignmentInPlaceArrayOutput struct{ *pulumi.OutputState }
+
+func (RoleAssignmentInPlaceArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]RoleAssignmentInPlace)(nil)).Elem()
+}
+
+func (o RoleAssignmentInPlaceArrayOutput) ToRoleAssignmentInPlaceArrayOutput() RoleAssignmentInPlaceArrayOutput {
+	return o
+}
+
+func (o RoleAssignmentInPlaceArrayOutput) ToRoleAssignmentInPlaceArrayOutputWithContext(ctx context.Context) RoleAssignmentInPlaceArrayOutput {
+	return o
+}
+
+func (o RoleAssignmentInPlaceArrayOutput) Index(i pulumi.IntInput) RoleAssignmentInPlaceOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) RoleAssignmentInPlace {
+		return vs[0].([]RoleAssignmentInPlace)[vs[1].(int)]
+	}).(RoleAssignmentInPlaceOutput)
+}
+
 // The scale set's `sku`.
 type Sku struct {
 	// Number of virtual machines.
@@ -147,8 +346,14 @@ func (o SkuOutput) Tier() pulumi.StringPtrOutput {
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*RoleAssignmentInput)(nil)).Elem(), RoleAssignmentArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RoleAssignmentArrayInput)(nil)).Elem(), RoleAssignmentArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SkuInput)(nil)).Elem(), SkuArgs{})
 	pulumi.RegisterOutputType(OwnedUserIdentityOutput{})
 	pulumi.RegisterOutputType(OwnedUserIdentityArrayOutput{})
+	pulumi.RegisterOutputType(RoleAssignmentOutput{})
+	pulumi.RegisterOutputType(RoleAssignmentArrayOutput{})
+	pulumi.RegisterOutputType(RoleAssignmentInPlaceOutput{})
+	pulumi.RegisterOutputType(RoleAssignmentInPlaceArrayOutput{})
 	pulumi.RegisterOutputType(SkuOutput{})
 }

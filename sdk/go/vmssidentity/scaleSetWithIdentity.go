@@ -20,7 +20,7 @@ type ScaleSetWithIdentity struct {
 	PrincipalId pulumi.StringPtrOutput `pulumi:"principalId"`
 	// `properties.provisioningState` after the last operation on the scale set, e.g. `Succeeded`.
 	ProvisioningState pulumi.StringPtrOutput `pulumi:"provisioningState"`
-	// ARM ID of the scale set.
+	// ARM ID of the scale set (canonical spelling).
 	ScaleSetId pulumi.StringOutput `pulumi:"scaleSetId"`
 	// Name of the scale set.
 	ScaleSetName pulumi.StringOutput `pulumi:"scaleSetName"`
@@ -72,6 +72,8 @@ type scaleSetWithIdentityArgs struct {
 	Overprovision *bool `pulumi:"overprovision"`
 	// Resource group (must exist). Changing it replaces the scale set.
 	ResourceGroupName string `pulumi:"resourceGroupName"`
+	// Role assignments for the scale set's identities, owned by the child VmssManagedIdentity (see its `roleAssignments`); with them that child is deleted before the scale set, assignments first.
+	RoleAssignments []RoleAssignment `pulumi:"roleAssignments"`
 	// Name of the scale set. Default: the component's name.
 	ScaleSetName *string `pulumi:"scaleSetName"`
 	// VM size, tier and capacity (number of virtual machines). Updated in place.
@@ -108,6 +110,8 @@ type ScaleSetWithIdentityArgs struct {
 	Overprovision pulumi.BoolPtrInput
 	// Resource group (must exist). Changing it replaces the scale set.
 	ResourceGroupName pulumi.StringInput
+	// Role assignments for the scale set's identities, owned by the child VmssManagedIdentity (see its `roleAssignments`); with them that child is deleted before the scale set, assignments first.
+	RoleAssignments RoleAssignmentArrayInput
 	// Name of the scale set. Default: the component's name.
 	ScaleSetName pulumi.StringPtrInput
 	// VM size, tier and capacity (number of virtual machines). Updated in place.
@@ -225,7 +229,7 @@ func (o ScaleSetWithIdentityOutput) ProvisioningState() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ScaleSetWithIdentity) pulumi.StringPtrOutput { return v.ProvisioningState }).(pulumi.StringPtrOutput)
 }
 
-// ARM ID of the scale set.
+// ARM ID of the scale set (canonical spelling).
 func (o ScaleSetWithIdentityOutput) ScaleSetId() pulumi.StringOutput {
 	return o.ApplyT(func(v *ScaleSetWithIdentity) pulumi.StringOutput { return v.ScaleSetId }).(pulumi.StringOutput)
 }

@@ -40,6 +40,10 @@ type VmssManagedIdentity struct {
 	OtherUserAssignedIdentities pulumi.StringArrayOutput `pulumi:"otherUserAssignedIdentities"`
 	// Principal (object) ID of the system-assigned identity, when it is on: hand it to role assignments.
 	PrincipalId pulumi.StringPtrOutput `pulumi:"principalId"`
+	// Role assignments for the identities this resource manages, owned with them: made once the identity is in place (`principalType: ServicePrincipal`, a deterministic name, `PrincipalNotFound` retried), removed before the PATCH that turns the system identity off or removes a user identity, and on delete.
+	RoleAssignments RoleAssignmentArrayOutput `pulumi:"roleAssignments"`
+	// The role assignments this resource owns and that are in place, each with its ARM ID.
+	RoleAssignmentsInPlace RoleAssignmentInPlaceArrayOutput `pulumi:"roleAssignmentsInPlace"`
 	// Canonical ARM ID of the scale set.
 	ScaleSetId pulumi.StringOutput `pulumi:"scaleSetId"`
 	// The declared system-assigned setting, as it stands on the scale set (absent when not managed).
@@ -113,6 +117,8 @@ type vmssManagedIdentityArgs struct {
 	Environment *string `pulumi:"environment"`
 	// `"additive"` (default) never touches identities this resource does not list. `"exclusive"` makes the scale set's identity exactly what is declared: user-assigned identities someone else assigned are removed, and an absent `systemAssigned` means off.
 	Mode *string `pulumi:"mode"`
+	// Role assignments for the identities this resource manages, owned with them: made once the identity is in place (`principalType: ServicePrincipal`, a deterministic name, `PrincipalNotFound` retried), removed before the PATCH that turns the system identity off or removes a user identity, and on delete.
+	RoleAssignments []RoleAssignment `pulumi:"roleAssignments"`
 	// ARM ID of the scale set, e.g. `/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Compute/virtualMachineScaleSets/<name>`. Any casing of the fixed segments is accepted (`resourcegroups` too). Changing it replaces the resource.
 	ScaleSetId string `pulumi:"scaleSetId"`
 	// `true` ensures the system-assigned identity is on, `false` ensures it is off; absent leaves it alone (in `exclusive` mode absent means off). The system identity is turned off on delete only if this resource turned it on.
@@ -133,6 +139,8 @@ type VmssManagedIdentityArgs struct {
 	Environment pulumi.StringPtrInput
 	// `"additive"` (default) never touches identities this resource does not list. `"exclusive"` makes the scale set's identity exactly what is declared: user-assigned identities someone else assigned are removed, and an absent `systemAssigned` means off.
 	Mode pulumi.StringPtrInput
+	// Role assignments for the identities this resource manages, owned with them: made once the identity is in place (`principalType: ServicePrincipal`, a deterministic name, `PrincipalNotFound` retried), removed before the PATCH that turns the system identity off or removes a user identity, and on delete.
+	RoleAssignments RoleAssignmentArrayInput
 	// ARM ID of the scale set, e.g. `/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Compute/virtualMachineScaleSets/<name>`. Any casing of the fixed segments is accepted (`resourcegroups` too). Changing it replaces the resource.
 	ScaleSetId pulumi.StringInput
 	// `true` ensures the system-assigned identity is on, `false` ensures it is off; absent leaves it alone (in `exclusive` mode absent means off). The system identity is turned off on delete only if this resource turned it on.
@@ -266,6 +274,16 @@ func (o VmssManagedIdentityOutput) OtherUserAssignedIdentities() pulumi.StringAr
 // Principal (object) ID of the system-assigned identity, when it is on: hand it to role assignments.
 func (o VmssManagedIdentityOutput) PrincipalId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *VmssManagedIdentity) pulumi.StringPtrOutput { return v.PrincipalId }).(pulumi.StringPtrOutput)
+}
+
+// Role assignments for the identities this resource manages, owned with them: made once the identity is in place (`principalType: ServicePrincipal`, a deterministic name, `PrincipalNotFound` retried), removed before the PATCH that turns the system identity off or removes a user identity, and on delete.
+func (o VmssManagedIdentityOutput) RoleAssignments() RoleAssignmentArrayOutput {
+	return o.ApplyT(func(v *VmssManagedIdentity) RoleAssignmentArrayOutput { return v.RoleAssignments }).(RoleAssignmentArrayOutput)
+}
+
+// The role assignments this resource owns and that are in place, each with its ARM ID.
+func (o VmssManagedIdentityOutput) RoleAssignmentsInPlace() RoleAssignmentInPlaceArrayOutput {
+	return o.ApplyT(func(v *VmssManagedIdentity) RoleAssignmentInPlaceArrayOutput { return v.RoleAssignmentsInPlace }).(RoleAssignmentInPlaceArrayOutput)
 }
 
 // Canonical ARM ID of the scale set.

@@ -8,6 +8,50 @@ declare var exports: any;
 const __config = new pulumi.Config("vmss-identity");
 
 /**
+ * The password of the client certificate's private key. Default: `ARM_CLIENT_CERTIFICATE_PASSWORD`, `AZURE_CLIENT_CERTIFICATE_PASSWORD`, unless another credential setting is configured (configured credentials are complete on their own).
+ */
+export declare const clientCertificatePassword: string | undefined;
+Object.defineProperty(exports, "clientCertificatePassword", {
+    get() {
+        return __config.get("clientCertificatePassword");
+    },
+    enumerable: true,
+});
+
+/**
+ * Path to a PEM file with the client certificate and its private key, to sign in with a certificate. Default: `ARM_CLIENT_CERTIFICATE_PATH`, `AZURE_CLIENT_CERTIFICATE_PATH`, unless another credential setting is configured (configured credentials are complete on their own).
+ */
+export declare const clientCertificatePath: string | undefined;
+Object.defineProperty(exports, "clientCertificatePath", {
+    get() {
+        return __config.get("clientCertificatePath");
+    },
+    enumerable: true,
+});
+
+/**
+ * The application (client) ID of the service principal (or of a user-assigned managed identity). Default: `ARM_CLIENT_ID`, `AZURE_CLIENT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+ */
+export declare const clientId: string | undefined;
+Object.defineProperty(exports, "clientId", {
+    get() {
+        return __config.get("clientId");
+    },
+    enumerable: true,
+});
+
+/**
+ * The client secret, to sign in as a service principal with a secret. Default: `ARM_CLIENT_SECRET`, `AZURE_CLIENT_SECRET`, unless another credential setting is configured (configured credentials are complete on their own).
+ */
+export declare const clientSecret: string | undefined;
+Object.defineProperty(exports, "clientSecret", {
+    get() {
+        return __config.get("clientSecret");
+    },
+    enumerable: true,
+});
+
+/**
  * An explicit Azure Resource Manager endpoint (the local emulator, an Azure Stack hub): https, or http on loopback; no credentials, query or fragment. Default: `VMSS_IDENTITY_ARM_ENDPOINT`, else the endpoint of `environment`.
  */
 export declare const endpoint: string | undefined;
@@ -25,6 +69,83 @@ export declare const environment: string | undefined;
 Object.defineProperty(exports, "environment", {
     get() {
         return __config.get("environment");
+    },
+    enumerable: true,
+});
+
+/**
+ * The bearer token for oidcRequestUrl (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_TOKEN). Default: `ARM_OIDC_REQUEST_TOKEN`, `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+ */
+export declare const oidcRequestToken: string | undefined;
+Object.defineProperty(exports, "oidcRequestToken", {
+    get() {
+        return __config.get("oidcRequestToken");
+    },
+    enumerable: true,
+});
+
+/**
+ * The URL that mints an OIDC token (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL). Default: `ARM_OIDC_REQUEST_URL`, `ACTIONS_ID_TOKEN_REQUEST_URL`, unless another credential setting is configured (configured credentials are complete on their own).
+ */
+export declare const oidcRequestUrl: string | undefined;
+Object.defineProperty(exports, "oidcRequestUrl", {
+    get() {
+        return __config.get("oidcRequestUrl");
+    },
+    enumerable: true,
+});
+
+/**
+ * The OIDC token to exchange for an access token. Default: `ARM_OIDC_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+ */
+export declare const oidcToken: string | undefined;
+Object.defineProperty(exports, "oidcToken", {
+    get() {
+        return __config.get("oidcToken");
+    },
+    enumerable: true,
+});
+
+/**
+ * Path to a file holding the OIDC token; read again at every sign-in. Default: `ARM_OIDC_TOKEN_FILE_PATH`, `AZURE_FEDERATED_TOKEN_FILE`, unless another credential setting is configured (configured credentials are complete on their own).
+ */
+export declare const oidcTokenFilePath: string | undefined;
+Object.defineProperty(exports, "oidcTokenFilePath", {
+    get() {
+        return __config.get("oidcTokenFilePath");
+    },
+    enumerable: true,
+});
+
+/**
+ * The tenant (directory) ID. Default: `ARM_TENANT_ID`, `AZURE_TENANT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+ */
+export declare const tenantId: string | undefined;
+Object.defineProperty(exports, "tenantId", {
+    get() {
+        return __config.get("tenantId");
+    },
+    enumerable: true,
+});
+
+/**
+ * Sign in as the managed identity of the machine (with clientId: that user-assigned identity). Default: `ARM_USE_MSI`, unless another credential setting is configured (configured credentials are complete on their own).
+ */
+export declare const useMsi: boolean | undefined;
+Object.defineProperty(exports, "useMsi", {
+    get() {
+        return __config.getObject<boolean>("useMsi");
+    },
+    enumerable: true,
+});
+
+/**
+ * Sign in with an OIDC token (workload identity federation): oidcToken, oidcTokenFilePath or oidcRequestToken with oidcRequestUrl. Default: `ARM_USE_OIDC`, unless another credential setting is configured (configured credentials are complete on their own).
+ */
+export declare const useOidc: boolean | undefined;
+Object.defineProperty(exports, "useOidc", {
+    get() {
+        return __config.getObject<boolean>("useOidc");
     },
     enumerable: true,
 });

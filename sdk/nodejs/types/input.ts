@@ -6,6 +6,24 @@ import * as inputs from "../types/input";
 import * as outputs from "../types/output";
 
 /**
+ * One role assignment declared on a VmssManagedIdentity.
+ */
+export interface RoleAssignmentArgs {
+    /**
+     * `"system"` (needs `systemAssigned: true`) or the ARM ID of one of `userAssignedIdentities`.
+     */
+    identity: pulumi.Input<string>;
+    /**
+     * A built-in role name (`Reader`, `Storage Blob Data Reader`, …; any casing), a role definition GUID or a role definition ID.
+     */
+    role: pulumi.Input<string>;
+    /**
+     * ARM ID of the scope: a subscription, a resource group or a resource.
+     */
+    scope: pulumi.Input<string>;
+}
+
+/**
  * The scale set's `sku`.
  */
 export interface SkuArgs {

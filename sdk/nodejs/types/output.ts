@@ -24,6 +24,54 @@ export interface OwnedUserIdentity {
 }
 
 /**
+ * One role assignment declared on a VmssManagedIdentity.
+ */
+export interface RoleAssignment {
+    /**
+     * `"system"` (needs `systemAssigned: true`) or the ARM ID of one of `userAssignedIdentities`.
+     */
+    identity: string;
+    /**
+     * A built-in role name (`Reader`, `Storage Blob Data Reader`, …; any casing), a role definition GUID or a role definition ID.
+     */
+    role: string;
+    /**
+     * ARM ID of the scope: a subscription, a resource group or a resource.
+     */
+    scope: string;
+}
+
+/**
+ * A role assignment in place, owned by a VmssManagedIdentity.
+ */
+export interface RoleAssignmentInPlace {
+    /**
+     * The role assignment's ARM ID.
+     */
+    id: string;
+    /**
+     * `"system"` or the user-assigned identity's canonical ID.
+     */
+    identity: string;
+    /**
+     * The principal (object) ID it grants the role to.
+     */
+    principalId: string;
+    /**
+     * The role definition's GUID.
+     */
+    role: string;
+    /**
+     * The built-in role's name, for a built-in role.
+     */
+    roleName?: string;
+    /**
+     * Canonical ARM ID of the scope.
+     */
+    scope: string;
+}
+
+/**
  * The scale set's `sku`.
  */
 export interface Sku {

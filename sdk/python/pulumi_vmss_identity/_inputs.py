@@ -15,9 +15,82 @@ else:
 from . import _utilities
 
 __all__ = [
+    'RoleAssignmentArgs',
+    'RoleAssignmentArgsDict',
     'SkuArgs',
     'SkuArgsDict',
 ]
+
+class RoleAssignmentArgsDict(TypedDict):
+    """
+    One role assignment declared on a VmssManagedIdentity.
+    """
+    identity: pulumi.Input[_builtins.str]
+    """
+    `"system"` (needs `systemAssigned: true`) or the ARM ID of one of `userAssignedIdentities`.
+    """
+    role: pulumi.Input[_builtins.str]
+    """
+    A built-in role name (`Reader`, `Storage Blob Data Reader`, …; any casing), a role definition GUID or a role definition ID.
+    """
+    scope: pulumi.Input[_builtins.str]
+    """
+    ARM ID of the scope: a subscription, a resource group or a resource.
+    """
+
+@pulumi.input_type
+class RoleAssignmentArgs:
+    def __init__(__self__, *,
+                 identity: pulumi.Input[_builtins.str],
+                 role: pulumi.Input[_builtins.str],
+                 scope: pulumi.Input[_builtins.str]):
+        """
+        One role assignment declared on a VmssManagedIdentity.
+
+        :param pulumi.Input[_builtins.str] identity: `"system"` (needs `systemAssigned: true`) or the ARM ID of one of `userAssignedIdentities`.
+        :param pulumi.Input[_builtins.str] role: A built-in role name (`Reader`, `Storage Blob Data Reader`, …; any casing), a role definition GUID or a role definition ID.
+        :param pulumi.Input[_builtins.str] scope: ARM ID of the scope: a subscription, a resource group or a resource.
+        """
+        pulumi.set(__self__, "identity", identity)
+        pulumi.set(__self__, "role", role)
+        pulumi.set(__self__, "scope", scope)
+
+    @_builtins.property
+    @pulumi.getter
+    def identity(self) -> pulumi.Input[_builtins.str]:
+        """
+        `"system"` (needs `systemAssigned: true`) or the ARM ID of one of `userAssignedIdentities`.
+        """
+        return pulumi.get(self, "identity")
+
+    @identity.setter
+    def identity(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "identity", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def role(self) -> pulumi.Input[_builtins.str]:
+        """
+        A built-in role name (`Reader`, `Storage Blob Data Reader`, …; any casing), a role definition GUID or a role definition ID.
+        """
+        return pulumi.get(self, "role")
+
+    @role.setter
+    def role(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "role", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def scope(self) -> pulumi.Input[_builtins.str]:
+        """
+        ARM ID of the scope: a subscription, a resource group or a resource.
+        """
+        return pulumi.get(self, "scope")
+
+    @scope.setter
+    def scope(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "scope", value)
+
 
 class SkuArgsDict(TypedDict):
     """

@@ -16,6 +16,8 @@ from . import _utilities
 
 __all__ = [
     'OwnedUserIdentity',
+    'RoleAssignment',
+    'RoleAssignmentInPlace',
     'Sku',
 ]
 
@@ -83,6 +85,149 @@ class OwnedUserIdentity(dict):
         Principal (object) ID of the identity: what role assignments need.
         """
         return pulumi.get(self, "principal_id")
+
+
+@pulumi.output_type
+class RoleAssignment(dict):
+    """
+    One role assignment declared on a VmssManagedIdentity.
+    """
+    def __init__(__self__, *,
+                 identity: _builtins.str,
+                 role: _builtins.str,
+                 scope: _builtins.str):
+        """
+        One role assignment declared on a VmssManagedIdentity.
+
+        :param _builtins.str identity: `"system"` (needs `systemAssigned: true`) or the ARM ID of one of `userAssignedIdentities`.
+        :param _builtins.str role: A built-in role name (`Reader`, `Storage Blob Data Reader`, …; any casing), a role definition GUID or a role definition ID.
+        :param _builtins.str scope: ARM ID of the scope: a subscription, a resource group or a resource.
+        """
+        pulumi.set(__self__, "identity", identity)
+        pulumi.set(__self__, "role", role)
+        pulumi.set(__self__, "scope", scope)
+
+    @_builtins.property
+    @pulumi.getter
+    def identity(self) -> _builtins.str:
+        """
+        `"system"` (needs `systemAssigned: true`) or the ARM ID of one of `userAssignedIdentities`.
+        """
+        return pulumi.get(self, "identity")
+
+    @_builtins.property
+    @pulumi.getter
+    def role(self) -> _builtins.str:
+        """
+        A built-in role name (`Reader`, `Storage Blob Data Reader`, …; any casing), a role definition GUID or a role definition ID.
+        """
+        return pulumi.get(self, "role")
+
+    @_builtins.property
+    @pulumi.getter
+    def scope(self) -> _builtins.str:
+        """
+        ARM ID of the scope: a subscription, a resource group or a resource.
+        """
+        return pulumi.get(self, "scope")
+
+
+@pulumi.output_type
+class RoleAssignmentInPlace(dict):
+    """
+    A role assignment in place, owned by a VmssManagedIdentity.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "principalId":
+            suggest = "principal_id"
+        elif key == "roleName":
+            suggest = "role_name"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in RoleAssignmentInPlace. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        RoleAssignmentInPlace.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        RoleAssignmentInPlace.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 id: _builtins.str,
+                 identity: _builtins.str,
+                 principal_id: _builtins.str,
+                 role: _builtins.str,
+                 scope: _builtins.str,
+                 role_name: Optional[_builtins.str] = None):
+        """
+        A role assignment in place, owned by a VmssManagedIdentity.
+
+        :param _builtins.str id: The role assignment's ARM ID.
+        :param _builtins.str identity: `"system"` or the user-assigned identity's canonical ID.
+        :param _builtins.str principal_id: The principal (object) ID it grants the role to.
+        :param _builtins.str role: The role definition's GUID.
+        :param _builtins.str scope: Canonical ARM ID of the scope.
+        :param _builtins.str role_name: The built-in role's name, for a built-in role.
+        """
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "identity", identity)
+        pulumi.set(__self__, "principal_id", principal_id)
+        pulumi.set(__self__, "role", role)
+        pulumi.set(__self__, "scope", scope)
+        if role_name is not None:
+            pulumi.set(__self__, "role_name", role_name)
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The role assignment's ARM ID.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter
+    def identity(self) -> _builtins.str:
+        """
+        `"system"` or the user-assigned identity's canonical ID.
+        """
+        return pulumi.get(self, "identity")
+
+    @_builtins.property
+    @pulumi.getter(name="principalId")
+    def principal_id(self) -> _builtins.str:
+        """
+        The principal (object) ID it grants the role to.
+        """
+        return pulumi.get(self, "principal_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def role(self) -> _builtins.str:
+        """
+        The role definition's GUID.
+        """
+        return pulumi.get(self, "role")
+
+    @_builtins.property
+    @pulumi.getter
+    def scope(self) -> _builtins.str:
+        """
+        Canonical ARM ID of the scope.
+        """
+        return pulumi.get(self, "scope")
+
+    @_builtins.property
+    @pulumi.getter(name="roleName")
+    def role_name(self) -> Optional[_builtins.str]:
+        """
+        The built-in role's name, for a built-in role.
+        """
+        return pulumi.get(self, "role_name")
 
 
 @pulumi.output_type

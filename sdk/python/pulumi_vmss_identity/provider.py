@@ -19,18 +19,110 @@ __all__ = ['ProviderArgs', 'Provider']
 @pulumi.input_type
 class ProviderArgs:
     def __init__(__self__, *,
+                 client_certificate_password: pulumi.Input[Optional[_builtins.str]] = None,
+                 client_certificate_path: pulumi.Input[Optional[_builtins.str]] = None,
+                 client_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 client_secret: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
-                 environment: pulumi.Input[Optional[_builtins.str]] = None):
+                 environment: pulumi.Input[Optional[_builtins.str]] = None,
+                 oidc_request_token: pulumi.Input[Optional[_builtins.str]] = None,
+                 oidc_request_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 oidc_token: pulumi.Input[Optional[_builtins.str]] = None,
+                 oidc_token_file_path: pulumi.Input[Optional[_builtins.str]] = None,
+                 tenant_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 use_msi: pulumi.Input[Optional[_builtins.bool]] = None,
+                 use_oidc: pulumi.Input[Optional[_builtins.bool]] = None):
         """
         The set of arguments for constructing a Provider resource.
 
+        :param pulumi.Input[_builtins.str] client_certificate_password: The password of the client certificate's private key. Default: `ARM_CLIENT_CERTIFICATE_PASSWORD`, `AZURE_CLIENT_CERTIFICATE_PASSWORD`, unless another credential setting is configured (configured credentials are complete on their own).
+        :param pulumi.Input[_builtins.str] client_certificate_path: Path to a PEM file with the client certificate and its private key, to sign in with a certificate. Default: `ARM_CLIENT_CERTIFICATE_PATH`, `AZURE_CLIENT_CERTIFICATE_PATH`, unless another credential setting is configured (configured credentials are complete on their own).
+        :param pulumi.Input[_builtins.str] client_id: The application (client) ID of the service principal (or of a user-assigned managed identity). Default: `ARM_CLIENT_ID`, `AZURE_CLIENT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+        :param pulumi.Input[_builtins.str] client_secret: The client secret, to sign in as a service principal with a secret. Default: `ARM_CLIENT_SECRET`, `AZURE_CLIENT_SECRET`, unless another credential setting is configured (configured credentials are complete on their own).
         :param pulumi.Input[_builtins.str] endpoint: An explicit Azure Resource Manager endpoint (the local emulator, an Azure Stack hub): https, or http on loopback; no credentials, query or fragment. Default: `VMSS_IDENTITY_ARM_ENDPOINT`, else the endpoint of `environment`.
         :param pulumi.Input[_builtins.str] environment: Azure cloud: `public`, `usgovernment` or `china` (any casing). Default: `AZURE_ENVIRONMENT` / `ARM_ENVIRONMENT`, else `public`. Set it or `endpoint`, not both.
+        :param pulumi.Input[_builtins.str] oidc_request_token: The bearer token for oidcRequestUrl (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_TOKEN). Default: `ARM_OIDC_REQUEST_TOKEN`, `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+        :param pulumi.Input[_builtins.str] oidc_request_url: The URL that mints an OIDC token (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL). Default: `ARM_OIDC_REQUEST_URL`, `ACTIONS_ID_TOKEN_REQUEST_URL`, unless another credential setting is configured (configured credentials are complete on their own).
+        :param pulumi.Input[_builtins.str] oidc_token: The OIDC token to exchange for an access token. Default: `ARM_OIDC_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+        :param pulumi.Input[_builtins.str] oidc_token_file_path: Path to a file holding the OIDC token; read again at every sign-in. Default: `ARM_OIDC_TOKEN_FILE_PATH`, `AZURE_FEDERATED_TOKEN_FILE`, unless another credential setting is configured (configured credentials are complete on their own).
+        :param pulumi.Input[_builtins.str] tenant_id: The tenant (directory) ID. Default: `ARM_TENANT_ID`, `AZURE_TENANT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+        :param pulumi.Input[_builtins.bool] use_msi: Sign in as the managed identity of the machine (with clientId: that user-assigned identity). Default: `ARM_USE_MSI`, unless another credential setting is configured (configured credentials are complete on their own).
+        :param pulumi.Input[_builtins.bool] use_oidc: Sign in with an OIDC token (workload identity federation): oidcToken, oidcTokenFilePath or oidcRequestToken with oidcRequestUrl. Default: `ARM_USE_OIDC`, unless another credential setting is configured (configured credentials are complete on their own).
         """
+        if client_certificate_password is not None:
+            pulumi.set(__self__, "client_certificate_password", client_certificate_password)
+        if client_certificate_path is not None:
+            pulumi.set(__self__, "client_certificate_path", client_certificate_path)
+        if client_id is not None:
+            pulumi.set(__self__, "client_id", client_id)
+        if client_secret is not None:
+            pulumi.set(__self__, "client_secret", client_secret)
         if endpoint is not None:
             pulumi.set(__self__, "endpoint", endpoint)
         if environment is not None:
             pulumi.set(__self__, "environment", environment)
+        if oidc_request_token is not None:
+            pulumi.set(__self__, "oidc_request_token", oidc_request_token)
+        if oidc_request_url is not None:
+            pulumi.set(__self__, "oidc_request_url", oidc_request_url)
+        if oidc_token is not None:
+            pulumi.set(__self__, "oidc_token", oidc_token)
+        if oidc_token_file_path is not None:
+            pulumi.set(__self__, "oidc_token_file_path", oidc_token_file_path)
+        if tenant_id is not None:
+            pulumi.set(__self__, "tenant_id", tenant_id)
+        if use_msi is not None:
+            pulumi.set(__self__, "use_msi", use_msi)
+        if use_oidc is not None:
+            pulumi.set(__self__, "use_oidc", use_oidc)
+
+    @_builtins.property
+    @pulumi.getter(name="clientCertificatePassword")
+    def client_certificate_password(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The password of the client certificate's private key. Default: `ARM_CLIENT_CERTIFICATE_PASSWORD`, `AZURE_CLIENT_CERTIFICATE_PASSWORD`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return pulumi.get(self, "client_certificate_password")
+
+    @client_certificate_password.setter
+    def client_certificate_password(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "client_certificate_password", value)
+
+    @_builtins.property
+    @pulumi.getter(name="clientCertificatePath")
+    def client_certificate_path(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Path to a PEM file with the client certificate and its private key, to sign in with a certificate. Default: `ARM_CLIENT_CERTIFICATE_PATH`, `AZURE_CLIENT_CERTIFICATE_PATH`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return pulumi.get(self, "client_certificate_path")
+
+    @client_certificate_path.setter
+    def client_certificate_path(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "client_certificate_path", value)
+
+    @_builtins.property
+    @pulumi.getter(name="clientId")
+    def client_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The application (client) ID of the service principal (or of a user-assigned managed identity). Default: `ARM_CLIENT_ID`, `AZURE_CLIENT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return pulumi.get(self, "client_id")
+
+    @client_id.setter
+    def client_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "client_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="clientSecret")
+    def client_secret(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The client secret, to sign in as a service principal with a secret. Default: `ARM_CLIENT_SECRET`, `AZURE_CLIENT_SECRET`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return pulumi.get(self, "client_secret")
+
+    @client_secret.setter
+    def client_secret(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "client_secret", value)
 
     @_builtins.property
     @pulumi.getter
@@ -56,6 +148,90 @@ class ProviderArgs:
     def environment(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "environment", value)
 
+    @_builtins.property
+    @pulumi.getter(name="oidcRequestToken")
+    def oidc_request_token(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The bearer token for oidcRequestUrl (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_TOKEN). Default: `ARM_OIDC_REQUEST_TOKEN`, `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return pulumi.get(self, "oidc_request_token")
+
+    @oidc_request_token.setter
+    def oidc_request_token(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "oidc_request_token", value)
+
+    @_builtins.property
+    @pulumi.getter(name="oidcRequestUrl")
+    def oidc_request_url(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The URL that mints an OIDC token (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL). Default: `ARM_OIDC_REQUEST_URL`, `ACTIONS_ID_TOKEN_REQUEST_URL`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return pulumi.get(self, "oidc_request_url")
+
+    @oidc_request_url.setter
+    def oidc_request_url(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "oidc_request_url", value)
+
+    @_builtins.property
+    @pulumi.getter(name="oidcToken")
+    def oidc_token(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The OIDC token to exchange for an access token. Default: `ARM_OIDC_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return pulumi.get(self, "oidc_token")
+
+    @oidc_token.setter
+    def oidc_token(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "oidc_token", value)
+
+    @_builtins.property
+    @pulumi.getter(name="oidcTokenFilePath")
+    def oidc_token_file_path(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Path to a file holding the OIDC token; read again at every sign-in. Default: `ARM_OIDC_TOKEN_FILE_PATH`, `AZURE_FEDERATED_TOKEN_FILE`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return pulumi.get(self, "oidc_token_file_path")
+
+    @oidc_token_file_path.setter
+    def oidc_token_file_path(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "oidc_token_file_path", value)
+
+    @_builtins.property
+    @pulumi.getter(name="tenantId")
+    def tenant_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The tenant (directory) ID. Default: `ARM_TENANT_ID`, `AZURE_TENANT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return pulumi.get(self, "tenant_id")
+
+    @tenant_id.setter
+    def tenant_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "tenant_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="useMsi")
+    def use_msi(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Sign in as the managed identity of the machine (with clientId: that user-assigned identity). Default: `ARM_USE_MSI`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return pulumi.get(self, "use_msi")
+
+    @use_msi.setter
+    def use_msi(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "use_msi", value)
+
+    @_builtins.property
+    @pulumi.getter(name="useOidc")
+    def use_oidc(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Sign in with an OIDC token (workload identity federation): oidcToken, oidcTokenFilePath or oidcRequestToken with oidcRequestUrl. Default: `ARM_USE_OIDC`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return pulumi.get(self, "use_oidc")
+
+    @use_oidc.setter
+    def use_oidc(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "use_oidc", value)
+
 
 @pulumi.type_token("pulumi:providers:vmss-identity")
 class Provider(pulumi.ProviderResource):
@@ -63,16 +239,38 @@ class Provider(pulumi.ProviderResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 client_certificate_password: pulumi.Input[Optional[_builtins.str]] = None,
+                 client_certificate_path: pulumi.Input[Optional[_builtins.str]] = None,
+                 client_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 client_secret: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  environment: pulumi.Input[Optional[_builtins.str]] = None,
+                 oidc_request_token: pulumi.Input[Optional[_builtins.str]] = None,
+                 oidc_request_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 oidc_token: pulumi.Input[Optional[_builtins.str]] = None,
+                 oidc_token_file_path: pulumi.Input[Optional[_builtins.str]] = None,
+                 tenant_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 use_msi: pulumi.Input[Optional[_builtins.bool]] = None,
+                 use_oidc: pulumi.Input[Optional[_builtins.bool]] = None,
                  __props__=None):
         """
-        The vmss-identity provider. Credentials come from the environment (`DefaultAzureCredential`: `AZURE_CLIENT_ID`/`AZURE_CLIENT_SECRET`/`AZURE_TENANT_ID`, managed identity, Azure CLI) and never reach Pulumi state.
+        The vmss-identity provider. Credentials come from its configuration (`clientId`, `tenantId`, `clientSecret`, `clientCertificatePath`, `useOidc`, `oidcToken`, `oidcTokenFilePath`, `oidcRequestToken`/`oidcRequestUrl`, `useMsi`, as azure-native names them; secret ones stay secrets in state), else from the environment (`ARM_*`, then `AZURE_*`), else `DefaultAzureCredential`. Two explicit providers may sign in as two principals in one stack.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[_builtins.str] client_certificate_password: The password of the client certificate's private key. Default: `ARM_CLIENT_CERTIFICATE_PASSWORD`, `AZURE_CLIENT_CERTIFICATE_PASSWORD`, unless another credential setting is configured (configured credentials are complete on their own).
+        :param pulumi.Input[_builtins.str] client_certificate_path: Path to a PEM file with the client certificate and its private key, to sign in with a certificate. Default: `ARM_CLIENT_CERTIFICATE_PATH`, `AZURE_CLIENT_CERTIFICATE_PATH`, unless another credential setting is configured (configured credentials are complete on their own).
+        :param pulumi.Input[_builtins.str] client_id: The application (client) ID of the service principal (or of a user-assigned managed identity). Default: `ARM_CLIENT_ID`, `AZURE_CLIENT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+        :param pulumi.Input[_builtins.str] client_secret: The client secret, to sign in as a service principal with a secret. Default: `ARM_CLIENT_SECRET`, `AZURE_CLIENT_SECRET`, unless another credential setting is configured (configured credentials are complete on their own).
         :param pulumi.Input[_builtins.str] endpoint: An explicit Azure Resource Manager endpoint (the local emulator, an Azure Stack hub): https, or http on loopback; no credentials, query or fragment. Default: `VMSS_IDENTITY_ARM_ENDPOINT`, else the endpoint of `environment`.
         :param pulumi.Input[_builtins.str] environment: Azure cloud: `public`, `usgovernment` or `china` (any casing). Default: `AZURE_ENVIRONMENT` / `ARM_ENVIRONMENT`, else `public`. Set it or `endpoint`, not both.
+        :param pulumi.Input[_builtins.str] oidc_request_token: The bearer token for oidcRequestUrl (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_TOKEN). Default: `ARM_OIDC_REQUEST_TOKEN`, `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+        :param pulumi.Input[_builtins.str] oidc_request_url: The URL that mints an OIDC token (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL). Default: `ARM_OIDC_REQUEST_URL`, `ACTIONS_ID_TOKEN_REQUEST_URL`, unless another credential setting is configured (configured credentials are complete on their own).
+        :param pulumi.Input[_builtins.str] oidc_token: The OIDC token to exchange for an access token. Default: `ARM_OIDC_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+        :param pulumi.Input[_builtins.str] oidc_token_file_path: Path to a file holding the OIDC token; read again at every sign-in. Default: `ARM_OIDC_TOKEN_FILE_PATH`, `AZURE_FEDERATED_TOKEN_FILE`, unless another credential setting is configured (configured credentials are complete on their own).
+        :param pulumi.Input[_builtins.str] tenant_id: The tenant (directory) ID. Default: `ARM_TENANT_ID`, `AZURE_TENANT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+        :param pulumi.Input[_builtins.bool] use_msi: Sign in as the managed identity of the machine (with clientId: that user-assigned identity). Default: `ARM_USE_MSI`, unless another credential setting is configured (configured credentials are complete on their own).
+        :param pulumi.Input[_builtins.bool] use_oidc: Sign in with an OIDC token (workload identity federation): oidcToken, oidcTokenFilePath or oidcRequestToken with oidcRequestUrl. Default: `ARM_USE_OIDC`, unless another credential setting is configured (configured credentials are complete on their own).
         """
         ...
     @overload
@@ -81,7 +279,7 @@ class Provider(pulumi.ProviderResource):
                  args: Optional[ProviderArgs] = None,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        The vmss-identity provider. Credentials come from the environment (`DefaultAzureCredential`: `AZURE_CLIENT_ID`/`AZURE_CLIENT_SECRET`/`AZURE_TENANT_ID`, managed identity, Azure CLI) and never reach Pulumi state.
+        The vmss-identity provider. Credentials come from its configuration (`clientId`, `tenantId`, `clientSecret`, `clientCertificatePath`, `useOidc`, `oidcToken`, `oidcTokenFilePath`, `oidcRequestToken`/`oidcRequestUrl`, `useMsi`, as azure-native names them; secret ones stay secrets in state), else from the environment (`ARM_*`, then `AZURE_*`), else `DefaultAzureCredential`. Two explicit providers may sign in as two principals in one stack.
 
         :param str resource_name: The name of the resource.
         :param ProviderArgs args: The arguments to use to populate this resource's properties.
@@ -98,8 +296,19 @@ class Provider(pulumi.ProviderResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 client_certificate_password: pulumi.Input[Optional[_builtins.str]] = None,
+                 client_certificate_path: pulumi.Input[Optional[_builtins.str]] = None,
+                 client_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 client_secret: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  environment: pulumi.Input[Optional[_builtins.str]] = None,
+                 oidc_request_token: pulumi.Input[Optional[_builtins.str]] = None,
+                 oidc_request_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 oidc_token: pulumi.Input[Optional[_builtins.str]] = None,
+                 oidc_token_file_path: pulumi.Input[Optional[_builtins.str]] = None,
+                 tenant_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 use_msi: pulumi.Input[Optional[_builtins.bool]] = None,
+                 use_oidc: pulumi.Input[Optional[_builtins.bool]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -109,13 +318,58 @@ class Provider(pulumi.ProviderResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = ProviderArgs.__new__(ProviderArgs)
 
+            __props__.__dict__["client_certificate_password"] = None if client_certificate_password is None else pulumi.Output.secret(client_certificate_password)
+            __props__.__dict__["client_certificate_path"] = client_certificate_path
+            __props__.__dict__["client_id"] = client_id
+            __props__.__dict__["client_secret"] = None if client_secret is None else pulumi.Output.secret(client_secret)
             __props__.__dict__["endpoint"] = endpoint
             __props__.__dict__["environment"] = environment
+            __props__.__dict__["oidc_request_token"] = None if oidc_request_token is None else pulumi.Output.secret(oidc_request_token)
+            __props__.__dict__["oidc_request_url"] = oidc_request_url
+            __props__.__dict__["oidc_token"] = None if oidc_token is None else pulumi.Output.secret(oidc_token)
+            __props__.__dict__["oidc_token_file_path"] = oidc_token_file_path
+            __props__.__dict__["tenant_id"] = tenant_id
+            __props__.__dict__["use_msi"] = pulumi.Output.from_input(use_msi).apply(pulumi.runtime.to_json) if use_msi is not None else None
+            __props__.__dict__["use_oidc"] = pulumi.Output.from_input(use_oidc).apply(pulumi.runtime.to_json) if use_oidc is not None else None
+        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["clientCertificatePassword", "clientSecret", "oidcRequestToken", "oidcToken"])
+        opts = pulumi.ResourceOptions.merge(opts, secret_opts)
         super(Provider, __self__).__init__(
             'vmss-identity',
             resource_name,
             __props__,
             opts)
+
+    @_builtins.property
+    @pulumi.getter(name="clientCertificatePassword")
+    def client_certificate_password(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The password of the client certificate's private key. Default: `ARM_CLIENT_CERTIFICATE_PASSWORD`, `AZURE_CLIENT_CERTIFICATE_PASSWORD`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return pulumi.get(self, "client_certificate_password")
+
+    @_builtins.property
+    @pulumi.getter(name="clientCertificatePath")
+    def client_certificate_path(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        Path to a PEM file with the client certificate and its private key, to sign in with a certificate. Default: `ARM_CLIENT_CERTIFICATE_PATH`, `AZURE_CLIENT_CERTIFICATE_PATH`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return pulumi.get(self, "client_certificate_path")
+
+    @_builtins.property
+    @pulumi.getter(name="clientId")
+    def client_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The application (client) ID of the service principal (or of a user-assigned managed identity). Default: `ARM_CLIENT_ID`, `AZURE_CLIENT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return pulumi.get(self, "client_id")
+
+    @_builtins.property
+    @pulumi.getter(name="clientSecret")
+    def client_secret(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The client secret, to sign in as a service principal with a secret. Default: `ARM_CLIENT_SECRET`, `AZURE_CLIENT_SECRET`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return pulumi.get(self, "client_secret")
 
     @_builtins.property
     @pulumi.getter
@@ -132,4 +386,44 @@ class Provider(pulumi.ProviderResource):
         Azure cloud: `public`, `usgovernment` or `china` (any casing). Default: `AZURE_ENVIRONMENT` / `ARM_ENVIRONMENT`, else `public`. Set it or `endpoint`, not both.
         """
         return pulumi.get(self, "environment")
+
+    @_builtins.property
+    @pulumi.getter(name="oidcRequestToken")
+    def oidc_request_token(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The bearer token for oidcRequestUrl (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_TOKEN). Default: `ARM_OIDC_REQUEST_TOKEN`, `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return pulumi.get(self, "oidc_request_token")
+
+    @_builtins.property
+    @pulumi.getter(name="oidcRequestUrl")
+    def oidc_request_url(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The URL that mints an OIDC token (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL). Default: `ARM_OIDC_REQUEST_URL`, `ACTIONS_ID_TOKEN_REQUEST_URL`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return pulumi.get(self, "oidc_request_url")
+
+    @_builtins.property
+    @pulumi.getter(name="oidcToken")
+    def oidc_token(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The OIDC token to exchange for an access token. Default: `ARM_OIDC_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return pulumi.get(self, "oidc_token")
+
+    @_builtins.property
+    @pulumi.getter(name="oidcTokenFilePath")
+    def oidc_token_file_path(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        Path to a file holding the OIDC token; read again at every sign-in. Default: `ARM_OIDC_TOKEN_FILE_PATH`, `AZURE_FEDERATED_TOKEN_FILE`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return pulumi.get(self, "oidc_token_file_path")
+
+    @_builtins.property
+    @pulumi.getter(name="tenantId")
+    def tenant_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The tenant (directory) ID. Default: `ARM_TENANT_ID`, `AZURE_TENANT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return pulumi.get(self, "tenant_id")
 

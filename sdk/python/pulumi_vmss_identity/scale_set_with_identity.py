@@ -29,6 +29,7 @@ class ScaleSetWithIdentityArgs:
                  environment: pulumi.Input[Optional[_builtins.str]] = None,
                  extra_properties: Optional[Any] = None,
                  overprovision: pulumi.Input[Optional[_builtins.bool]] = None,
+                 role_assignments: pulumi.Input[Optional[Sequence[pulumi.Input['RoleAssignmentArgs']]]] = None,
                  scale_set_name: pulumi.Input[Optional[_builtins.str]] = None,
                  subscription_id: pulumi.Input[Optional[_builtins.str]] = None,
                  system_assigned: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -48,6 +49,7 @@ class ScaleSetWithIdentityArgs:
         :param pulumi.Input[_builtins.str] environment: Azure cloud: `public`, `usgovernment` or `china` (any casing). Default: the provider's `environment`, else `AZURE_ENVIRONMENT` / `ARM_ENVIRONMENT`, else `public`. Set it or `endpoint`, not both.
         :param Any extra_properties: Other ARM `properties` of the scale set, sent as given.
         :param pulumi.Input[_builtins.bool] overprovision: `properties.overprovision`. Updated in place.
+        :param pulumi.Input[Sequence[pulumi.Input['RoleAssignmentArgs']]] role_assignments: Role assignments for the scale set's identities, owned by the child VmssManagedIdentity (see its `roleAssignments`); with them that child is deleted before the scale set, assignments first.
         :param pulumi.Input[_builtins.str] scale_set_name: Name of the scale set. Default: the component's name.
         :param pulumi.Input[_builtins.str] subscription_id: Subscription GUID. Default: `AZURE_SUBSCRIPTION_ID`, else `ARM_SUBSCRIPTION_ID`, of the environment the deployment runs in. Changing it replaces the scale set.
         :param pulumi.Input[_builtins.bool] system_assigned: Whether the scale set has the system-assigned identity; created with it, managed afterwards.
@@ -70,6 +72,8 @@ class ScaleSetWithIdentityArgs:
             pulumi.set(__self__, "extra_properties", extra_properties)
         if overprovision is not None:
             pulumi.set(__self__, "overprovision", overprovision)
+        if role_assignments is not None:
+            pulumi.set(__self__, "role_assignments", role_assignments)
         if scale_set_name is not None:
             pulumi.set(__self__, "scale_set_name", scale_set_name)
         if subscription_id is not None:
@@ -184,6 +188,18 @@ class ScaleSetWithIdentityArgs:
         pulumi.set(self, "overprovision", value)
 
     @_builtins.property
+    @pulumi.getter(name="roleAssignments")
+    def role_assignments(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['RoleAssignmentArgs']]]]:
+        """
+        Role assignments for the scale set's identities, owned by the child VmssManagedIdentity (see its `roleAssignments`); with them that child is deleted before the scale set, assignments first.
+        """
+        return pulumi.get(self, "role_assignments")
+
+    @role_assignments.setter
+    def role_assignments(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['RoleAssignmentArgs']]]]):
+        pulumi.set(self, "role_assignments", value)
+
+    @_builtins.property
     @pulumi.getter(name="scaleSetName")
     def scale_set_name(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -293,6 +309,7 @@ class ScaleSetWithIdentity(pulumi.ComponentResource):
                  location: pulumi.Input[Optional[_builtins.str]] = None,
                  overprovision: pulumi.Input[Optional[_builtins.bool]] = None,
                  resource_group_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 role_assignments: pulumi.Input[Optional[Sequence[pulumi.Input[Union['RoleAssignmentArgs', 'RoleAssignmentArgsDict', 'outputs.RoleAssignment']]]]] = None,
                  scale_set_name: pulumi.Input[Optional[_builtins.str]] = None,
                  sku: pulumi.Input[Optional[Union['SkuArgs', 'SkuArgsDict', 'outputs.Sku']]] = None,
                  subscription_id: pulumi.Input[Optional[_builtins.str]] = None,
@@ -315,6 +332,7 @@ class ScaleSetWithIdentity(pulumi.ComponentResource):
         :param pulumi.Input[_builtins.str] location: Azure region. Changing it replaces the scale set.
         :param pulumi.Input[_builtins.bool] overprovision: `properties.overprovision`. Updated in place.
         :param pulumi.Input[_builtins.str] resource_group_name: Resource group (must exist). Changing it replaces the scale set.
+        :param pulumi.Input[Sequence[pulumi.Input[Union['RoleAssignmentArgs', 'RoleAssignmentArgsDict', 'outputs.RoleAssignment']]]] role_assignments: Role assignments for the scale set's identities, owned by the child VmssManagedIdentity (see its `roleAssignments`); with them that child is deleted before the scale set, assignments first.
         :param pulumi.Input[_builtins.str] scale_set_name: Name of the scale set. Default: the component's name.
         :param pulumi.Input[Union['SkuArgs', 'SkuArgsDict', 'outputs.Sku']] sku: VM size, tier and capacity (number of virtual machines). Updated in place.
         :param pulumi.Input[_builtins.str] subscription_id: Subscription GUID. Default: `AZURE_SUBSCRIPTION_ID`, else `ARM_SUBSCRIPTION_ID`, of the environment the deployment runs in. Changing it replaces the scale set.
@@ -356,6 +374,7 @@ class ScaleSetWithIdentity(pulumi.ComponentResource):
                  location: pulumi.Input[Optional[_builtins.str]] = None,
                  overprovision: pulumi.Input[Optional[_builtins.bool]] = None,
                  resource_group_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 role_assignments: pulumi.Input[Optional[Sequence[pulumi.Input[Union['RoleAssignmentArgs', 'RoleAssignmentArgsDict', 'outputs.RoleAssignment']]]]] = None,
                  scale_set_name: pulumi.Input[Optional[_builtins.str]] = None,
                  sku: pulumi.Input[Optional[Union['SkuArgs', 'SkuArgsDict', 'outputs.Sku']]] = None,
                  subscription_id: pulumi.Input[Optional[_builtins.str]] = None,
@@ -387,6 +406,7 @@ class ScaleSetWithIdentity(pulumi.ComponentResource):
             if resource_group_name is None and not opts.urn:
                 raise TypeError("Missing required property 'resource_group_name'")
             __props__.__dict__["resource_group_name"] = resource_group_name
+            __props__.__dict__["role_assignments"] = role_assignments
             __props__.__dict__["scale_set_name"] = scale_set_name
             if sku is None and not opts.urn:
                 raise TypeError("Missing required property 'sku'")
@@ -431,7 +451,7 @@ class ScaleSetWithIdentity(pulumi.ComponentResource):
     @pulumi.getter(name="scaleSetId")
     def scale_set_id(self) -> pulumi.Output[_builtins.str]:
         """
-        ARM ID of the scale set.
+        ARM ID of the scale set (canonical spelling).
         """
         return pulumi.get(self, "scale_set_id")
 

@@ -14,6 +14,7 @@ else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
 from . import outputs
+from ._inputs import *
 
 __all__ = ['VmssManagedIdentityArgs', 'VmssManagedIdentity']
 
@@ -26,6 +27,7 @@ class VmssManagedIdentityArgs:
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  environment: pulumi.Input[Optional[_builtins.str]] = None,
                  mode: pulumi.Input[Optional[_builtins.str]] = None,
+                 role_assignments: pulumi.Input[Optional[Sequence[pulumi.Input['RoleAssignmentArgs']]]] = None,
                  system_assigned: pulumi.Input[Optional[_builtins.bool]] = None,
                  user_assigned_identities: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
         """
@@ -37,6 +39,7 @@ class VmssManagedIdentityArgs:
         :param pulumi.Input[_builtins.str] endpoint: An explicit Azure Resource Manager endpoint (the local emulator, an Azure Stack hub): https, or http on loopback; no credentials, query or fragment. Default: the provider's `endpoint`, else `VMSS_IDENTITY_ARM_ENDPOINT`, else the endpoint of `environment`.
         :param pulumi.Input[_builtins.str] environment: Azure cloud: `public`, `usgovernment` or `china` (any casing). Default: the provider's `environment`, else `AZURE_ENVIRONMENT` / `ARM_ENVIRONMENT`, else `public`. Set it or `endpoint`, not both.
         :param pulumi.Input[_builtins.str] mode: `"additive"` (default) never touches identities this resource does not list. `"exclusive"` makes the scale set's identity exactly what is declared: user-assigned identities someone else assigned are removed, and an absent `systemAssigned` means off.
+        :param pulumi.Input[Sequence[pulumi.Input['RoleAssignmentArgs']]] role_assignments: Role assignments for the identities this resource manages, owned with them: made once the identity is in place (`principalType: ServicePrincipal`, a deterministic name, `PrincipalNotFound` retried), removed before the PATCH that turns the system identity off or removes a user identity, and on delete.
         :param pulumi.Input[_builtins.bool] system_assigned: `true` ensures the system-assigned identity is on, `false` ensures it is off; absent leaves it alone (in `exclusive` mode absent means off). The system identity is turned off on delete only if this resource turned it on.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] user_assigned_identities: ARM IDs of the user-assigned identities this resource owns: added on create, removed on delete. Order and casing do not matter; listing one identity twice is an error.
         """
@@ -51,6 +54,8 @@ class VmssManagedIdentityArgs:
             pulumi.set(__self__, "environment", environment)
         if mode is not None:
             pulumi.set(__self__, "mode", mode)
+        if role_assignments is not None:
+            pulumi.set(__self__, "role_assignments", role_assignments)
         if system_assigned is not None:
             pulumi.set(__self__, "system_assigned", system_assigned)
         if user_assigned_identities is not None:
@@ -129,6 +134,18 @@ class VmssManagedIdentityArgs:
         pulumi.set(self, "mode", value)
 
     @_builtins.property
+    @pulumi.getter(name="roleAssignments")
+    def role_assignments(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['RoleAssignmentArgs']]]]:
+        """
+        Role assignments for the identities this resource manages, owned with them: made once the identity is in place (`principalType: ServicePrincipal`, a deterministic name, `PrincipalNotFound` retried), removed before the PATCH that turns the system identity off or removes a user identity, and on delete.
+        """
+        return pulumi.get(self, "role_assignments")
+
+    @role_assignments.setter
+    def role_assignments(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['RoleAssignmentArgs']]]]):
+        pulumi.set(self, "role_assignments", value)
+
+    @_builtins.property
     @pulumi.getter(name="systemAssigned")
     def system_assigned(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
@@ -164,6 +181,7 @@ class VmssManagedIdentity(pulumi.CustomResource):
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  environment: pulumi.Input[Optional[_builtins.str]] = None,
                  mode: pulumi.Input[Optional[_builtins.str]] = None,
+                 role_assignments: pulumi.Input[Optional[Sequence[pulumi.Input[Union['RoleAssignmentArgs', 'RoleAssignmentArgsDict', 'outputs.RoleAssignment']]]]] = None,
                  scale_set_id: pulumi.Input[Optional[_builtins.str]] = None,
                  system_assigned: pulumi.Input[Optional[_builtins.bool]] = None,
                  user_assigned_identities: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
@@ -187,6 +205,7 @@ class VmssManagedIdentity(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] endpoint: An explicit Azure Resource Manager endpoint (the local emulator, an Azure Stack hub): https, or http on loopback; no credentials, query or fragment. Default: the provider's `endpoint`, else `VMSS_IDENTITY_ARM_ENDPOINT`, else the endpoint of `environment`.
         :param pulumi.Input[_builtins.str] environment: Azure cloud: `public`, `usgovernment` or `china` (any casing). Default: the provider's `environment`, else `AZURE_ENVIRONMENT` / `ARM_ENVIRONMENT`, else `public`. Set it or `endpoint`, not both.
         :param pulumi.Input[_builtins.str] mode: `"additive"` (default) never touches identities this resource does not list. `"exclusive"` makes the scale set's identity exactly what is declared: user-assigned identities someone else assigned are removed, and an absent `systemAssigned` means off.
+        :param pulumi.Input[Sequence[pulumi.Input[Union['RoleAssignmentArgs', 'RoleAssignmentArgsDict', 'outputs.RoleAssignment']]]] role_assignments: Role assignments for the identities this resource manages, owned with them: made once the identity is in place (`principalType: ServicePrincipal`, a deterministic name, `PrincipalNotFound` retried), removed before the PATCH that turns the system identity off or removes a user identity, and on delete.
         :param pulumi.Input[_builtins.str] scale_set_id: ARM ID of the scale set, e.g. `/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Compute/virtualMachineScaleSets/<name>`. Any casing of the fixed segments is accepted (`resourcegroups` too). Changing it replaces the resource.
         :param pulumi.Input[_builtins.bool] system_assigned: `true` ensures the system-assigned identity is on, `false` ensures it is off; absent leaves it alone (in `exclusive` mode absent means off). The system identity is turned off on delete only if this resource turned it on.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] user_assigned_identities: ARM IDs of the user-assigned identities this resource owns: added on create, removed on delete. Order and casing do not matter; listing one identity twice is an error.
@@ -229,6 +248,7 @@ class VmssManagedIdentity(pulumi.CustomResource):
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  environment: pulumi.Input[Optional[_builtins.str]] = None,
                  mode: pulumi.Input[Optional[_builtins.str]] = None,
+                 role_assignments: pulumi.Input[Optional[Sequence[pulumi.Input[Union['RoleAssignmentArgs', 'RoleAssignmentArgsDict', 'outputs.RoleAssignment']]]]] = None,
                  scale_set_id: pulumi.Input[Optional[_builtins.str]] = None,
                  system_assigned: pulumi.Input[Optional[_builtins.bool]] = None,
                  user_assigned_identities: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
@@ -246,6 +266,7 @@ class VmssManagedIdentity(pulumi.CustomResource):
             __props__.__dict__["endpoint"] = endpoint
             __props__.__dict__["environment"] = environment
             __props__.__dict__["mode"] = mode
+            __props__.__dict__["role_assignments"] = role_assignments
             if scale_set_id is None and not opts.urn:
                 raise TypeError("Missing required property 'scale_set_id'")
             __props__.__dict__["scale_set_id"] = scale_set_id
@@ -254,6 +275,7 @@ class VmssManagedIdentity(pulumi.CustomResource):
             __props__.__dict__["identity_type"] = None
             __props__.__dict__["other_user_assigned_identities"] = None
             __props__.__dict__["principal_id"] = None
+            __props__.__dict__["role_assignments_in_place"] = None
             __props__.__dict__["system_assigned_owned"] = None
             __props__.__dict__["tenant_id"] = None
             __props__.__dict__["user_identities"] = None
@@ -287,6 +309,8 @@ class VmssManagedIdentity(pulumi.CustomResource):
         __props__.__dict__["mode"] = None
         __props__.__dict__["other_user_assigned_identities"] = None
         __props__.__dict__["principal_id"] = None
+        __props__.__dict__["role_assignments"] = None
+        __props__.__dict__["role_assignments_in_place"] = None
         __props__.__dict__["scale_set_id"] = None
         __props__.__dict__["system_assigned"] = None
         __props__.__dict__["system_assigned_owned"] = None
@@ -364,6 +388,22 @@ class VmssManagedIdentity(pulumi.CustomResource):
         Principal (object) ID of the system-assigned identity, when it is on: hand it to role assignments.
         """
         return pulumi.get(self, "principal_id")
+
+    @_builtins.property
+    @pulumi.getter(name="roleAssignments")
+    def role_assignments(self) -> pulumi.Output[Optional[Sequence['outputs.RoleAssignment']]]:
+        """
+        Role assignments for the identities this resource manages, owned with them: made once the identity is in place (`principalType: ServicePrincipal`, a deterministic name, `PrincipalNotFound` retried), removed before the PATCH that turns the system identity off or removes a user identity, and on delete.
+        """
+        return pulumi.get(self, "role_assignments")
+
+    @_builtins.property
+    @pulumi.getter(name="roleAssignmentsInPlace")
+    def role_assignments_in_place(self) -> pulumi.Output[Sequence['outputs.RoleAssignmentInPlace']]:
+        """
+        The role assignments this resource owns and that are in place, each with its ARM ID.
+        """
+        return pulumi.get(self, "role_assignments_in_place")
 
     @_builtins.property
     @pulumi.getter(name="scaleSetId")

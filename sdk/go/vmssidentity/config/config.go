@@ -11,6 +11,26 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+// The password of the client certificate's private key. Default: `ARM_CLIENT_CERTIFICATE_PASSWORD`, `AZURE_CLIENT_CERTIFICATE_PASSWORD`, unless another credential setting is configured (configured credentials are complete on their own).
+func GetClientCertificatePassword(ctx *pulumi.Context) string {
+	return config.Get(ctx, "vmss-identity:clientCertificatePassword")
+}
+
+// Path to a PEM file with the client certificate and its private key, to sign in with a certificate. Default: `ARM_CLIENT_CERTIFICATE_PATH`, `AZURE_CLIENT_CERTIFICATE_PATH`, unless another credential setting is configured (configured credentials are complete on their own).
+func GetClientCertificatePath(ctx *pulumi.Context) string {
+	return config.Get(ctx, "vmss-identity:clientCertificatePath")
+}
+
+// The application (client) ID of the service principal (or of a user-assigned managed identity). Default: `ARM_CLIENT_ID`, `AZURE_CLIENT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+func GetClientId(ctx *pulumi.Context) string {
+	return config.Get(ctx, "vmss-identity:clientId")
+}
+
+// The client secret, to sign in as a service principal with a secret. Default: `ARM_CLIENT_SECRET`, `AZURE_CLIENT_SECRET`, unless another credential setting is configured (configured credentials are complete on their own).
+func GetClientSecret(ctx *pulumi.Context) string {
+	return config.Get(ctx, "vmss-identity:clientSecret")
+}
+
 // An explicit Azure Resource Manager endpoint (the local emulator, an Azure Stack hub): https, or http on loopback; no credentials, query or fragment. Default: `VMSS_IDENTITY_ARM_ENDPOINT`, else the endpoint of `environment`.
 func GetEndpoint(ctx *pulumi.Context) string {
 	return config.Get(ctx, "vmss-identity:endpoint")
@@ -19,4 +39,39 @@ func GetEndpoint(ctx *pulumi.Context) string {
 // Azure cloud: `public`, `usgovernment` or `china` (any casing). Default: `AZURE_ENVIRONMENT` / `ARM_ENVIRONMENT`, else `public`. Set it or `endpoint`, not both.
 func GetEnvironment(ctx *pulumi.Context) string {
 	return config.Get(ctx, "vmss-identity:environment")
+}
+
+// The bearer token for oidcRequestUrl (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_TOKEN). Default: `ARM_OIDC_REQUEST_TOKEN`, `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+func GetOidcRequestToken(ctx *pulumi.Context) string {
+	return config.Get(ctx, "vmss-identity:oidcRequestToken")
+}
+
+// The URL that mints an OIDC token (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL). Default: `ARM_OIDC_REQUEST_URL`, `ACTIONS_ID_TOKEN_REQUEST_URL`, unless another credential setting is configured (configured credentials are complete on their own).
+func GetOidcRequestUrl(ctx *pulumi.Context) string {
+	return config.Get(ctx, "vmss-identity:oidcRequestUrl")
+}
+
+// The OIDC token to exchange for an access token. Default: `ARM_OIDC_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+func GetOidcToken(ctx *pulumi.Context) string {
+	return config.Get(ctx, "vmss-identity:oidcToken")
+}
+
+// Path to a file holding the OIDC token; read again at every sign-in. Default: `ARM_OIDC_TOKEN_FILE_PATH`, `AZURE_FEDERATED_TOKEN_FILE`, unless another credential setting is configured (configured credentials are complete on their own).
+func GetOidcTokenFilePath(ctx *pulumi.Context) string {
+	return config.Get(ctx, "vmss-identity:oidcTokenFilePath")
+}
+
+// The tenant (directory) ID. Default: `ARM_TENANT_ID`, `AZURE_TENANT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+func GetTenantId(ctx *pulumi.Context) string {
+	return config.Get(ctx, "vmss-identity:tenantId")
+}
+
+// Sign in as the managed identity of the machine (with clientId: that user-assigned identity). Default: `ARM_USE_MSI`, unless another credential setting is configured (configured credentials are complete on their own).
+func GetUseMsi(ctx *pulumi.Context) bool {
+	return config.GetBool(ctx, "vmss-identity:useMsi")
+}
+
+// Sign in with an OIDC token (workload identity federation): oidcToken, oidcTokenFilePath or oidcRequestToken with oidcRequestUrl. Default: `ARM_USE_OIDC`, unless another credential setting is configured (configured credentials are complete on their own).
+func GetUseOidc(ctx *pulumi.Context) bool {
+	return config.GetBool(ctx, "vmss-identity:useOidc")
 }

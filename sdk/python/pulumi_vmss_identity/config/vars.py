@@ -21,6 +21,34 @@ __config__ = pulumi.Config('vmss-identity')
 
 class _ExportableConfig(types.ModuleType):
     @_builtins.property
+    def client_certificate_password(self) -> Optional[str]:
+        """
+        The password of the client certificate's private key. Default: `ARM_CLIENT_CERTIFICATE_PASSWORD`, `AZURE_CLIENT_CERTIFICATE_PASSWORD`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return __config__.get('clientCertificatePassword')
+
+    @_builtins.property
+    def client_certificate_path(self) -> Optional[str]:
+        """
+        Path to a PEM file with the client certificate and its private key, to sign in with a certificate. Default: `ARM_CLIENT_CERTIFICATE_PATH`, `AZURE_CLIENT_CERTIFICATE_PATH`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return __config__.get('clientCertificatePath')
+
+    @_builtins.property
+    def client_id(self) -> Optional[str]:
+        """
+        The application (client) ID of the service principal (or of a user-assigned managed identity). Default: `ARM_CLIENT_ID`, `AZURE_CLIENT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return __config__.get('clientId')
+
+    @_builtins.property
+    def client_secret(self) -> Optional[str]:
+        """
+        The client secret, to sign in as a service principal with a secret. Default: `ARM_CLIENT_SECRET`, `AZURE_CLIENT_SECRET`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return __config__.get('clientSecret')
+
+    @_builtins.property
     def endpoint(self) -> Optional[str]:
         """
         An explicit Azure Resource Manager endpoint (the local emulator, an Azure Stack hub): https, or http on loopback; no credentials, query or fragment. Default: `VMSS_IDENTITY_ARM_ENDPOINT`, else the endpoint of `environment`.
@@ -33,4 +61,53 @@ class _ExportableConfig(types.ModuleType):
         Azure cloud: `public`, `usgovernment` or `china` (any casing). Default: `AZURE_ENVIRONMENT` / `ARM_ENVIRONMENT`, else `public`. Set it or `endpoint`, not both.
         """
         return __config__.get('environment')
+
+    @_builtins.property
+    def oidc_request_token(self) -> Optional[str]:
+        """
+        The bearer token for oidcRequestUrl (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_TOKEN). Default: `ARM_OIDC_REQUEST_TOKEN`, `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return __config__.get('oidcRequestToken')
+
+    @_builtins.property
+    def oidc_request_url(self) -> Optional[str]:
+        """
+        The URL that mints an OIDC token (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL). Default: `ARM_OIDC_REQUEST_URL`, `ACTIONS_ID_TOKEN_REQUEST_URL`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return __config__.get('oidcRequestUrl')
+
+    @_builtins.property
+    def oidc_token(self) -> Optional[str]:
+        """
+        The OIDC token to exchange for an access token. Default: `ARM_OIDC_TOKEN`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return __config__.get('oidcToken')
+
+    @_builtins.property
+    def oidc_token_file_path(self) -> Optional[str]:
+        """
+        Path to a file holding the OIDC token; read again at every sign-in. Default: `ARM_OIDC_TOKEN_FILE_PATH`, `AZURE_FEDERATED_TOKEN_FILE`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return __config__.get('oidcTokenFilePath')
+
+    @_builtins.property
+    def tenant_id(self) -> Optional[str]:
+        """
+        The tenant (directory) ID. Default: `ARM_TENANT_ID`, `AZURE_TENANT_ID`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return __config__.get('tenantId')
+
+    @_builtins.property
+    def use_msi(self) -> Optional[bool]:
+        """
+        Sign in as the managed identity of the machine (with clientId: that user-assigned identity). Default: `ARM_USE_MSI`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return __config__.get_bool('useMsi')
+
+    @_builtins.property
+    def use_oidc(self) -> Optional[bool]:
+        """
+        Sign in with an OIDC token (workload identity federation): oidcToken, oidcTokenFilePath or oidcRequestToken with oidcRequestUrl. Default: `ARM_USE_OIDC`, unless another credential setting is configured (configured credentials are complete on their own).
+        """
+        return __config__.get_bool('useOidc')
 

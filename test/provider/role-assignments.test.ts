@@ -1,0 +1,251 @@
+/**
+ * Role assignments owned by VmssManagedIdentity (provider/roleAssignmentPlan.ts, roleAssignmentRuntime.ts), through
+ * the runtime's functions against the emulator over real HTTP, under ARM's 30 s replication delay: made right after
+ * the identity appears (principalType), removed before the PATCH that deletes their principal, drift found by read
+ * and restored by update, a forced PrincipalNotFound retried, an assignment under another name adopted.
+ */
+import assert from "node:assert/strict";
+import * as runtime from "../../provider/runtime";
+import { assignmentName } from "../../provider/roleAssignmentPlan";
+import { createIdentity, createResourceGroup, createScaleSet, startWorld, type World } from "../support/world";
+
+type Props = Record<string, unknown>;
+const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+const BLOB_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
+
+describe("VmssManagedIdentity role assignments against the emulator", function () {
+  this.timeout(60_000);
+  let world: World;
+  let rgScope: string;
+  let storage: string;
+  let counter = 0;
+  const warnings: string[] = [];
+  const ctx = () => ({ client: world.arm, warn: (m: string) => warnings.push(m), principalNotFoundDelaysMs: [5, 5] });
+  const checked = (news: Props): Props => {
+    const result = runtime.check({}, news);
+    assert.deepEqual(result.failures, []);
+    return result.inputs;
+  };
+  const assignments = () => world.emulator.admin.state().roleAssignments ?? [];
+  const log = () =>
+    world.emulator.admin
+      .requests()
+      .filter((r) => r.kind === "arm" && r.method !== "GET")
+      .map((r) => `${r.method} ${r.path.includes("roleAssignments") ? "roleAssignment" : "scaleSet"} ${r.status}`);
+
+  before(async () => {
+    world = await startWorld(); // ARM's default replication delay: 30 s
+    rgScope = await createResourceGroup(world, "rg");
+    storage = `/subscriptions/${world.subscriptionId}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/data`;
+  });
+  after(async () => world?.close());
+  beforeEach(() => {
+    world.emulator.admin.clearRequests();
+    warnings.length = 0;
+  });
+
+  it("check: canonical entries (role by name → GUID), and failures that name the entry, the value and what is expected", function () {
+    const scaleSetId = `/subscriptions/${world.subscriptionId}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/x`;
+    const ok = checked({
+      scaleSetId,
+      systemAssigned: true,
+      roleAssignments: [{ identity: "System", role: "reader", scope: `${rgScope}/` }],
+    });
+    assert.deepEqual(ok.roleAssignments, [{ identity: "system", role: READER, scope: rgScope }]);
+    const bad = runtime.check(
+      {},
+      {
+        scaleSetId,
+        roleAssignments: [
+          { identity: "system", role: "Readerr", scope: "/subscriptions/nope" },
+          {
+            identity: `${rgScope}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/other`,
+            role: "Reader",
+            scope: rgScope,
+          },
+        ],
+      },
+    );
+    const reasons = bad.failures.map((f) => `${f.property}: ${f.reason}`);
+    assert.equal(reasons.length, 4, reasons.join("\n"));
+    assert.match(reasons[0], /roleAssignments\[0\]\.identity: "system" needs systemAssigned: true/);
+    assert.match(reasons[1], /roleAssignments\[0\]\.role: expected a built-in role name \(Owner, .*got "Readerr"/);
+    assert.match(reasons[2], /roleAssignments\[0\]\.scope: .*subscription ID "nope" is not a GUID/);
+    assert.match(
+      reasons[3],
+      /roleAssignments\[1\]\.identity: expected "system" or one of this resource's userAssignedIdentities \(none declared\)/,
+    );
+  });
+
+  it("create right after the identities appear: PATCH, then one PUT per assignment with principalType, 20 of 20 under a 30 s delay", async function () {
+    const userId = await createIdentity(world, "rg", `ua${++counter}`);
+    for (let run = 0; run < 20; run++) {
+      const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`);
+      const inputs = checked({
+        scaleSetId,
+        systemAssigned: true,
+        userAssignedIdentities: [userId],
+        roleAssignments: [
+          { identity: "system", role: "Reader", scope: rgScope },
+          { identity: userId, role: "Storage Blob Data Reader", scope: storage },
+        ],
+      });
+      const { outs } = await runtime.create(inputs, ctx());
+      assert.equal(outs.roleAssignmentsInPlace.length, 2, `run ${run + 1}`);
+      const [system, user] = outs.roleAssignmentsInPlace;
+      assert.equal(system.principalId, outs.principalId);
+      assert.equal(
+        system.id,
+        `${rgScope}/providers/Microsoft.Authorization/roleAssignments/${assignmentName(rgScope, READER, outs.principalId as string)}`,
+      );
+      assert.equal(user.role, BLOB_READER);
+      assert.equal(user.principalId, outs.userIdentities[0].principalId);
+      await runtime.remove(outs as unknown as Props, ctx());
+    }
+    assert.deepEqual(assignments(), [], "destroy leaves none");
+    assert.deepEqual(warnings, []);
+  });
+
+  it("turning the system identity off deletes its assignments before the PATCH; delete removes the rest before its PATCH", async function () {
+    const userId = await createIdentity(world, "rg", `ua${++counter}`);
+    const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`);
+    const first = checked({
+      scaleSetId,
+      systemAssigned: true,
+      userAssignedIdentities: [userId],
+      roleAssignments: [
+        { identity: "system", role: "Reader", scope: rgScope },
+        { identity: userId, role: "Reader", scope: storage },
+      ],
+    });
+    const { outs } = await runtime.create(first, ctx());
+    world.emulator.admin.clearRequests();
+    const second = checked({
+      scaleSetId,
+      systemAssigned: false,
+      userAssignedIdentities: [userId],
+      roleAssignments: [{ identity: userId, role: "Reader", scope: storage }],
+    });
+    const updated = await runtime.update(outs as unknown as Props, second, ctx());
+    assert.deepEqual(log(), ["DELETE roleAssignment 200", "PATCH scaleSet 200"]);
+    assert.deepEqual(
+      assignments().map((a) => a.scope),
+      [storage],
+      "no assignment left whose principal is gone",
+    );
+    world.emulator.admin.clearRequests();
+    await runtime.remove(updated.outs as unknown as Props, ctx());
+    assert.deepEqual(log(), ["DELETE roleAssignment 200", "PATCH scaleSet 200"]);
+    assert.deepEqual(assignments(), []);
+  });
+
+  it("diff and the preview's plan need no request; read finds drift, update restores it", async function () {
+    const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`, { type: "SystemAssigned" });
+    const inputs = checked({
+      scaleSetId,
+      systemAssigned: true,
+      roleAssignments: [{ identity: "system", role: "Reader", scope: rgScope }],
+    });
+    const { outs } = await runtime.create(inputs, ctx());
+    world.emulator.admin.clearRequests();
+    assert.equal(runtime.diff(outs as unknown as Props, inputs).changes, false);
+    const more = checked({
+      scaleSetId,
+      systemAssigned: true,
+      roleAssignments: [
+        { identity: "system", role: "Reader", scope: rgScope },
+        { identity: "system", role: "Key Vault Secrets User", scope: storage },
+      ],
+    });
+    assert.equal(runtime.diff(outs as unknown as Props, more).changes, true);
+    assert.deepEqual(world.emulator.admin.requests(), [], "0 requests");
+
+    // Deleted behind Pulumi's back: refresh (read) drops it, the next diff sees a change, update makes it again.
+    const [inPlace] = outs.roleAssignmentsInPlace;
+    await world.arm.request({ method: "DELETE", path: inPlace.id, apiVersion: "2022-04-01" });
+    const refreshed = (await runtime.read(outs as unknown as Props, ctx())) as runtime.VmssIdentityOutputs;
+    assert.deepEqual(refreshed.roleAssignmentsInPlace, []);
+    assert.equal(runtime.diff(refreshed as unknown as Props, inputs).changes, true);
+    const restored = await runtime.update(refreshed as unknown as Props, inputs, ctx());
+    assert.equal(restored.outs.roleAssignmentsInPlace[0].id, inPlace.id, "the same deterministic name");
+    await runtime.remove(restored.outs as unknown as Props, ctx());
+  });
+
+  it("a create whose assignment is refused (403) leaves nothing: assignments made deleted, identities it added removed", async function () {
+    const userId = await createIdentity(world, "rg", `ua${++counter}`);
+    const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`);
+    const inputs = checked({
+      scaleSetId,
+      systemAssigned: true,
+      userAssignedIdentities: [userId],
+      roleAssignments: [
+        { identity: "system", role: "Reader", scope: rgScope },
+        { identity: userId, role: "Reader", scope: storage },
+      ],
+    });
+    // The caller may not write role assignments on the storage account: the one on the group is made, then undone.
+    world.emulator.admin.denyWrite(world.emulator.clientId, `${storage}/providers/Microsoft.Authorization`);
+    try {
+      await assert.rejects(runtime.create(inputs, ctx()), (e: Error) => {
+        assert.match(
+          e.message,
+          /assigning Reader on .*storageAccounts\/data for .*ua\d+ as .* failed: AuthorizationFailed/,
+        );
+        return true;
+      });
+    } finally {
+      world.emulator.admin.resetPermissions();
+    }
+    assert.deepEqual(assignments(), []);
+    const scaleSet = world.emulator.admin.state().scaleSets.find((s) => s.name === `vmss${counter}`);
+    assert.equal(scaleSet?.identity, null, "the system identity it turned on and the identity it added are gone");
+  });
+
+  it("PrincipalNotFound despite principalType is retried; past the cap it is reported; RoleAssignmentExists is adopted with a warning", async function () {
+    const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`, { type: "SystemAssigned" });
+    const inputs = checked({
+      scaleSetId,
+      systemAssigned: true,
+      roleAssignments: [{ identity: "system", role: "Reader", scope: rgScope }],
+    });
+    world.emulator.admin.forcePrincipalNotFound(2);
+    const { outs } = await runtime.create(inputs, ctx());
+    assert.equal(outs.roleAssignmentsInPlace.length, 1, "the third PUT is taken");
+    await runtime.remove(outs as unknown as Props, ctx());
+
+    world.emulator.admin.forcePrincipalNotFound(3);
+    await assert.rejects(runtime.create(inputs, ctx()), (e: Error) => {
+      assert.match(
+        e.message,
+        /assigning Reader on .* for the system-assigned identity \(retried 2 times over 0 s: the principal .* did not replicate\)/,
+      );
+      assert.match(e.message, /PrincipalNotFound/);
+      return true;
+    });
+
+    // Someone made the same assignment under another name (the Azure CLI's random one).
+    const principalId = world.emulator.admin.state().scaleSets.find((s) => s.name === `vmss${counter}`)?.identity
+      ?.system?.principalId as string;
+    const foreign = `${rgScope}/providers/Microsoft.Authorization/roleAssignments/0f0f0f0f-1111-4222-8333-444444444444`;
+    await world.arm.request({
+      method: "PUT",
+      path: foreign,
+      apiVersion: "2022-04-01",
+      body: {
+        properties: {
+          roleDefinitionId: `/subscriptions/${world.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${READER}`,
+          principalId,
+          principalType: "ServicePrincipal",
+        },
+      },
+    });
+    const adopted = await runtime.create(inputs, ctx());
+    assert.equal(adopted.outs.roleAssignmentsInPlace[0].id, foreign);
+    assert.match(
+      warnings.join("\n"),
+      /now owns the role assignment .*0f0f0f0f-1111-4222-8333-444444444444 \(Reader on .*\), which existed under another name/,
+    );
+    await runtime.remove(adopted.outs as unknown as Props, ctx());
+    assert.deepEqual(assignments(), []);
+  });
+});
