@@ -10,6 +10,13 @@ import type { ScaleSetWithIdentityOutput } from "../components/scaleSetWithIdent
 /** The package name: type tokens are `vmss-identity:index:<Type>`, config keys `vmss-identity:<key>`. */
 export const PACKAGE = "vmss-identity";
 
+/**
+ * Where the engine downloads the plugin when an SDK asks for it and it is not installed: the GitHub releases of the
+ * repository (package.json `repository`), whose assets are the archives scripts/pack-plugin.js makes
+ * (`pulumi-resource-vmss-identity-v<version>-<os>-<arch>.tar.gz`; docs/plugin.md "Releasing").
+ */
+export const PLUGIN_DOWNLOAD_URL = "github://api.github.com/pulumi-vmss-identity/pulumi-vmss-identity";
+
 /** Type token of the identity resource. */
 export const VMSS_MANAGED_IDENTITY = `${PACKAGE}:index:VmssManagedIdentity`;
 /** Type token of the scale set resource (the component's child that creates the scale set). */
@@ -279,6 +286,8 @@ export function schemaOf(version: string): Record<string, unknown> {
     homepage: "https://www.npmjs.com/package/pulumi-vmss-identity",
     license: "Apache-2.0",
     publisher: "pulumi-vmss-identity",
+    repository: "https://github.com/pulumi-vmss-identity/pulumi-vmss-identity",
+    pluginDownloadURL: PLUGIN_DOWNLOAD_URL,
     config: { variables: CONFIG },
     provider: {
       description:

@@ -153,6 +153,7 @@ namespace PulumiVmssIdentity.VmssIdentity
             var defaultOptions = new CustomResourceOptions
             {
                 Version = Utilities.Version,
+                PluginDownloadURL = "github://api.github.com/pulumi-vmss-identity/pulumi-vmss-identity",
                 AdditionalSecretOutputs =
                 {
                     "secretProperties",

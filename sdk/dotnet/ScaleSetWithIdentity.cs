@@ -76,6 +76,7 @@ namespace PulumiVmssIdentity.VmssIdentity
             var defaultOptions = new ComponentResourceOptions
             {
                 Version = Utilities.Version,
+                PluginDownloadURL = "github://api.github.com/pulumi-vmss-identity/pulumi-vmss-identity",
             };
             var merged = ComponentResourceOptions.Merge(defaultOptions, options);
             // Override the ID if one was specified for consistency with other language SDKs.

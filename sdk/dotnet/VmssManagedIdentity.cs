@@ -143,6 +143,7 @@ namespace PulumiVmssIdentity.VmssIdentity
             var defaultOptions = new CustomResourceOptions
             {
                 Version = Utilities.Version,
+                PluginDownloadURL = "github://api.github.com/pulumi-vmss-identity/pulumi-vmss-identity",
             };
             var merged = CustomResourceOptions.Merge(defaultOptions, options);
             // Override the ID if one was specified for consistency with other language SDKs.

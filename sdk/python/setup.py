@@ -26,6 +26,9 @@ setup(name='pulumi_vmss_identity',
       long_description_content_type='text/markdown',
       keywords='pulumi azure vmss managed-identity category/cloud kind/native',
       url='https://www.npmjs.com/package/pulumi-vmss-identity',
+      project_urls={
+          'Repository': 'https://github.com/pulumi-vmss-identity/pulumi-vmss-identity'
+      },
       license='Apache-2.0',
       packages=find_packages(),
       package_data={

@@ -6,7 +6,9 @@
  * - the Node.js SDK parses; it needs @pulumi/pulumi >= 3.269 (Node.js 22), so it cannot be type-checked against this
  *   repository's 3.248;
  * - the .NET SDK: no .NET SDK on these machines and no NuGet access, so only a syntax sanity check (braces balance,
- *   every file in the package's namespace) is made; it is not compiled.
+ *   every file in the package's namespace, and the C# example's braces and use of that namespace) is made; it is not
+ *   compiled.
+ * The Node.js, Python and Go SDKs also run programs under the engine in test/e2e-languages (a step of .ci/run).
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -143,6 +145,32 @@ func main() {
       const opens = (text.match(/\{/g) ?? []).length;
       assert.equal(opens, (text.match(/\}/g) ?? []).length, `${file}: braces do not balance`);
       assert.match(text, /namespace PulumiVmssIdentity\.VmssIdentity/, `${file}: not in the package's namespace`);
+    }
+    // The C# example (examples/csharp) uses the SDK's namespace and types, with balanced braces and parentheses.
+    const example = fs
+      .readFileSync(path.join(ROOT, "examples/csharp/Program.cs"), "utf8")
+      .replace(/\/\/.*$/gm, "")
+      .replace(/"(?:[^"\\]|\\.)*"/g, '""');
+    for (const [open, close] of [
+      ["{", "}"],
+      ["(", ")"],
+      ["[", "]"],
+    ]) {
+      assert.equal(
+        example.split(open).length,
+        example.split(close).length,
+        `Program.cs: ${open}${close} do not balance`,
+      );
+    }
+    assert.match(example, /using PulumiVmssIdentity\.VmssIdentity;/);
+    assert.match(example, /new VmssManagedIdentity\("", new VmssManagedIdentityArgs/);
+    // The arguments it sets and the outputs it reads are the SDK's.
+    const resource = fs.readFileSync(path.join(SDK, "dotnet/VmssManagedIdentity.cs"), "utf8");
+    for (const name of example.match(/^\s+(\w+) = (?!new)/gm) ?? []) {
+      assert.match(resource, new RegExp(`public Input\\S* ${name.trim().split(" ")[0]}\\b`), name);
+    }
+    for (const [, name] of example.matchAll(/teamIdentities\.(\w+)/g)) {
+      assert.match(resource, new RegExp(`public Output<.+> ${name} \\{`), name);
     }
   });
 });
