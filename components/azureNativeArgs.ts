@@ -94,8 +94,11 @@ export interface ScaleSetVmProfile
   extensionProfile?: pulumi.Input<ScaleSetExtensionProfile>;
 }
 
-/** Scale set properties with a dedicated argument, or outside ARM's `properties`: not in `extraProperties`. */
-type DedicatedPropertyName =
+/**
+ * Scale set properties with a dedicated argument, or outside ARM's `properties`: not in `extraProperties` (of these
+ * types or of the package's own, components/scaleSetArgs.ts).
+ */
+export type DedicatedPropertyName =
   | "virtualMachineProfile"
   | "upgradePolicy"
   | "overprovision"

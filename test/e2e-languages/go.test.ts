@@ -9,20 +9,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-  assertNoChanges,
-  checkChange,
-  checkDestroyed,
-  checkUp,
-  exampleResult,
-  installPlugin,
-  makeScene,
-  must,
-  pathWithoutPlugin,
-  ROOT,
-  STAGING,
-} from "../support/languages";
-import { identityOf, startWorld, type World } from "../support/world";
+import { automationDriver, must, ROOT, runScenario, STAGING, startLanguageWorld } from "../support/languages";
+import type { World } from "../support/world";
 
 describe("e2e (Go): the Go SDK, the Go example as an Automation API inline program", function () {
   this.timeout(900_000);
@@ -33,34 +21,8 @@ describe("e2e (Go): the Go SDK, the Go example as an Automation API inline progr
     const binary = path.join(STAGING, "go", "example.test");
     fs.mkdirSync(path.dirname(binary), { recursive: true });
     await must("go", ["test", "-c", "-o", binary, "."], { cwd: path.join(ROOT, "examples/go") });
-    world = await startWorld();
-    const env = { ...world.env, PATH: pathWithoutPlugin() };
-    await installPlugin(env);
-    const scene = await makeScene(world);
-    const step = async (op: string, identityIds: string[]) => {
-      const out = await must(binary, ["-test.run", "^TestAutomation$", "-test.v"], {
-        cwd: world.dir,
-        env: {
-          ...env,
-          VMSS_EXAMPLE_OP: op,
-          VMSS_EXAMPLE_STACK: "dev",
-          VMSS_EXAMPLE_CONFIG: JSON.stringify({ scaleSetId: scene.scaleSetId, identityIds }),
-        },
-      });
-      return exampleResult(out);
-    };
-
-    const up = await step("up", [scene.app, scene.ops]);
-    await checkUp(world, scene, [scene.app, scene.ops], up.outputs ?? {});
-    assertNoChanges((await step("preview", [scene.app, scene.ops])).changes);
-
-    const before = (await identityOf(world, scene.scaleSetId)).principalId;
-    world.emulator.admin.clearRequests();
-    const change = await step("up", [scene.app]);
-    await checkChange(world, scene, before);
-    await checkUp(world, scene, [scene.app], change.outputs ?? {});
-
-    await step("destroy", [scene.app]);
-    await checkDestroyed(world, scene);
+    const lw = await startLanguageWorld();
+    world = lw.world;
+    await runScenario(world, lw.scene, automationDriver(lw, binary, ["-test.run", "^TestAutomation$", "-test.v"]));
   });
 });

@@ -15,21 +15,8 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-  NPM_NETWORK,
-  checkChange,
-  checkDestroyed,
-  checkUp,
-  installPlugin,
-  makeScene,
-  must,
-  pathWithoutPlugin,
-  pulumiCli,
-  ROOT,
-  STAGING,
-} from "../support/languages";
-import { PulumiProject } from "../support/pulumiProject";
-import { identityOf, startWorld, type World } from "../support/world";
+import { cliDriver, must, NPM_NETWORK, ROOT, runScenario, STAGING, startLanguageWorld } from "../support/languages";
+import type { World } from "../support/world";
 
 const EXAMPLE = path.join(ROOT, "examples/typescript-plugin");
 const SDK_PACKAGE = "pulumi-vmss-identity-sdk";
@@ -89,37 +76,16 @@ describe("e2e (Node.js SDK): the TypeScript example through the plugin, on Node.
   it("type-checks, comes up, previews no change, drops an identity and destroys", async () => {
     const nodeBin = node22();
     const programDir = await stageExample(nodeBin);
-    world = await startWorld();
-    const env = { ...world.env, PATH: pathWithoutPlugin([nodeBin]) };
-    await installPlugin(env);
-    const scene = await makeScene(world);
-    const stack = await PulumiProject.create({
-      cli: pulumiCli(),
-      env,
-      worldDir: world.dir,
-      stateDir: path.join(world.dir, "state"),
-      programDir,
-      projectName: "vmss-identity-typescript-plugin",
-    });
-    await stack.must(["config", "set", "scaleSetId", scene.scaleSetId]);
-    await stack.must(["config", "set", "--path", "identityIds[0]", scene.app]);
-    await stack.must(["config", "set", "--path", "identityIds[1]", scene.ops]);
-
-    const up = await stack.up();
-    assert.doesNotMatch(`${up.stdout}${up.stderr}`, /from \$PATH/, "the engine took no plugin from PATH");
-    await checkUp(world, scene, [scene.app, scene.ops], await stack.outputs());
-    await stack.must(["preview", "--expect-no-changes"]);
-
-    const before = (await identityOf(world, scene.scaleSetId)).principalId;
-    await stack.must(["config", "rm", "--path", "identityIds[1]"]);
-    const diff = await stack.must(["preview", "--diff"]);
-    assert.match(diff.stdout, /~ userAssignedIdentities: \[\s+- \[1\]: "[^"]*\/ops-identity"\s+\]/);
-    world.emulator.admin.clearRequests();
-    await stack.up();
-    await checkChange(world, scene, before);
-    await checkUp(world, scene, [scene.app], await stack.outputs());
-
-    await stack.destroy();
-    await checkDestroyed(world, scene);
+    const lw = await startLanguageWorld({ pathFirst: [nodeBin] });
+    world = lw.world;
+    const driver = await cliDriver(
+      lw,
+      { programDir, projectName: "vmss-identity-typescript-plugin" },
+      async (stack) => {
+        const diff = await stack.must(["preview", "--diff"]);
+        assert.match(diff.stdout, /~ userAssignedIdentities: \[\s+- \[1\]: "[^"]*\/ops-identity"\s+\]/);
+      },
+    );
+    await runScenario(world, lw.scene, driver);
   });
 });

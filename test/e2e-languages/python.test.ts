@@ -10,20 +10,8 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-  assertNoChanges,
-  checkChange,
-  checkDestroyed,
-  checkUp,
-  exampleResult,
-  installPlugin,
-  makeScene,
-  must,
-  pathWithoutPlugin,
-  ROOT,
-  STAGING,
-} from "../support/languages";
-import { identityOf, startWorld, type World } from "../support/world";
+import { automationDriver, must, ROOT, runScenario, STAGING, startLanguageWorld } from "../support/languages";
+import type { World } from "../support/world";
 
 /** `pulumi` from PyPI for the virtualenv: the newest PyPI serves that the generated SDK accepts (>= 3.269). */
 const PYTHON_PULUMI = "3.272.0";
@@ -57,40 +45,12 @@ describe("e2e (Python): the Python SDK, the Python example as an Automation API 
 
   it("comes up, previews no change, drops an identity and destroys", async () => {
     const venv = await virtualenv();
-    world = await startWorld();
-    const env = { ...world.env, PATH: pathWithoutPlugin(), VIRTUAL_ENV: venv };
-    await installPlugin(env);
-    const scene = await makeScene(world);
-    const step = async (op: string, identityIds: string[]) => {
-      const out = await must(
-        path.join(venv, "bin/python"),
-        [path.join(ROOT, "test/support/inline_example.py"), path.join(ROOT, "examples/python/__main__.py")],
-        {
-          // The program's folder is the engine's working folder, where the plugin starts (not this repository,
-          // whose tsconfig.json @pulumi/pulumi's plugin runner would read: docs/plugin.md "Installing the plugin").
-          cwd: world.dir,
-          env: {
-            ...env,
-            VMSS_EXAMPLE_OP: op,
-            VMSS_EXAMPLE_STACK: "dev",
-            VMSS_EXAMPLE_CONFIG: JSON.stringify({ scaleSetId: scene.scaleSetId, identityIds }),
-          },
-        },
-      );
-      return exampleResult(out);
-    };
-
-    const up = await step("up", [scene.app, scene.ops]);
-    await checkUp(world, scene, [scene.app, scene.ops], up.outputs ?? {});
-    assertNoChanges((await step("preview", [scene.app, scene.ops])).changes);
-
-    const before = (await identityOf(world, scene.scaleSetId)).principalId;
-    world.emulator.admin.clearRequests();
-    const change = await step("up", [scene.app]);
-    await checkChange(world, scene, before);
-    await checkUp(world, scene, [scene.app], change.outputs ?? {});
-
-    await step("destroy", [scene.app]);
-    await checkDestroyed(world, scene);
+    const lw = await startLanguageWorld({ extraEnv: { VIRTUAL_ENV: venv } });
+    world = lw.world;
+    const driver = automationDriver(lw, path.join(venv, "bin/python"), [
+      path.join(ROOT, "test/support/inline_example.py"),
+      path.join(ROOT, "examples/python/__main__.py"),
+    ]);
+    await runScenario(world, lw.scene, driver);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * What the language tests (test/e2e-languages/) share: the plugin archive installed as Pulumi installs plugins, a
- * PATH with no plugin on it, the quickstart's scene in the emulator, and the checks of each step of the examples'
- * scenario (up, a no-change preview, an identity dropped, destroy), whatever the language that ran it.
+ * PATH with no plugin on it, the quickstart's scene in the emulator, and the examples' scenario (up, a no-change
+ * preview, an identity dropped, destroy) with its checks after each step, whatever the language that runs it: a test
+ * supplies an {@link ExampleDriver} (the CLI on a project folder, {@link cliDriver}, or an Automation API program,
+ * {@link automationDriver}) and {@link runScenario} does the rest.
  *
  * Every example (examples/yaml, python, go, typescript-plugin) is the same program: a VmssManagedIdentity on the
  * scale set `scaleSetId` with `systemAssigned: true` and the user-assigned identities of the list `identityIds`, whose
@@ -11,7 +13,16 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { createIdentity, createResourceGroup, createScaleSet, identityOf, userIds, type World } from "./world";
+import { PulumiProject } from "./pulumiProject";
+import {
+  createIdentity,
+  createResourceGroup,
+  createScaleSet,
+  identityOf,
+  startWorld,
+  userIds,
+  type World,
+} from "./world";
 
 export const ROOT = path.resolve(__dirname, "../..");
 /** The staging folder of the language tests (git-ignored): installed SDKs, built programs, their packages. */
@@ -216,4 +227,146 @@ export function exampleResult(out: string): { changes: Record<string, number>; o
   const line = out.split("\n").find((l) => l.startsWith("VMSS_EXAMPLE_RESULT "));
   if (!line) throw new Error(`no VMSS_EXAMPLE_RESULT line in:\n${out}`);
   return JSON.parse(line.slice("VMSS_EXAMPLE_RESULT ".length));
+}
+
+/** A started world with the plugin installed from its archive and the scene made: see {@link startLanguageWorld}. */
+export interface LanguageWorld {
+  world: World;
+  /** The world's environment with a PATH that holds no plugin, plus the caller's additions. */
+  env: NodeJS.ProcessEnv;
+  scene: Scene;
+  /** What `pulumi plugin install --file` printed. */
+  installed: string;
+}
+
+/**
+ * Starts a world, installs the plugin archive into its PULUMI_HOME (PATH: `pathFirst`, then what
+ * {@link pathWithoutPlugin} adds; `extraEnv` on top of the world's environment) and makes the scene. Closes the world
+ * when a step fails; otherwise the caller closes it.
+ */
+export async function startLanguageWorld(
+  options: { pathFirst?: string[]; extraEnv?: NodeJS.ProcessEnv } = {},
+): Promise<LanguageWorld> {
+  const world = await startWorld();
+  try {
+    const env = { ...world.env, PATH: pathWithoutPlugin(options.pathFirst), ...options.extraEnv };
+    const installed = await installPlugin(env);
+    const scene = await makeScene(world);
+    return { world, env, scene, installed };
+  } catch (e) {
+    await world.close();
+    throw e;
+  }
+}
+
+/** How a language test runs the example: each step with the program's `identityIds` (its `scaleSetId` is the scene's). */
+export interface ExampleDriver {
+  /** `up`; resolves to the stack outputs. */
+  up(identityIds: string[]): Promise<ExampleOutputs>;
+  /** A preview, which the driver checks finds no change. */
+  previewNoChanges(identityIds: string[]): Promise<void>;
+  /** Runs before the change's `up`, ahead of the emulator's request log being cleared (e.g. the config change). */
+  beforeChange?(identityIds: string[]): Promise<void>;
+  /** `destroy`. */
+  destroy(identityIds: string[]): Promise<void>;
+}
+
+/**
+ * The examples' scenario: up with the app and ops identities, a no-change preview, the ops identity dropped (one PATCH,
+ * the system identity keeps its principal), destroy; the emulator's state and the outputs checked after each.
+ */
+export async function runScenario(world: World, scene: Scene, driver: ExampleDriver): Promise<void> {
+  const both = [scene.app, scene.ops];
+  await checkUp(world, scene, both, await driver.up(both));
+  await driver.previewNoChanges(both);
+
+  const appOnly = [scene.app];
+  const before = (await identityOf(world, scene.scaleSetId)).principalId;
+  await driver.beforeChange?.(appOnly);
+  world.emulator.admin.clearRequests();
+  const outputs = await driver.up(appOnly);
+  await checkChange(world, scene, before);
+  await checkUp(world, scene, appOnly, outputs);
+
+  await driver.destroy(appOnly);
+  await checkDestroyed(world, scene);
+}
+
+/**
+ * The example run as users run it, by the CLI on a project folder (`pulumi up` etc., see PulumiProject): the stack's
+ * config is `scaleSetId` and `identityIds[i]` set one by one (`config set --path`, `config rm --path` for those
+ * dropped). Every `up` checks the engine took no plugin from PATH; the no-change preview is
+ * `preview --expect-no-changes`. `afterChangeConfigured` runs once the change's config is set, before its `up`.
+ */
+export async function cliDriver(
+  lw: LanguageWorld,
+  project: { programDir: string; projectName: string; projectFile?: string },
+  afterChangeConfigured?: (stack: PulumiProject) => Promise<void>,
+): Promise<ExampleDriver> {
+  const { world, env, scene } = lw;
+  const stack = await PulumiProject.create({
+    cli: pulumiCli(),
+    env,
+    worldDir: world.dir,
+    stateDir: path.join(world.dir, "state"),
+    ...project,
+  });
+  await stack.must(["config", "set", "scaleSetId", scene.scaleSetId]);
+  let configured: string[] = [];
+  const configure = async (identityIds: string[]) => {
+    for (const [i, id] of identityIds.entries()) {
+      if (configured[i] !== id) await stack.must(["config", "set", "--path", `identityIds[${i}]`, id]);
+    }
+    for (let i = configured.length - 1; i >= identityIds.length; i--) {
+      await stack.must(["config", "rm", "--path", `identityIds[${i}]`]);
+    }
+    configured = [...identityIds];
+  };
+  return {
+    async up(identityIds) {
+      await configure(identityIds);
+      const up = await stack.up();
+      assert.doesNotMatch(`${up.stdout}${up.stderr}`, /from \$PATH/, "the engine took no plugin from PATH");
+      return stack.outputs();
+    },
+    async previewNoChanges(identityIds) {
+      await configure(identityIds);
+      await stack.must(["preview", "--expect-no-changes"]);
+    },
+    async beforeChange(identityIds) {
+      await configure(identityIds);
+      await afterChangeConfigured?.(stack);
+    },
+    async destroy(identityIds) {
+      await configure(identityIds);
+      await stack.destroy();
+    },
+  };
+}
+
+/**
+ * The example as an Automation API inline program: `command args` run in the world's folder (the engine's working
+ * folder, where the plugin starts: not this repository, whose tsconfig.json @pulumi/pulumi's plugin runner would
+ * read, docs/plugin.md "Installing the plugin"), told the step by VMSS_EXAMPLE_OP, VMSS_EXAMPLE_STACK and
+ * VMSS_EXAMPLE_CONFIG, answering with a `VMSS_EXAMPLE_RESULT` line ({@link exampleResult}).
+ */
+export function automationDriver(lw: LanguageWorld, command: string, args: string[]): ExampleDriver {
+  const { world, env, scene } = lw;
+  const step = async (op: string, identityIds: string[]) => {
+    const out = await must(command, args, {
+      cwd: world.dir,
+      env: {
+        ...env,
+        VMSS_EXAMPLE_OP: op,
+        VMSS_EXAMPLE_STACK: "dev",
+        VMSS_EXAMPLE_CONFIG: JSON.stringify({ scaleSetId: scene.scaleSetId, identityIds }),
+      },
+    });
+    return exampleResult(out);
+  };
+  return {
+    up: async (identityIds) => (await step("up", identityIds)).outputs ?? {},
+    previewNoChanges: async (identityIds) => assertNoChanges((await step("preview", identityIds)).changes),
+    destroy: async (identityIds) => void (await step("destroy", identityIds)),
+  };
 }

@@ -5,25 +5,11 @@
 import { deepEqual } from "node:assert/strict";
 import type { VirtualMachineScaleSetArgs } from "@pulumi/azure-native/compute";
 import type * as azure from "@pulumi/azure-native/types/input";
+import type { DedicatedPropertyName } from "../../components/azureNativeArgs";
 import type * as own from "../../components/scaleSetArgs";
 
 /** Keys azure-native has and the package's own type lacks, ARM's `properties` wrappers aside. */
 type Missing<Azure, Own, Flattened extends PropertyKey = never> = Exclude<keyof Azure, keyof Own | Flattened>;
-/** Scale set arguments outside ARM's `properties`, or with a dedicated argument of the component. */
-type Dedicated =
-  | "virtualMachineProfile"
-  | "upgradePolicy"
-  | "overprovision"
-  | "identity"
-  | "location"
-  | "tags"
-  | "sku"
-  | "zones"
-  | "resourceGroupName"
-  | "vmScaleSetName"
-  | "extendedLocation"
-  | "plan";
-
 const missing: Record<string, Record<never, true>> = {
   sku: {} satisfies Record<Missing<azure.compute.SkuArgs, own.ScaleSetSku>, true>,
   upgradePolicy: {} satisfies Record<Missing<azure.compute.UpgradePolicyArgs, own.ScaleSetUpgradePolicy>, true>,
@@ -72,7 +58,7 @@ const missing: Record<string, Record<never, true>> = {
     true
   >,
   extraProperties: {} satisfies Record<
-    Missing<VirtualMachineScaleSetArgs, own.ScaleSetExtraProperties, Dedicated>,
+    Missing<VirtualMachineScaleSetArgs, own.ScaleSetExtraProperties, DedicatedPropertyName>,
     true
   >,
 };
