@@ -71,6 +71,17 @@ describe("VmssManagedIdentity role assignments against the emulator", function (
     assert.equal(reasons.length, 4, reasons.join("\n"));
     assert.match(reasons[0], /roleAssignments\[0\]\.identity: "system" needs systemAssigned: true/);
     assert.match(reasons[1], /roleAssignments\[0\]\.role: expected a built-in role name \(Owner, .*got "Readerr"/);
+    assert.match(reasons[1], /or \/providers\/Microsoft\.Authorization\/roleDefinitions\/\{guid\}/, "both ID forms");
+    // The failure names the entry's property, not the whole list (the engine prints the named property's value).
+    assert.deepEqual(
+      bad.failures.map((f) => f.property),
+      [
+        "roleAssignments[0].identity",
+        "roleAssignments[0].role",
+        "roleAssignments[0].scope",
+        "roleAssignments[1].identity",
+      ],
+    );
     assert.match(reasons[2], /roleAssignments\[0\]\.scope: .*subscription ID "nope" is not a GUID/);
     assert.match(
       reasons[3],
