@@ -278,7 +278,7 @@ export class VmssIdentityProvider {
         signal: this.cancelled.signal,
       });
     } finally {
-      await this.engineLog.flushed();
+      await this.engineLog.flushed(urn);
     }
   }
 }
