@@ -130,7 +130,9 @@ const OUTPUTS: Record<string, object> = {
   roleAssignmentsInPlace: {
     type: "array",
     items: { $ref: "#/types/vmss-identity:index:RoleAssignmentInPlace" },
-    description: "The role assignments this resource owns and that are in place, each with its ARM ID.",
+    description:
+      "The role assignments in place for this resource's identities, each with its ARM ID and whether this resource " +
+      "created it (deleted with it) or adopted it (released, left in place).",
   },
 };
 
@@ -344,6 +346,12 @@ export function schemaOf(version: string): Record<string, unknown> {
           scope: { type: "string", description: "Canonical ARM ID of the scope." },
           principalId: { type: "string", description: "The principal (object) ID it grants the role to." },
           id: { type: "string", description: "The role assignment's ARM ID." },
+          origin: {
+            type: "string",
+            description:
+              '`"created"`: this resource made it and deletes it when the entry or the resource goes; `"adopted"`: ' +
+              "it existed already (made by hand, by another stack or resource), so it is released, not deleted.",
+          },
         },
         required: ["identity", "role", "scope", "principalId", "id"],
       },

@@ -34,6 +34,17 @@ export interface RoleAssignmentInPlace extends RoleAssignmentDeclaration {
   principalId: string;
   /** Its ARM ID: `{scope}/providers/Microsoft.Authorization/roleAssignments/{name}`. */
   id: string;
+  /**
+   * How it came to be recorded: `"created"` (this resource made it: it deletes it when the entry or the resource
+   * goes) or `"adopted"` (it existed already, made by hand, by another stack or by another resource of this product:
+   * it is released, not deleted). Absent in states written before 0.2: `"created"`.
+   */
+  origin?: "created" | "adopted";
+}
+
+/** Whether this resource made the assignment (so deletes it), rather than adopting one that existed. */
+export function createdHere(assignment: RoleAssignmentInPlace): boolean {
+  return assignment.origin !== "adopted";
 }
 
 /**
@@ -61,7 +72,8 @@ const DEFINITION_ID =
   /^(?:\/subscriptions\/[0-9a-f-]{36})?\/providers\/microsoft\.authorization\/roledefinitions\/([0-9a-f-]{36})$/i;
 const ROLE_EXPECTED =
   `a built-in role name (${Object.keys(BUILT_IN_ROLES).join(", ")}; any casing), a role definition GUID, or a role ` +
-  `definition ID /subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{guid}`;
+  `definition ID /subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{guid} or ` +
+  `/providers/Microsoft.Authorization/roleDefinitions/{guid}`;
 
 /** The role definition GUID a role names; undefined when it names none. */
 export function roleGuidOf(role: string): string | undefined {
@@ -92,7 +104,10 @@ export function validateRoleAssignments(
   isUnknown: (value: unknown) => boolean,
 ): { value?: RoleAssignmentDeclaration[] | unknown; failures: CheckFailure[] } {
   const failures: CheckFailure[] = [];
-  const fail = (reason: string) => failures.push({ property: "roleAssignments", reason });
+  // The property is the entry's path when the reason starts with one (`roleAssignments[0].role: …`), as credentials
+  // failures do: the engine prints the value of the property named, and the whole list says nothing of which entry.
+  const fail = (reason: string) =>
+    failures.push({ property: /^(roleAssignments\[\d+\](?:\.\w+)?):/.exec(reason)?.[1] ?? "roleAssignments", reason });
   if (value === undefined || value === null) return { failures };
   if (isUnknown(value)) return { value, failures };
   if (!Array.isArray(value)) {

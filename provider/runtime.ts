@@ -18,6 +18,7 @@ import { operationError } from "./operationError";
 import { type PlanWriter, planToDoor, reportPlannedChange } from "./previewPlan";
 import { reportMessage, withStreamLabel } from "./progress";
 import {
+  createdHere,
   describeRoleAssignmentChange,
   roleAssignmentChange,
   validateRoleAssignments,
@@ -25,7 +26,7 @@ import {
   type RoleAssignmentDeclaration,
   type RoleAssignmentInPlace,
 } from "./roleAssignmentPlan";
-import { deleteRoleAssignments, ensureRoleAssignments, readRoleAssignments } from "./roleAssignmentRuntime";
+import { ensureRoleAssignments, readRoleAssignments, releaseRoleAssignments } from "./roleAssignmentRuntime";
 
 /** Inputs after `check`: canonical spelling, defaults filled. */
 export interface VmssIdentityInputs {
@@ -288,21 +289,86 @@ export async function update(
   const previous = identity.declarationOf(olds);
   const declared = identity.declarationOf(news);
   const { ref, client, apiVersion } = target(news, ctx);
-  // Assignments no longer declared go first: before the PATCH that may delete their principal (turning the system
-  // identity off, removing a user identity), so that none is left behind as "Identity not found".
-  const dropped = roleAssignmentChange(rolesInPlace(olds), declaredRoles(news)).remove;
-  await deleteRoleAssignments(client, dropped);
-  const kept = rolesInPlace(olds).filter((a) => !dropped.includes(a));
-  const { before, after } = await converge(client, ref.id, apiVersion, "updating identities of", (current) =>
-    identity.changeForUpdate(current, previous, declared),
-  );
+  const inPlace = rolesInPlace(olds);
+  // Assignments whose principal the PATCH deletes (the system identity turned off, a user identity dropped) go
+  // first, so that none is left behind as "Identity not found". Every other removal waits until the additions
+  // succeeded: a failed `up` must not take away access it does not give back.
+  const dropped = roleAssignmentChange(inPlace, declaredRoles(news)).remove;
+  const early = dropped.filter((a) => principalGoes(a, declared));
+  await releaseRoleAssignments(client, early, roleCtx(ctx));
+  let kept = inPlace.filter((a) => !early.includes(a));
+  let converged;
+  try {
+    converged = await converge(client, ref.id, apiVersion, "updating identities of", (current) =>
+      identity.changeForUpdate(current, previous, declared),
+    );
+  } catch (e) {
+    // The principals are still there: put back what was deleted for them (same deterministic names), so that the
+    // state, which still records them, stays true.
+    const restored = await restoreRoleAssignments(client, early.filter(createdHere), ctx);
+    kept = [...kept, ...restored, ...early.filter((a) => !createdHere(a))];
+    if (restored.length < early.filter(createdHere).length)
+      throw withPartialState(e, olds, { roleAssignmentsInPlace: kept });
+    throw e;
+  }
+  const { before, after } = converged;
   const systemAssignedOwned = declared.systemAssigned === true && (olds.systemAssignedOwned === true || !before.system);
-  // Then what is declared and missing (new entries, drift, a principal that changed behind Pulumi's back).
-  const change = roleAssignmentChange(kept, declaredRoles(news), principalsOf(news, after));
-  await deleteRoleAssignments(client, change.remove);
-  const added = await ensureRoleAssignments(client, change.add, principalsOf(news, after), roleCtx(ctx));
-  const roles = [...kept.filter((a) => !change.remove.includes(a)), ...added];
-  return { outs: outputsOf(news, after, systemAssignedOwned, roles) };
+  // Then what is declared and missing (new entries, drift, a principal that changed behind Pulumi's back); only once
+  // they are in place, what is no longer declared (or was made for a principal that is gone).
+  const principals = principalsOf(news, after);
+  const change = roleAssignmentChange(kept, declaredRoles(news), principals);
+  let added: RoleAssignmentInPlace[];
+  try {
+    added = await ensureRoleAssignments(client, change.add, principals, roleCtx(ctx));
+  } catch (e) {
+    // The identities changed and the additions were undone: record the scale set as it now stands.
+    throw withPartialState(e, olds, outputsOf(news, after, systemAssignedOwned, kept));
+  }
+  const stays = kept.filter((a) => !change.remove.includes(a));
+  try {
+    await releaseRoleAssignments(client, change.remove, roleCtx(ctx));
+  } catch (e) {
+    // Which removals went through is read back, so that the state lists what is really there.
+    const left = await readRoleAssignments(client, change.remove).catch(() => change.remove);
+    throw withPartialState(e, olds, outputsOf(news, after, systemAssignedOwned, [...stays, ...left, ...added]));
+  }
+  return { outs: outputsOf(news, after, systemAssignedOwned, [...stays, ...added]) };
+}
+
+/** Whether the PATCH of the new declaration deletes the assignment's principal: its identity is no longer declared. */
+function principalGoes(assignment: RoleAssignmentInPlace, declared: identity.Declaration): boolean {
+  if (assignment.identity === "system") return declared.systemAssigned !== true;
+  const key = identity.armIdKey(assignment.identity);
+  return !declared.userAssignedIdentities.some((id) => identity.armIdKey(id) === key);
+}
+
+/** PUTs back assignments deleted by an update that then failed; returns those in place again. */
+async function restoreRoleAssignments(
+  client: ArmClient,
+  deleted: readonly RoleAssignmentInPlace[],
+  ctx: RuntimeContext,
+): Promise<RoleAssignmentInPlace[]> {
+  const back = await Promise.allSettled(
+    deleted.map(async (a) => {
+      const [again] = await ensureRoleAssignments(client, [a], () => a.principalId, {
+        ...roleCtx(ctx),
+        warn: () => {},
+      });
+      return { ...again, origin: a.origin ?? again.origin };
+    }),
+  );
+  return back.filter((r) => r.status === "fulfilled").map((r) => r.value);
+}
+
+/**
+ * The error of an update that changed something before it failed, carrying the state as it now stands (`olds`
+ * overridden by `now`): a door that can records it (the plugin: ErrorResourceInitFailed), so that the next `up`
+ * starts from the truth; the dynamic door keeps the old state, which `pulumi refresh` corrects.
+ */
+function withPartialState(e: unknown, olds: Props, now: Partial<VmssIdentityOutputs>): unknown {
+  if (typeof e !== "object" || e === null || typeof olds.scaleSetId !== "string") return e;
+  const id = `${identity.parseScaleSetId(olds.scaleSetId).id}#managedIdentity`;
+  return Object.assign(e, { id, properties: { ...olds, ...now }, reasons: [(e as Error).message] });
 }
 
 /** Removes what the resource owns and leaves everything else. A scale set that is already gone is not an error. */
@@ -314,9 +380,10 @@ export async function remove(props: Props, ctx: RuntimeContext = {}): Promise<vo
     systemAssigned: declared.systemAssigned === true && props.systemAssignedOwned === true ? true : undefined,
   };
   const { ref, client, apiVersion } = target(props, ctx);
-  // The assignments first, while their principals exist: the PATCH below may delete them.
+  // The assignments first, while their principals exist: the PATCH below may delete them. Those it adopted are
+  // released, not deleted (README "Role assignments").
   const roles = rolesInPlace(props);
-  await deleteRoleAssignments(client, roles);
+  await releaseRoleAssignments(client, roles, roleCtx(ctx));
   let converged;
   try {
     converged = await converge(client, ref.id, apiVersion, "removing identities from", (current) =>
@@ -328,7 +395,9 @@ export async function remove(props: Props, ctx: RuntimeContext = {}): Promise<vo
   }
   // A deletion changes the scale set as much as an update does: say what it did (a destroy's preview cannot: the
   // engine does not ask the provider then).
-  (ctx.info ?? infoThroughDoor)(describeRemoval(ref.id, declared, converged.before, converged.after, roles.length));
+  (ctx.info ?? infoThroughDoor)(
+    describeRemoval(ref.id, declared, converged.before, converged.after, roles.filter(createdHere).length),
+  );
 }
 
 /**

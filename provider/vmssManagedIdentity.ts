@@ -76,6 +76,11 @@ export interface RoleAssignmentInPlaceOutput {
   principalId: string;
   /** The role assignment's ARM ID. */
   id: string;
+  /**
+   * `"created"`: this resource made it, and deletes it when the entry or the resource goes; `"adopted"`: it existed
+   * already (made by hand, by another stack or resource), so it is released (left in place), not deleted.
+   */
+  origin?: "created" | "adopted";
 }
 
 /** One user-assigned identity owned by a {@link VmssManagedIdentity}. */

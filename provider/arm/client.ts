@@ -46,6 +46,8 @@ export interface ArmRequest {
   path: string;
   /** Sent as the `api-version` query parameter, e.g. `2024-11-01`. */
   apiVersion: string;
+  /** Other query parameters, e.g. a list's `$filter` (never `api-version`); none by default. */
+  query?: Record<string, string>;
   /** JSON body; omitted when undefined. */
   body?: unknown;
   /** Extra request headers such as `If-Match`; `Authorization`, `Host` and `Content-Length` are refused. */
@@ -518,7 +520,7 @@ export class ArmClient {
         throw fail(`headers: ${JSON.stringify(name)} may not be set by the caller; the client sets it`);
       }
     }
-    return buildRequestUrl(this.endpoint, req.path, req.apiVersion);
+    return buildRequestUrl(this.endpoint, req.path, req.apiVersion, req.query);
   }
 
   /** Resolves a polling URL and refuses one outside the endpoint's origin: it would receive the bearer token. */

@@ -69,10 +69,16 @@ export function apiVersionProblem(apiVersion: string): string | undefined {
   return apiVersionShapeProblem(apiVersion);
 }
 
-/** Joins the endpoint base URL and an already validated path, and sets `api-version`. */
-export function buildRequestUrl(endpoint: URL, path: string, apiVersion: string): URL {
+/** Joins the endpoint base URL and an already validated path, and sets the `query` parameters and `api-version`. */
+export function buildRequestUrl(
+  endpoint: URL,
+  path: string,
+  apiVersion: string,
+  query: Readonly<Record<string, string>> = {},
+): URL {
   const base = endpoint.href.replace(/\/+$/, "");
   const url = new URL(base + path);
+  for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
   url.searchParams.set("api-version", apiVersion);
   return url;
 }

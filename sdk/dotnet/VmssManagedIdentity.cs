@@ -79,7 +79,7 @@ namespace PulumiVmssIdentity.VmssIdentity
         public Output<ImmutableArray<Outputs.RoleAssignment>> RoleAssignments { get; private set; } = null!;
 
         /// <summary>
-        /// The role assignments this resource owns and that are in place, each with its ARM ID.
+        /// The role assignments in place for this resource's identities, each with its ARM ID and whether this resource created it (deleted with it) or adopted it (released, left in place).
         /// </summary>
         [Output("roleAssignmentsInPlace")]
         public Output<ImmutableArray<Outputs.RoleAssignmentInPlace>> RoleAssignmentsInPlace { get; private set; } = null!;

@@ -91,7 +91,7 @@ export class VmssManagedIdentity extends pulumi.CustomResource {
      */
     declare public readonly roleAssignments: pulumi.Output<outputs.RoleAssignment[] | undefined>;
     /**
-     * The role assignments this resource owns and that are in place, each with its ARM ID.
+     * The role assignments in place for this resource's identities, each with its ARM ID and whether this resource created it (deleted with it) or adopted it (released, left in place).
      */
     declare public /*out*/ readonly roleAssignmentsInPlace: pulumi.Output<outputs.RoleAssignmentInPlace[]>;
     /**

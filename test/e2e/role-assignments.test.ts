@@ -2,7 +2,8 @@
  * The role-assignments recipe under the real Pulumi engine, against the emulator at ARM's replication delay (30 s):
  * a scale set created with its system identity and a user identity, and two role assignments made on the first `up`
  * (principalType); the preview names them with no request; an assignment deleted behind Pulumi's back is found by
- * refresh and restored by up; turning the system identity off deletes its assignment before the PATCH; destroy
+ * refresh and restored by up; a failed up (a scope that does not exist) takes no access away, so the program put back
+ * finds it in place; turning the system identity off deletes its assignment before the PATCH; destroy
  * leaves none. One stack for every step (an engine run costs ~2.5 s of CPU).
  */
 import assert from "node:assert/strict";
@@ -95,6 +96,25 @@ describe("e2e: role assignments owned with the identity (recipe role-assignments
     assert.match(planLines(await stack.preview()).join("\n"), /add Key Vault Secrets User on .*myvault/);
     await stack.up();
     assert.ok(assignments().some((a) => a.scope === vault && a.name === gone.name));
+  });
+
+  it("a failed up takes away no access: a scope that does not exist fails, the program put back finds the assignment in place", async () => {
+    const [before] = assignments().filter((a) => a.scope === vault);
+    const nowhere = vault.replace("/resourceGroups/myResourceGroup/", "/resourceGroups/nope/");
+    await stack.configure({ keyVaultId: nowhere });
+    world.emulator.admin.clearRequests();
+    await assert.rejects(stack.up(), /ResourceGroupNotFound/, "the up fails");
+    assert.ok(
+      !world.emulator.admin.requests().some((r) => r.method === "DELETE"),
+      "nothing deleted before the additions succeeded",
+    );
+    await stack.configure({ keyVaultId: vault });
+    await stack.up();
+    assert.ok(
+      assignments().some((a) => a.scope === vault && a.name === before.name),
+      "the Key Vault assignment is in place",
+    );
+    await stack.must(["preview", "--expect-no-changes"]);
   });
 
   it("turning the system identity off deletes its assignment before the PATCH; destroy leaves none", async () => {

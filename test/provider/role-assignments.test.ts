@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import * as runtime from "../../provider/runtime";
 import { assignmentName } from "../../provider/roleAssignmentPlan";
+import { withMessages, type MessageSink } from "../../provider/progress";
 import { createIdentity, createResourceGroup, createScaleSet, startWorld, type World } from "../support/world";
 
 type Props = Record<string, unknown>;
@@ -70,6 +71,17 @@ describe("VmssManagedIdentity role assignments against the emulator", function (
     assert.equal(reasons.length, 4, reasons.join("\n"));
     assert.match(reasons[0], /roleAssignments\[0\]\.identity: "system" needs systemAssigned: true/);
     assert.match(reasons[1], /roleAssignments\[0\]\.role: expected a built-in role name \(Owner, .*got "Readerr"/);
+    assert.match(reasons[1], /or \/providers\/Microsoft\.Authorization\/roleDefinitions\/\{guid\}/, "both ID forms");
+    // The failure names the entry's property, not the whole list (the engine prints the named property's value).
+    assert.deepEqual(
+      bad.failures.map((f) => f.property),
+      [
+        "roleAssignments[0].identity",
+        "roleAssignments[0].role",
+        "roleAssignments[0].scope",
+        "roleAssignments[1].identity",
+      ],
+    );
     assert.match(reasons[2], /roleAssignments\[0\]\.scope: .*subscription ID "nope" is not a GUID/);
     assert.match(
       reasons[3],
@@ -241,11 +253,204 @@ describe("VmssManagedIdentity role assignments against the emulator", function (
     });
     const adopted = await runtime.create(inputs, ctx());
     assert.equal(adopted.outs.roleAssignmentsInPlace[0].id, foreign);
+    assert.equal(adopted.outs.roleAssignmentsInPlace[0].origin, "adopted");
     assert.match(
       warnings.join("\n"),
-      /now owns the role assignment .*0f0f0f0f-1111-4222-8333-444444444444 \(Reader on .*\), which existed under another name/,
+      /adopted the role assignment .*0f0f0f0f-1111-4222-8333-444444444444 \(Reader on .*\), which already existed/,
     );
+    // Adopted, so released on delete: someone else's access stays.
     await runtime.remove(adopted.outs as unknown as Props, ctx());
+    assert.deepEqual(
+      assignments().map((a) => a.name),
+      ["0f0f0f0f-1111-4222-8333-444444444444"],
+    );
+    assert.match(warnings.join("\n"), /released the role assignment .*0f0f0f0f-1111-4222-8333-444444444444/);
+    await world.arm.request({ method: "DELETE", path: foreign, apiVersion: "2022-04-01" });
+  });
+
+  it("a failed update takes away no access: a bad scope deletes nothing; a failed PATCH puts back what it deleted", async function () {
+    const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`);
+    const first = checked({
+      scaleSetId,
+      systemAssigned: true,
+      roleAssignments: [{ identity: "system", role: "Reader", scope: rgScope }],
+    });
+    const { outs } = await runtime.create(first, ctx());
+    const readerId = outs.roleAssignmentsInPlace[0].id;
+    world.emulator.admin.clearRequests();
+    // The entry's scope moved to a resource group that does not exist: the PUT fails, the old Reader stays.
+    const nope = `/subscriptions/${world.subscriptionId}/resourceGroups/nope`;
+    const moved = checked({
+      scaleSetId,
+      systemAssigned: true,
+      roleAssignments: [{ identity: "system", role: "Reader", scope: nope }],
+    });
+    await assert.rejects(
+      runtime.update(outs as unknown as Props, moved, ctx()),
+      (e: Error & { properties?: Props }) => {
+        assert.match(e.message, /ResourceGroupNotFound/);
+        const recorded = e.properties?.roleAssignmentsInPlace as { id: string }[];
+        assert.deepEqual(
+          recorded.map((a) => a.id),
+          [readerId],
+          "the partial state records what is in place",
+        );
+        return true;
+      },
+    );
+    assert.deepEqual(log(), ["PUT roleAssignment 404"], "no DELETE before the additions succeeded");
+    assert.deepEqual(
+      assignments().map((a) => a.scope),
+      [rgScope],
+    );
+    // Turning the system identity off deletes its assignment before the PATCH; the PATCH fails: it is put back.
+    world.emulator.admin.clearRequests();
+    const off = checked({ scaleSetId, systemAssigned: false, roleAssignments: [] });
+    world.emulator.admin.injectFault({
+      method: "PATCH",
+      pathPattern: "virtualMachineScaleSets",
+      count: 1,
+      kind: "status",
+      status: 400,
+      code: "InvalidParameter",
+    });
+    await assert.rejects(runtime.update(outs as unknown as Props, off, ctx()), /InvalidParameter/);
+    assert.deepEqual(log(), ["DELETE roleAssignment 200", "PATCH scaleSet 400", "PUT roleAssignment 201"]);
+    assert.deepEqual(
+      assignments().map((a) => a.name),
+      [readerId.split("/").pop()],
+      "the same name again",
+    );
+    await runtime.remove(outs as unknown as Props, ctx());
+    assert.deepEqual(assignments(), []);
+  });
+
+  it("a failed create deletes only what it created: an adopted assignment stays, and no adoption is announced", async function () {
+    const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`, { type: "SystemAssigned" });
+    const principalId = world.emulator.admin.state().scaleSets.find((s) => s.name === `vmss${counter}`)?.identity
+      ?.system?.principalId as string;
+    const handMade = `${rgScope}/providers/Microsoft.Authorization/roleAssignments/bbbbbbbb-0000-4000-8000-000000000002`;
+    await world.arm.request({
+      method: "PUT",
+      path: handMade,
+      apiVersion: "2022-04-01",
+      body: {
+        properties: {
+          roleDefinitionId: `/subscriptions/${world.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${READER}`,
+          principalId,
+          principalType: "ServicePrincipal",
+        },
+      },
+    });
+    const inputs = checked({
+      scaleSetId,
+      systemAssigned: true,
+      roleAssignments: [
+        { identity: "system", role: "Reader", scope: rgScope },
+        { identity: "system", role: "Reader", scope: `/subscriptions/${world.subscriptionId}/resourceGroups/nope` },
+      ],
+    });
+    world.emulator.admin.clearRequests();
+    await assert.rejects(runtime.create(inputs, ctx()), /ResourceGroupNotFound/);
+    assert.ok(!log().includes("DELETE roleAssignment 200"), log().join(", "));
+    assert.deepEqual(
+      assignments().map((a) => a.name),
+      ["bbbbbbbb-0000-4000-8000-000000000002"],
+    );
+    assert.deepEqual(
+      warnings.filter((w) => /role assignment/.test(w)),
+      [],
+      "an adoption is announced only when the step succeeds",
+    );
+    await world.arm.request({ method: "DELETE", path: handMade, apiVersion: "2022-04-01" });
+  });
+
+  it("two resources declaring the same assignment: the second adopts it (warned), so deleting it leaves the first's access", async function () {
+    const userId = await createIdentity(world, "rg", `ua${++counter}`);
+    const declare = async () =>
+      checked({
+        scaleSetId: await createScaleSet(world, "rg", `vmss${++counter}`),
+        userAssignedIdentities: [userId],
+        roleAssignments: [{ identity: userId, role: "AcrPull", scope: rgScope }],
+      });
+    const a = await runtime.create(await declare(), ctx());
+    const b = await runtime.create(await declare(), ctx());
+    assert.equal(a.outs.roleAssignmentsInPlace[0].origin, "created");
+    assert.equal(b.outs.roleAssignmentsInPlace[0].origin, "adopted");
+    assert.equal(a.outs.roleAssignmentsInPlace[0].id, b.outs.roleAssignmentsInPlace[0].id, "one deterministic name");
+    assert.match(warnings.join("\n"), /adopted the role assignment/);
+    await runtime.remove(b.outs as unknown as Props, ctx());
+    assert.equal(assignments().length, 1, "the first resource's assignment stays");
+    await runtime.remove(a.outs as unknown as Props, ctx());
+    assert.deepEqual(assignments(), []);
+  });
+
+  it("RoleAssignmentExists without the existing ID in its message: the existing one is found by a list and adopted", async function () {
+    const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`, { type: "SystemAssigned" });
+    const principalId = world.emulator.admin.state().scaleSets.find((s) => s.name === `vmss${counter}`)?.identity
+      ?.system?.principalId as string;
+    const handMade = `${rgScope}/providers/Microsoft.Authorization/roleAssignments/cccccccc-0000-4000-8000-000000000003`;
+    await world.arm.request({
+      method: "PUT",
+      path: handMade,
+      apiVersion: "2022-04-01",
+      body: {
+        properties: {
+          roleDefinitionId: `/subscriptions/${world.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${READER}`,
+          principalId,
+          principalType: "ServicePrincipal",
+        },
+      },
+    });
+    // The short form of the message (docs/arm-behavior.md, "Role assignments").
+    world.emulator.admin.injectFault({
+      method: "PUT",
+      pathPattern: "roleAssignments",
+      count: 1,
+      kind: "status",
+      status: 409,
+      code: "RoleAssignmentExists",
+      message: "The role assignment already exists.",
+    });
+    const inputs = checked({
+      scaleSetId,
+      systemAssigned: true,
+      roleAssignments: [{ identity: "system", role: "Reader", scope: rgScope }],
+    });
+    const { outs } = await runtime.create(inputs, ctx());
+    assert.equal(outs.roleAssignmentsInPlace[0].id, handMade);
+    assert.equal(outs.roleAssignmentsInPlace[0].origin, "adopted");
+    await runtime.remove(outs as unknown as Props, ctx());
+    await world.arm.request({ method: "DELETE", path: handMade, apiVersion: "2022-04-01" });
+  });
+
+  it("the PrincipalNotFound wait is reported as the transport's waits are, and the operation's cancellation ends it", async function () {
+    const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`, { type: "SystemAssigned" });
+    const inputs = checked({
+      scaleSetId,
+      systemAssigned: true,
+      roleAssignments: [{ identity: "system", role: "Reader", scope: rgScope }],
+    });
+    world.emulator.admin.forcePrincipalNotFound(1);
+    const statuses: string[] = [];
+    const cancel = new AbortController();
+    const sink: MessageSink = {
+      rows: true,
+      message: () => {},
+      status: (m) => {
+        statuses.push(`${m.phase} ${m.text}`);
+        if (m.phase === "start") cancel.abort(new Error("cancelled by the engine"));
+      },
+    };
+    const started = Date.now();
+    await assert.rejects(
+      withMessages(sink, () => runtime.create(inputs, { ...ctx(), principalNotFoundDelaysMs: [60_000] }), {
+        signal: cancel.signal,
+        noticeAfterMs: 0,
+      }),
+    );
+    assert.ok(Date.now() - started < 20_000, "the 60 s wait was cut short");
+    assert.match(statuses[0], /^start .*PrincipalNotFound/);
     assert.deepEqual(assignments(), []);
   });
 });

@@ -26,6 +26,10 @@ namespace PulumiVmssIdentity.VmssIdentity.Outputs
         /// </summary>
         public readonly string Identity;
         /// <summary>
+        /// `"created"`: this resource made it and deletes it when the entry or the resource goes; `"adopted"`: it existed already (made by hand, by another stack or resource), so it is released, not deleted.
+        /// </summary>
+        public readonly string? Origin;
+        /// <summary>
         /// The principal (object) ID it grants the role to.
         /// </summary>
         public readonly string PrincipalId;
@@ -48,6 +52,8 @@ namespace PulumiVmssIdentity.VmssIdentity.Outputs
 
             string identity,
 
+            string? origin,
+
             string principalId,
 
             string role,
@@ -58,6 +64,7 @@ namespace PulumiVmssIdentity.VmssIdentity.Outputs
         {
             Id = id;
             Identity = identity;
+            Origin = origin;
             PrincipalId = principalId;
             Role = role;
             RoleName = roleName;

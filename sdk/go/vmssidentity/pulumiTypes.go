@@ -197,6 +197,8 @@ type RoleAssignmentInPlace struct {
 	Id string `pulumi:"id"`
 	// `"system"` or the user-assigned identity's canonical ID.
 	Identity string `pulumi:"identity"`
+	// `"created"`: this resource made it and deletes it when the entry or the resource goes; `"adopted"`: it existed already (made by hand, by another stack or resource), so it is released, not deleted.
+	Origin *string `pulumi:"origin"`
 	// The principal (object) ID it grants the role to.
 	PrincipalId string `pulumi:"principalId"`
 	// The role definition's GUID.
@@ -230,6 +232,11 @@ func (o RoleAssignmentInPlaceOutput) Id() pulumi.StringOutput {
 // `"system"` or the user-assigned identity's canonical ID.
 func (o RoleAssignmentInPlaceOutput) Identity() pulumi.StringOutput {
 	return o.ApplyT(func(v RoleAssignmentInPlace) string { return v.Identity }).(pulumi.StringOutput)
+}
+
+// `"created"`: this resource made it and deletes it when the entry or the resource goes; `"adopted"`: it existed already (made by hand, by another stack or resource), so it is released, not deleted.
+func (o RoleAssignmentInPlaceOutput) Origin() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v RoleAssignmentInPlace) *string { return v.Origin }).(pulumi.StringPtrOutput)
 }
 
 // The principal (object) ID it grants the role to.

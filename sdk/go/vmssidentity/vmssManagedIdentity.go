@@ -42,7 +42,7 @@ type VmssManagedIdentity struct {
 	PrincipalId pulumi.StringPtrOutput `pulumi:"principalId"`
 	// Role assignments for the identities this resource manages, owned with them: made once the identity is in place (`principalType: ServicePrincipal`, a deterministic name, `PrincipalNotFound` retried), removed before the PATCH that turns the system identity off or removes a user identity, and on delete.
 	RoleAssignments RoleAssignmentArrayOutput `pulumi:"roleAssignments"`
-	// The role assignments this resource owns and that are in place, each with its ARM ID.
+	// The role assignments in place for this resource's identities, each with its ARM ID and whether this resource created it (deleted with it) or adopted it (released, left in place).
 	RoleAssignmentsInPlace RoleAssignmentInPlaceArrayOutput `pulumi:"roleAssignmentsInPlace"`
 	// Canonical ARM ID of the scale set.
 	ScaleSetId pulumi.StringOutput `pulumi:"scaleSetId"`
@@ -281,7 +281,7 @@ func (o VmssManagedIdentityOutput) RoleAssignments() RoleAssignmentArrayOutput {
 	return o.ApplyT(func(v *VmssManagedIdentity) RoleAssignmentArrayOutput { return v.RoleAssignments }).(RoleAssignmentArrayOutput)
 }
 
-// The role assignments this resource owns and that are in place, each with its ARM ID.
+// The role assignments in place for this resource's identities, each with its ARM ID and whether this resource created it (deleted with it) or adopted it (released, left in place).
 func (o VmssManagedIdentityOutput) RoleAssignmentsInPlace() RoleAssignmentInPlaceArrayOutput {
 	return o.ApplyT(func(v *VmssManagedIdentity) RoleAssignmentInPlaceArrayOutput { return v.RoleAssignmentsInPlace }).(RoleAssignmentInPlaceArrayOutput)
 }

@@ -54,6 +54,10 @@ export interface RoleAssignmentInPlace {
      */
     identity: string;
     /**
+     * `"created"`: this resource made it and deletes it when the entry or the resource goes; `"adopted"`: it existed already (made by hand, by another stack or resource), so it is released, not deleted.
+     */
+    origin?: string;
+    /**
      * The principal (object) ID it grants the role to.
      */
     principalId: string;

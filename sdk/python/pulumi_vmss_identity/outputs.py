@@ -162,6 +162,7 @@ class RoleAssignmentInPlace(dict):
                  principal_id: _builtins.str,
                  role: _builtins.str,
                  scope: _builtins.str,
+                 origin: Optional[_builtins.str] = None,
                  role_name: Optional[_builtins.str] = None):
         """
         A role assignment in place, owned by a VmssManagedIdentity.
@@ -171,6 +172,7 @@ class RoleAssignmentInPlace(dict):
         :param _builtins.str principal_id: The principal (object) ID it grants the role to.
         :param _builtins.str role: The role definition's GUID.
         :param _builtins.str scope: Canonical ARM ID of the scope.
+        :param _builtins.str origin: `"created"`: this resource made it and deletes it when the entry or the resource goes; `"adopted"`: it existed already (made by hand, by another stack or resource), so it is released, not deleted.
         :param _builtins.str role_name: The built-in role's name, for a built-in role.
         """
         pulumi.set(__self__, "id", id)
@@ -178,6 +180,8 @@ class RoleAssignmentInPlace(dict):
         pulumi.set(__self__, "principal_id", principal_id)
         pulumi.set(__self__, "role", role)
         pulumi.set(__self__, "scope", scope)
+        if origin is not None:
+            pulumi.set(__self__, "origin", origin)
         if role_name is not None:
             pulumi.set(__self__, "role_name", role_name)
 
@@ -220,6 +224,14 @@ class RoleAssignmentInPlace(dict):
         Canonical ARM ID of the scope.
         """
         return pulumi.get(self, "scope")
+
+    @_builtins.property
+    @pulumi.getter
+    def origin(self) -> Optional[_builtins.str]:
+        """
+        `"created"`: this resource made it and deletes it when the entry or the resource goes; `"adopted"`: it existed already (made by hand, by another stack or resource), so it is released, not deleted.
+        """
+        return pulumi.get(self, "origin")
 
     @_builtins.property
     @pulumi.getter(name="roleName")

@@ -401,7 +401,7 @@ class VmssManagedIdentity(pulumi.CustomResource):
     @pulumi.getter(name="roleAssignmentsInPlace")
     def role_assignments_in_place(self) -> pulumi.Output[Sequence['outputs.RoleAssignmentInPlace']]:
         """
-        The role assignments this resource owns and that are in place, each with its ARM ID.
+        The role assignments in place for this resource's identities, each with its ARM ID and whether this resource created it (deleted with it) or adopted it (released, left in place).
         """
         return pulumi.get(self, "role_assignments_in_place")
 
