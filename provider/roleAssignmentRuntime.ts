@@ -27,6 +27,9 @@ import {
   type RoleAssignmentInPlace,
 } from "./roleAssignmentPlan";
 
+/** ARM's code for a principal unknown to the Microsoft.Authorization replica that answered (docs/arm-behavior.md). */
+const PRINCIPAL_NOT_FOUND = "PrincipalNotFound";
+
 /** Microsoft.Authorization api-version of role assignment requests (the latest stable, with principalType). */
 export const ROLE_ASSIGNMENT_API_VERSION = "2022-04-01";
 
@@ -123,7 +126,7 @@ async function ensureOne(
       // 201: made now; 200: it existed under this name already (docs/arm-behavior.md, "Role assignments").
       return inPlace(id, got.status === 201 ? "created" : "adopted");
     } catch (e) {
-      if (isArmError(e) && e.code === "PrincipalNotFound" && attempt < delays.length) {
+      if (isArmError(e) && e.code === PRINCIPAL_NOT_FOUND && attempt < delays.length) {
         await waitForPrincipal(id, attempt, delays[attempt], principalId, ctx);
         continue;
       }
@@ -132,7 +135,7 @@ async function ensureOne(
         if (existing !== undefined) return inPlace(assignmentId(declared.scope, existing), "adopted");
       }
       const spent =
-        isArmError(e) && e.code === "PrincipalNotFound"
+        isArmError(e) && e.code === PRINCIPAL_NOT_FOUND
           ? ` (retried ${delays.length} times over ${Math.round(delays.reduce((a, b) => a + b, 0) / 1000)} s: the principal ${principalId} did not replicate)`
           : "";
       throw operationError(`assigning ${what}${spent} as`, id, e);
@@ -165,7 +168,7 @@ async function waitForPrincipal(
     delayMs,
     reason,
     status: 400,
-    code: "PrincipalNotFound",
+    code: PRINCIPAL_NOT_FOUND,
   });
   const started = Date.now();
   let outcome: "done" | "aborted" = "aborted";
