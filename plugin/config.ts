@@ -19,6 +19,7 @@ import {
   checkCredentialSettings,
   checkTargetSettings,
   effectiveTarget,
+  explicitCredentialProblem,
   hasCredentialSettings,
   sameTargetValue,
   targetOf,
@@ -76,6 +77,13 @@ export function checkProviderConfig(news: Record<string, unknown>): {
   else if (target.failures.some((f) => f.property === "endpoint")) inputs.endpoint = news.endpoint;
   const credentials = checkCredentialSettings(credentialValues);
   failures.push(...credentials.failures);
+  // Explicit settings never read the environment's credential variables: an incomplete principal fails here, not at up.
+  // (A setting unknown at preview comes as the engine's unknown sentinel string: present, so never reported missing.)
+  const incomplete =
+    credentials.failures.length === 0 ? explicitCredentialProblem(credentials.settings, "vmss-identity:") : undefined;
+  if (incomplete !== undefined) {
+    failures.push({ property: incomplete.property.replace(/^vmss-identity:/, ""), reason: incomplete.reason });
+  }
   for (const name of CREDENTIAL_SETTING_NAMES) {
     const value = credentials.settings[name];
     if (value !== undefined) inputs[name] = value;

@@ -21,6 +21,7 @@ import {
   type CredentialSettingName,
   type CredentialSettings,
   type ResolvedCredentialSettings,
+  credentialFlowProblem,
   resolveCredentialSettings,
 } from "../grammar/settings";
 import { request, type Dispatcher } from "undici";
@@ -163,26 +164,21 @@ function choiceOf(cloud: Cloud, s: ResolvedCredentialSettings, source: Credentia
   const explicit = Object.keys(s.sources).some((name) => !isVariable(s.sources[name as CredentialSettingName]));
   const names = (name: CredentialSettingName): string =>
     explicit ? `${source.explicitPrefix ?? ""}${name}` : CREDENTIAL_SETTINGS[name].env.join(" or ");
-  const principal = (flow: string, chosenBy: CredentialSettingName) => {
-    for (const name of ["tenantId", "clientId"] as const) {
-      if (s[name] === undefined) {
-        throw new MissingCredentialSettingError(
-          `${s.sources[chosenBy]} is set, so ${flow} is used, but no ${name === "tenantId" ? "tenant ID" : "client ID"} ` +
-            `is set: set ${names(name)}`,
-          names(name),
-        );
-      }
-    }
-    return { tenantId: s.tenantId as string, clientId: s.clientId as string, source: s.sources[chosenBy] };
-  };
+  const problem = credentialFlowProblem(s, names, explicit);
+  if (problem !== undefined) throw new MissingCredentialSettingError(problem.reason, problem.property);
+  const principal = (chosenBy: CredentialSettingName) => ({
+    tenantId: s.tenantId as string,
+    clientId: s.clientId as string,
+    source: s.sources[chosenBy],
+  });
   if (s.clientCertificatePath !== undefined) {
-    return { kind: "client-certificate", ...base, ...principal("a client certificate", "clientCertificatePath") };
+    return { kind: "client-certificate", ...base, ...principal("clientCertificatePath") };
   }
   if (s.clientSecret !== undefined) {
-    return { kind: "client-secret", ...base, ...principal("a client secret", "clientSecret") };
+    return { kind: "client-secret", ...base, ...principal("clientSecret") };
   }
   if (s.useOidc === true) {
-    const ids = principal("OIDC (workload identity federation)", "useOidc");
+    const ids = principal("useOidc");
     let oidcTokenSource: OidcTokenSource;
     if (s.oidcToken !== undefined) oidcTokenSource = "token";
     else if (s.oidcTokenFilePath !== undefined) oidcTokenSource = "file";
@@ -210,16 +206,8 @@ function choiceOf(cloud: Cloud, s: ResolvedCredentialSettings, source: Credentia
       ...(s.clientId !== undefined ? { clientId: s.clientId } : {}),
     };
   }
-  if (explicit && s.clientId !== undefined) {
-    // DefaultAzureCredential reads the environment's AZURE_* variables itself: it would sign in as the environment's
-    // principal, not as this client, breaking "explicit credentials are complete on their own".
-    throw new MissingCredentialSettingError(
-      `${s.sources.clientId} is set, but no way to sign in as that client is: set ${names("clientSecret")}, ` +
-        `${names("clientCertificatePath")}, ${names("useOidc")} (with a token) or ${names("useMsi")} ` +
-        `(DefaultAzureCredential, used when none is set, would sign in as the environment's principal instead)`,
-      names("clientSecret"),
-    );
-  }
+  // (An explicit client ID with no way to sign in as it was refused above: DefaultAzureCredential reads the
+  // environment's AZURE_* variables itself and would sign in as the environment's principal instead.)
   return {
     kind: "default",
     ...base,

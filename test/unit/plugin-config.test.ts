@@ -55,13 +55,24 @@ describe("plugin configuration: vmss-identity:environment and vmss-identity:endp
 
   it("a misspelt key is named in the reason only, never as the property, and its value is dropped", () => {
     // The engine prints the value of a failure's property: `client_secret` set without --secret would be shown.
-    const result = checkProviderConfig({ client_secret: "My-Real-Secret-Value", clientId: "app" });
+    const result = checkProviderConfig({ client_secret: "My-Real-Secret-Value", endpoint: "https://127.0.0.1:8443" });
     deepEqual(
       result.failures.map((f) => f.property),
       [""],
     );
     ok(result.failures[0].reason.startsWith("unknown setting vmss-identity:client_secret; expected one of"));
     ok(!JSON.stringify(result).includes("My-Real-Secret-Value"));
+  });
+
+  it("incomplete explicit credentials fail CheckConfig, naming the missing setting", () => {
+    const { failures } = checkProviderConfig({ tenantId: "t", clientSecret: "s3cret" });
+    deepEqual(failures, [
+      {
+        property: "clientId",
+        reason:
+          "vmss-identity:clientSecret is set, so a client secret is used, but no client ID is set: set vmss-identity:clientId",
+      },
+    ]);
   });
 
   it("an http endpoint off loopback names the value and the rule", () => {
