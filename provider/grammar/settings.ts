@@ -21,7 +21,7 @@
 import { ErrorCodes, InvalidInputError } from "../errors";
 import { CLOUD_NAME_EXPECTED, type CloudName, UnknownCloudError, cloudNameOf } from "./cloud";
 import { describeValue, quote } from "./describeValue";
-import { ENDPOINT_EXPECTED, isLoopbackHost, parseEndpoint, redactUrl } from "./endpoint";
+import { ENDPOINT_EXPECTED, bearerUrlProblem, parseEndpoint, redactUrl } from "./endpoint";
 
 /** One refused setting: the property (or variable) and why, as `check` and `CheckConfig` report it. */
 export interface SettingFailure {
@@ -366,7 +366,7 @@ function parseCredentialValue(name: CredentialSettingName, value: unknown, fromE
   if (value.trim() === "")
     return { error: `expected a non-empty string, got ${spec.secret ? "an empty string" : quote(value)}` };
   if (spec.kind === "url") {
-    const problem = tokenUrlProblem(value);
+    const problem = bearerUrlProblem(value, { query: true });
     if (problem !== undefined)
       return { error: `invalid URL ${quote(redactUrl(value))}: ${problem}; expected ${TOKEN_URL_EXPECTED}` };
   }
@@ -375,20 +375,6 @@ function parseCredentialValue(name: CredentialSettingName, value: unknown, fromE
 
 function describeKind(value: unknown): string {
   return Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`;
-}
-
-function tokenUrlProblem(value: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return "not a URL";
-  }
-  if (url.username !== "" || url.password !== "") return "it contains credentials";
-  if (url.hash !== "" || value.includes("#")) return "it has a fragment";
-  if (url.protocol === "http:")
-    return isLoopbackHost(url.hostname) ? undefined : "http is only allowed for a loopback host";
-  return url.protocol === "https:" ? undefined : `the scheme ${quote(url.protocol.slice(0, -1))} is not https`;
 }
 
 /**
