@@ -34,6 +34,11 @@ export type ScaleSetWithIdentityOutput = (typeof SCALE_SET_WITH_IDENTITY_OUTPUTS
  * {@link ScaleSet} and {@link VmssManagedIdentity} (the default); in the provider plugin its own resource types
  * (plugin/construct.ts), since a dynamic resource needs the program's own Node.js modules. Internal to the package.
  */
+/** The outputs the component reads of its `ScaleSet` child: a door's own children must provide exactly these. */
+export type ScaleSetChildOutputs = Pick<ScaleSet, "id" | "scaleSetName" | "provisioningState" | "uniqueId">;
+/** The outputs the component reads of its `VmssManagedIdentity` child. */
+export type IdentityChildOutputs = Pick<VmssManagedIdentity, "principalId" | "tenantId" | "userIdentities">;
+
 export interface ScaleSetWithIdentityChildren {
   /** The component's type token. */
   type: string;

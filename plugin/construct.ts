@@ -12,7 +12,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import type { ScaleSet } from "../components/scaleSet";
-import { ScaleSetWithIdentity, type ScaleSetWithIdentityChildren, outputsOf } from "../components/scaleSetWithIdentity";
+import {
+  type IdentityChildOutputs,
+  ScaleSetWithIdentity,
+  type ScaleSetChildOutputs,
+  type ScaleSetWithIdentityChildren,
+  outputsOf,
+} from "../components/scaleSetWithIdentity";
 import type { VmssManagedIdentity } from "../provider/vmssManagedIdentity";
 import { structproto } from "./pulumiDeps";
 import type { ScaleSetWithIdentityArgs } from "../components/scaleSetArgs";
@@ -45,6 +51,21 @@ class PluginResource extends pulumi.CustomResource {
   }
 }
 
+/** The plugin's scale set child: it declares the outputs the component reads, so the engine fills them in. */
+class PluginScaleSet extends PluginResource implements ScaleSetChildOutputs {
+  declare readonly id: ScaleSetChildOutputs["id"];
+  declare readonly scaleSetName: ScaleSetChildOutputs["scaleSetName"];
+  declare readonly provisioningState: ScaleSetChildOutputs["provisioningState"];
+  declare readonly uniqueId: ScaleSetChildOutputs["uniqueId"];
+}
+
+/** The plugin's identity child, likewise. */
+class PluginIdentity extends PluginResource implements IdentityChildOutputs {
+  declare readonly principalId: IdentityChildOutputs["principalId"];
+  declare readonly tenantId: IdentityChildOutputs["tenantId"];
+  declare readonly userIdentities: IdentityChildOutputs["userIdentities"];
+}
+
 /**
  * The component's children in the plugin: its own resources, with the outputs the component reads declared (absent
  * in the inputs) so that the engine fills them in. They stand in for the dynamic classes the component's fields are
@@ -54,7 +75,7 @@ const PLUGIN_CHILDREN: ScaleSetWithIdentityChildren = {
   type: SCALE_SET_WITH_IDENTITY,
   scaleSet(name, args, opts) {
     const { secretProperties, ...body } = args;
-    const child = new PluginResource(
+    const child = new PluginScaleSet(
       SCALE_SET,
       name,
       {
@@ -65,16 +86,17 @@ const PLUGIN_CHILDREN: ScaleSetWithIdentityChildren = {
       },
       { ...opts, additionalSecretOutputs: ["secretProperties"] },
     );
-    return child as unknown as ScaleSet;
+    // The component's field is typed with the dynamic class; it reads only ScaleSetChildOutputs of it.
+    return child satisfies ScaleSetChildOutputs as unknown as ScaleSet;
   },
   identity(name, args, opts) {
-    const child = new PluginResource(
+    const child = new PluginIdentity(
       VMSS_MANAGED_IDENTITY,
       name,
       { ...args, principalId: undefined, tenantId: undefined, userIdentities: undefined },
       opts,
     );
-    return child as unknown as VmssManagedIdentity;
+    return child satisfies IdentityChildOutputs as unknown as VmssManagedIdentity;
   },
 };
 

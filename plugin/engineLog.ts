@@ -7,8 +7,9 @@
  * - the status of a wait (a retry, a hold for a budget, an operation still running) as an ephemeral message, one
  *   stream per wait (`streamId`): the engine shows it on the resource's row while it is in progress and keeps none
  *   of it once the resource is done.
- * Messages are sent one after another (the engine handles concurrent calls in any order), and a door awaits
- * {@link EngineLog.flushed} before answering the engine, so what a step said is in before the step ends.
+ * The messages of one resource are sent one after another (the engine handles concurrent calls in any order), those
+ * of different resources independently; a door awaits {@link EngineLog.flushed} for its resource before answering the
+ * engine, so what a step said is in before the step ends, and a slow Log call delays only its own resource.
  */
 import * as enginerpc from "@pulumi/pulumi/proto/engine_grpc_pb";
 import * as engineproto from "@pulumi/pulumi/proto/engine_pb";
@@ -30,7 +31,8 @@ interface Entry {
 export class EngineLog {
   private client: enginerpc.EngineClient | undefined;
   private clientAddress: string | undefined;
-  private tail: Promise<void> = Promise.resolve();
+  /** Per URN: the last message sent or queued. Dropped once it is answered and nothing follows it. */
+  private readonly tails = new Map<string, Promise<void>>();
 
   /** @param address the engine's gRPC address as the plugin knows it now (it may change on `Attach`). */
   constructor(private readonly address: () => string | undefined) {}
@@ -58,13 +60,15 @@ export class EngineLog {
     };
   }
 
-  /** Resolves once every message logged so far has been answered by the engine (or given up). */
-  flushed(): Promise<void> {
-    return this.tail;
+  /** Resolves once every message logged so far on `urn` has been answered by the engine (or given up). */
+  flushed(urn: string): Promise<void> {
+    return this.tails.get(urn) ?? Promise.resolve();
   }
 
   private log(entry: Entry): void {
-    this.tail = this.tail.then(() => this.send(entry));
+    const tail = (this.tails.get(entry.urn) ?? Promise.resolve()).then(() => this.send(entry));
+    this.tails.set(entry.urn, tail);
+    void tail.then(() => this.tails.get(entry.urn) === tail && this.tails.delete(entry.urn));
   }
 
   private send(entry: Entry): Promise<void> {

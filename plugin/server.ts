@@ -280,7 +280,7 @@ export class VmssIdentityProvider {
         signal: this.cancelled.signal,
       });
     } finally {
-      await this.engineLog.flushed();
+      await this.engineLog.flushed(urn);
     }
   }
 }

@@ -2,21 +2,22 @@
  * Shows the planned change in a preview. The dynamic-provider protocol has no detailed diff, and the engine shows only
  * the inputs that changed, while what `up` will do also depends on the recorded state (identities someone else
  * assigned, the system identity as it stood). So `diff` (which receives the recorded state) and, for a creation,
- * `check` write the plan as one line, and each warning as another, to a {@link PlanWriter} (by default the provider's
- * stderr, which the engine shows under the preview for the dynamic provider: a diagnostic in `pulumi preview --json`,
- * "Diagnostics" in `pulumi up`). What the lines say is a projection of the one derivation of what changes,
+ * `check` write the plan as one message, and each warning as another, to a {@link PlanWriter} (by default the door's
+ * messages, provider/progress.ts: stderr in the dynamic provider, which the engine shows under the preview, a
+ * diagnostic in `pulumi preview --json`, "Diagnostics" in `pulumi up`; the engine's Log service in the plugin). What the lines say is a projection of the one derivation of what changes,
  * {@link identity.planChange}; nothing here makes a request.
  */
 import * as identity from "./identity";
-import { reportPlanLine } from "./progress";
+import { reportMessage } from "./progress";
 
 /**
  * Where plan lines go. Default: the door's messages (provider/progress.ts): stderr in the dynamic provider, which
  * the engine shows with the preview; the engine's Log service on the resource in the plugin.
  */
-export type PlanWriter = (line: string) => void;
+export type PlanWriter = (message: PlanMessage) => void;
 
-const toDoor: PlanWriter = reportPlanLine;
+/** The default {@link PlanWriter}: the door's messages. */
+export const planToDoor: PlanWriter = (message) => reportMessage(message.severity, message.text);
 
 /** One message of a plan: the plan itself (`info`) or a warning. */
 export interface PlanMessage {
@@ -42,11 +43,6 @@ export function planMessages(plan: identity.PlannedChange): PlanMessage[] {
   return messages;
 }
 
-/** {@link planMessages} as lines: a warning starts with `warning: `. */
-export function planLines(plan: identity.PlannedChange): string[] {
-  return planMessages(plan).map((m) => (m.severity === "warning" ? `warning: ${m.text}` : m.text));
-}
-
 /**
  * Derives what `up` will do from the recorded outputs (`undefined` for a creation) and the new inputs, writes the
  * plan's lines, and returns the plan.
@@ -54,7 +50,7 @@ export function planLines(plan: identity.PlannedChange): string[] {
 export function reportPlannedChange(
   recorded: Readonly<Record<string, unknown>> | undefined,
   news: Readonly<Record<string, unknown>>,
-  write: PlanWriter = toDoor,
+  write: PlanWriter = planToDoor,
 ): identity.PlannedChange {
   const plan = identity.planChange(recorded, news);
   // ScaleSetWithIdentity's child ("silent") finds at creation what its scale set was just created with: only the
@@ -62,7 +58,7 @@ export function reportPlannedChange(
   const silent = plan.creating && news.adoption === "silent";
   for (const message of planMessages(plan)) {
     if (silent && message.severity !== "warning") continue;
-    write(message.severity === "warning" ? `warning: ${message.text}` : message.text);
+    write(message);
   }
   return plan;
 }

@@ -10,9 +10,12 @@
  * The runtimes stay door-agnostic: they never see a sink.
  *
  * What is said, and when:
+ * - a write queued behind another write to the same scale set in this process (provider/scaleSetLock.ts), like a
+ *   hold: once it has lasted `noticeAfterMs`, then at its end;
  * - a retry: when its wait starts (always: a retry is news), and when it ends if the wait was long;
  * - a hold of the pacer, an operation still running: once the wait is expected to last, or has lasted,
- *   `noticeAfterMs` (default 5 s), then at its end; a sink with rows (the plugin: ephemeral status on the resource's
+ *   `noticeAfterMs` (default 5 s), then at its end; on a plain stream, an operation only from
+ *   `streamOperationNoticeMs` (default 30 s), since every scale set write runs for seconds; a sink with rows (the plugin: ephemeral status on the resource's
  *   row) also gets updates at 15 s, 30 s, 1 min and every minute after, never one per poll;
  * - plan lines (info) and warnings, kept.
  *
@@ -26,7 +29,7 @@
  * Messages carry methods, ARM paths, budgets, durations and ARM's reasons: never a token, a header or a body.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { describeBudget, type TransportEvent } from "./arm/events";
+import { describeBudget, nextWaitId, type TransportEvent, type WaitOutcome } from "./arm/events";
 
 /** The kept messages' severities. */
 export type MessageSeverity = "info" | "warning";
@@ -61,6 +64,12 @@ export interface ProgressOptions {
   /** A wait is reported once it is expected to last, or has lasted, this long, ms. Default 5 000. */
   noticeAfterMs?: number;
   /**
+   * On a sink without rows (stderr), an operation still running is told only once it has run this long, ms: every
+   * scale set write runs for seconds on Azure, and a line for each says nothing the resource's end does not. Its end
+   * is then told too. Default 30 000.
+   */
+  streamOperationNoticeMs?: number;
+  /**
    * The door's cancellation of the scope's operation: when it aborts, the waits of its ARM calls end at once and the
    * calls fail saying what was interrupted (provider/arm/client.ts `cancellation`). Default: none.
    */
@@ -74,6 +83,8 @@ export interface ProgressOptions {
 
 /** Default of {@link ProgressOptions.noticeAfterMs}, ms: "a wait longer than a few seconds". */
 export const DEFAULT_NOTICE_AFTER_MS = 5_000;
+/** Default of {@link ProgressOptions.streamOperationNoticeMs}, ms. */
+export const DEFAULT_STREAM_OPERATION_NOTICE_MS = 30_000;
 /** When a sink with rows hears again of a long wait: these elapsed times, ms, then every last step. */
 const UPDATES_AT_MS = [15_000, 30_000, 60_000];
 
@@ -92,6 +103,7 @@ export const stderrSink: MessageSink = {
 class Scope {
   private readonly waits = new Map<number, Wait>();
   readonly noticeAfterMs: number;
+  private readonly operationNoticeMs: number;
   private readonly stopHint: string | undefined;
 
   constructor(
@@ -100,6 +112,9 @@ class Scope {
     private readonly cancellation: () => AbortSignal | undefined = () => options.signal,
   ) {
     this.noticeAfterMs = options.noticeAfterMs ?? DEFAULT_NOTICE_AFTER_MS;
+    this.operationNoticeMs = sink.rows
+      ? this.noticeAfterMs
+      : Math.max(this.noticeAfterMs, options.streamOperationNoticeMs ?? DEFAULT_STREAM_OPERATION_NOTICE_MS);
     this.stopHint = options.stopHint;
   }
 
@@ -124,13 +139,23 @@ class Scope {
       }
       case "operation-running":
         if (!this.waits.has(event.waitId)) {
-          this.start(event.waitId, new OperationWait(event.method, event.path), this.noticeAfterMs);
+          this.start(event.waitId, new OperationWait(event.method, event.path), this.operationNoticeMs);
         }
         return;
       case "wait-ended":
         this.end(event.waitId, event.outcome);
         return;
     }
+  }
+
+  /** A write queued behind another write to the same scale set in this process (scaleSetLock.ts). */
+  queued(waitId: number, scaleSetId: string): void {
+    this.start(waitId, new QueueWait("", scaleSetId), this.noticeAfterMs);
+  }
+
+  /** The end of a wait followed by {@link queued}. */
+  dequeued(waitId: number, outcome: "done" | "aborted"): void {
+    this.end(waitId, outcome);
   }
 
   /** Follows a wait: said at once (`noticeInMs` 0) or once it has lasted `noticeInMs`. */
@@ -158,7 +183,7 @@ class Scope {
     );
   }
 
-  private end(waitId: number, outcome: "done" | "failed" | "aborted"): void {
+  private end(waitId: number, outcome: WaitOutcome): void {
     const wait = this.waits.get(waitId);
     if (wait === undefined) return;
     this.waits.delete(waitId);
@@ -172,7 +197,7 @@ class Scope {
 
   private say(waitId: number, wait: Wait, said: Said): void {
     const { phase } = said;
-    let line = wait.text(said, `${wait.method} ${wait.path}`);
+    let line = wait.text(said, wait.method === "" ? wait.path : `${wait.method} ${wait.path}`);
     if (phase === "start" && this.stopHint !== undefined && wait instanceof HoldWait) line += ` (${this.stopHint})`;
     try {
       this.sink.status({ waitId, phase, text: wait.text(said), line });
@@ -186,7 +211,7 @@ class Scope {
 type Said =
   | { phase: "start"; elapsedMs: number; immediate: boolean }
   | { phase: "update"; elapsedMs: number }
-  | { phase: "end"; elapsedMs: number; outcome: "done" | "failed" | "aborted" };
+  | { phase: "end"; elapsedMs: number; outcome: WaitOutcome };
 
 /** What is said of one kind of wait. */
 abstract class Wait {
@@ -273,9 +298,28 @@ class OperationWait extends Wait {
       case "update":
         return `${of} running ${seconds(said.elapsedMs)}`;
       case "end": {
+        if (said.outcome === "unfollowed") {
+          return `could not follow the ${of} after ${seconds(said.elapsedMs)}: it may still be running`;
+        }
         const how = said.outcome === "done" ? "succeeded" : said.outcome === "failed" ? "failed" : "no longer followed";
         return `${of} ${how} after ${seconds(said.elapsedMs)}`;
       }
+    }
+  }
+}
+
+/** A write waiting for another write to the same scale set, in this process, to finish (`path`: the scale set). */
+class QueueWait extends Wait {
+  text(said: Said, request?: string): string {
+    const what = `another write to ${request ?? "this scale set"} in this deployment`;
+    switch (said.phase) {
+      case "start":
+      case "update":
+        return `waiting for ${what} to finish (${seconds(said.elapsedMs)} so far)`;
+      case "end":
+        return said.outcome === "done"
+          ? `waited ${seconds(said.elapsedMs)} for ${what} to finish`
+          : `stopped waiting for ${what} after ${seconds(said.elapsedMs)}: nothing was sent`;
     }
   }
 }
@@ -343,9 +387,37 @@ export function withMessages<T>(sink: MessageSink, operation: () => T, options?:
   return scopes.run(new Scope(sink, options), operation);
 }
 
+/**
+ * Runs `operation` with its waits' lines, on the process's stream (stderr), prefixed by `label`: the dynamic
+ * provider's lines are not attached to a resource, and its host never tells the provider which resource it serves
+ * (`@pulumi/pulumi` 3.248 cmd/dynamic-provider passes no URN or name), so the label says what the resource declares.
+ * Inside a door's scope (the plugin's, whose messages go to the resource) the scope stands and the label is unused.
+ */
+export function withStreamLabel<T>(label: string, operation: () => T): T {
+  if (scopes.getStore() !== undefined) return operation();
+  const sink: MessageSink = {
+    rows: false,
+    message: (severity, text) => stderrSink.message(severity, text),
+    status: (message) => stderrSink.status({ ...message, line: `${label}: ${message.line}` }),
+  };
+  return scopes.run(new Scope(sink, { stopHint: DYNAMIC_STOP_HINT }, engineGone), operation);
+}
+
 /** The ARM clients' `onEvent` (provider/sharedClients.ts): hands a transport event to the scope that caused it. */
 export function reportTransportEvent(event: TransportEvent): void {
   current().event(event);
+}
+
+/**
+ * A write to `scaleSetId` queued behind another write to it in this process (provider/scaleSetLock.ts): said, in the
+ * scope of the resource that waits, once it has lasted `noticeAfterMs`, and at its end. Returns the function that
+ * ends the wait.
+ */
+export function reportQueuedWrite(scaleSetId: string): (outcome?: "done" | "aborted") => void {
+  const scope = current();
+  const waitId = nextWaitId();
+  scope.queued(waitId, scaleSetId);
+  return (outcome = "done") => scope.dequeued(waitId, outcome);
 }
 
 /** A message to keep, to the current scope's sink: a plan line (`info`) or a warning. */
@@ -355,13 +427,4 @@ export function reportMessage(severity: MessageSeverity, text: string): void {
   } catch {
     // A sink that fails loses a message, never the operation.
   }
-}
-
-/**
- * A plan line as provider/previewPlan.ts writes them: one that starts with `warning: ` is a warning (said without
- * that prefix: the door adds its own), any other the plan itself (info).
- */
-export function reportPlanLine(line: string): void {
-  if (line.startsWith("warning: ")) reportMessage("warning", line.slice("warning: ".length));
-  else reportMessage("info", line);
 }

@@ -15,8 +15,8 @@ import { isArmError, isResourceGone } from "./arm/errors";
 import { sharedClientFor } from "./sharedClients";
 import { withScaleSetWriteLock } from "./scaleSetLock";
 import { operationError } from "./operationError";
-import { type PlanWriter, reportPlannedChange } from "./previewPlan";
-import { reportMessage, reportPlanLine } from "./progress";
+import { type PlanWriter, planToDoor, reportPlannedChange } from "./previewPlan";
+import { reportMessage, withStreamLabel } from "./progress";
 import {
   describeRoleAssignmentChange,
   roleAssignmentChange,
@@ -83,6 +83,8 @@ export interface RuntimeContext {
    * Pulumi engine shows as a diagnostic, the engine's Log service on the resource in the plugin.
    */
   warn?: (message: string) => void;
+  /** Where what a deletion did goes (kept, severity info). Default: the door's messages, as for {@link warn}. */
+  info?: (message: string) => void;
   /** Waits before retrying a role assignment refused with PrincipalNotFound, ms (roleAssignmentPlan.ts's default). */
   principalNotFoundDelaysMs?: readonly number[];
 }
@@ -149,16 +151,16 @@ function principalsOf(props: Props, state?: identity.IdentityState): (identityNa
 }
 
 /** Writes the preview's line for the role assignments `up` adds and removes (0 requests), if any. */
-function reportRolePlan(news: Props, change: RoleAssignmentChange, write: PlanWriter = reportPlanLine): void {
+function reportRolePlan(news: Props, change: RoleAssignmentChange, write: PlanWriter = planToDoor): void {
   const described = describeRoleAssignmentChange(change);
   if (described === undefined || typeof news.scaleSetId !== "string") return;
-  write(`VmssManagedIdentity role assignments for ${news.scaleSetId}: ${described}`);
+  write({ severity: "info", text: `VmssManagedIdentity role assignments for ${news.scaleSetId}: ${described}` });
 }
 
 /**
  * Derives what `up` will do from the recorded state and the new inputs (the one derivation,
  * provider/identity/plannedChange.ts), and shows it (previewPlan.ts). No I/O. Both doors' `diff` project its result.
- * @param write where the plan's lines go (default: stderr).
+ * @param write where the plan's messages go (default: the door's messages, provider/progress.ts).
  */
 export function planUpdate(olds: Props, news: Props, write?: PlanWriter): UpdatePlan {
   const plan = reportPlannedChange(declarationOnly(olds), declarationOnly(news), write);
@@ -191,6 +193,24 @@ export function diff(olds: Props, news: Props): { changes: boolean; replaces: st
   return { ...base, changes: base.changes || roleAssignmentsChangeAnything(plan), deleteBeforeReplace: false };
 }
 
+/**
+ * Runs one of this module's operations on `props` with the lines of its waits (on a plain stream: the dynamic
+ * provider's stderr) labelled by what the resource declares, e.g. `VmssManagedIdentity (app-identity,
+ * system-assigned)`: two resources on one scale set are then told apart (provider/progress.ts withStreamLabel).
+ */
+export function labelled<T>(props: Props, operation: () => T): T {
+  return withStreamLabel(labelOf(props), operation);
+}
+
+/** What a resource declares, as a label for lines that stand alone. */
+export function labelOf(props: Props): string {
+  const names = Array.isArray(props.userAssignedIdentities)
+    ? props.userAssignedIdentities.map((id) => String(id).split("/").pop())
+    : [];
+  if (props.systemAssigned === true) names.push("system-assigned");
+  return names.length > 0 ? `VmssManagedIdentity (${names.join(", ")})` : "VmssManagedIdentity";
+}
+
 /** Applies the declaration to the scale set and records the outcome. */
 export async function create(
   inputs: Props,
@@ -211,23 +231,31 @@ export async function create(
     const left = (e as { leftRunning?: identity.IdentityState }).leftRunning;
     if (left !== undefined) {
       const owned = declared.systemAssigned === true && !left.system;
-      Object.assign(e as object, { id, properties: outputsOf(inputs, left, owned, []), reasons: [(e as Error).message] });
+      Object.assign(e as object, {
+        id,
+        properties: outputsOf(inputs, left, owned, []),
+        reasons: [(e as Error).message],
+      });
     }
     throw e;
   }
   const { before, after } = converged;
   const adopted = identity.adoptedIdentities(before, declared);
   if (adopted.length > 0 && inputs.adoption !== "silent") {
-    (ctx.warn ?? warnOnStderr)(
+    (ctx.warn ?? warnThroughDoor)(
       `VmssManagedIdentity now owns identities that were already assigned to ${ref.id}: ${adopted.join(", ")}. ` +
         `Deleting this resource removes them.`,
     );
   }
   if (declared.systemAssigned === true && before.system && inputs.adoption !== "silent") {
-    (ctx.warn ?? warnOnStderr)(
+    (ctx.warn ?? warnThroughDoor)(
       `the system-assigned identity of ${ref.id} was already on (principal ${before.principalId ?? "unknown"}); ` +
         `VmssManagedIdentity keeps it on and will not turn it off when deleted.`,
     );
+  }
+  if (inputs.adoption !== "silent") {
+    const did = describeCreation(declarationOnly(inputs), before, after, adopted);
+    if (did !== undefined) (ctx.info ?? infoThroughDoor)(`VmssManagedIdentity created on ${ref.id}: ${did}`);
   }
   const systemAssignedOwned = declared.systemAssigned === true && !before.system;
   // The assignments once the identities they name are in place (their principals exist from the PATCH on).
@@ -287,15 +315,87 @@ export async function remove(props: Props, ctx: RuntimeContext = {}): Promise<vo
   };
   const { ref, client, apiVersion } = target(props, ctx);
   // The assignments first, while their principals exist: the PATCH below may delete them.
-  await deleteRoleAssignments(client, rolesInPlace(props));
+  const roles = rolesInPlace(props);
+  await deleteRoleAssignments(client, roles);
+  let converged;
   try {
-    await converge(client, ref.id, apiVersion, "removing identities from", (current) =>
+    converged = await converge(client, ref.id, apiVersion, "removing identities from", (current) =>
       identity.changeForDelete(current, owned),
     );
   } catch (e) {
     if (isResourceGone(e)) return;
     throw e;
   }
+  // A deletion changes the scale set as much as an update does: say what it did (a destroy's preview cannot: the
+  // engine does not ask the provider then).
+  (ctx.info ?? infoThroughDoor)(describeRemoval(ref.id, declared, converged.before, converged.after, roles.length));
+}
+
+/**
+ * What creating did, when the scale set was not as the creation's plan (shown by `check`, before the scale set was
+ * read) assumed: identities already assigned, adopted rather than added; the system identity already on; identities
+ * exclusive mode found and removed. `undefined` when creating did what the plan said, which then stands.
+ */
+function describeCreation(
+  inputs: Props,
+  before: identity.IdentityState,
+  after: identity.IdentityState,
+  adopted: string[],
+): string | undefined {
+  const planned = identity.planChange(undefined, inputs).identity;
+  const ids = (keys: Iterable<string>, state: identity.IdentityState) =>
+    identity.sortedIdentityIds(
+      [...keys].map((key) => state.user.get(key)!.id),
+      { lenientNames: true },
+    );
+  const added = ids(
+    [...after.user.keys()].filter((key) => !before.user.has(key)),
+    after,
+  );
+  const removed = ids(
+    [...before.user.keys()].filter((key) => !after.user.has(key)),
+    before,
+  );
+  const system = after.system === before.system ? undefined : after.system ? "on" : "off";
+  const keysOf = (list: readonly string[]) => list.map(identity.armIdKey).sort().join(" ");
+  const asPlanned =
+    planned !== undefined &&
+    keysOf(planned.add) === keysOf(added) &&
+    adopted.length === 0 &&
+    removed.length === 0 &&
+    planned.systemAssigned === system;
+  if (asPlanned) return undefined;
+  const parts: string[] = [];
+  if (added.length > 0) parts.push(`added ${added.join(", ")}`);
+  if (adopted.length > 0)
+    parts.push(`adopted ${identity.sortedIdentityIds(adopted, { lenientNames: true }).join(", ")} (already assigned)`);
+  if (removed.length > 0) parts.push(`removed ${removed.join(", ")}`);
+  if (system !== undefined) parts.push(`turned the system-assigned identity ${system}`);
+  else if (inputs.systemAssigned === true) parts.push("kept the system-assigned identity on (it was already on)");
+  if (parts.length === 0) parts.push("nothing to change");
+  return parts.join("; ");
+}
+
+/** What deleting a resource did to its scale set, in one line. */
+function describeRemoval(
+  scaleSetId: string,
+  declared: identity.Declaration,
+  before: identity.IdentityState,
+  after: identity.IdentityState,
+  roleAssignments: number,
+): string {
+  const removed = identity.sortedIdentityIds(
+    [...before.user].filter(([key]) => !after.user.has(key)).map(([, info]) => info.id),
+    { lenientNames: true },
+  );
+  const parts: string[] = [];
+  if (roleAssignments > 0) parts.push(`deleted ${roleAssignments} role assignment${roleAssignments === 1 ? "" : "s"}`);
+  parts.push(removed.length > 0 ? `removed ${removed.join(", ")}` : "no identity to remove");
+  if (before.system && !after.system) parts.push("turned the system-assigned identity off");
+  else if (declared.systemAssigned === true && after.system) {
+    parts.push("kept the system-assigned identity on (it was on before this resource)");
+  }
+  return `VmssManagedIdentity deleted from ${scaleSetId}: ${parts.join("; ")}`;
 }
 
 /** Reads the scale set and reports what is really in place; `undefined` when the scale set is gone. */
@@ -506,12 +606,17 @@ function roleCtx(ctx: RuntimeContext): {
   warn: (message: string) => void;
   principalNotFoundDelaysMs?: readonly number[];
 } {
-  return { warn: ctx.warn ?? warnOnStderr, principalNotFoundDelaysMs: ctx.principalNotFoundDelaysMs };
+  return { warn: ctx.warn ?? warnThroughDoor, principalNotFoundDelaysMs: ctx.principalNotFoundDelaysMs };
 }
 
-/** The default of `ctx.warn`: the door's messages (provider/progress.ts), stderr outside a door's scope. */
-function warnOnStderr(message: string): void {
+/** The default of `ctx.warn`: the door's messages (provider/progress.ts): stderr in the dynamic provider. */
+function warnThroughDoor(message: string): void {
   reportMessage("warning", message);
+}
+
+/** The default of `ctx.info`: the door's messages, kept with severity info. */
+function infoThroughDoor(message: string): void {
+  reportMessage("info", message);
 }
 
 export {

@@ -5,25 +5,33 @@
  *
  * Why: several resources on one scale set run in the same provider process. Two read-modify-writes interleaving would
  * lose one update (both read the same identity), and a write while another one's operation runs meets ARM's 409
- * `Conflict` (docs/arm-behavior.md, "Errors"). Scale sets never wait for each other.
+ * `Conflict` (docs/arm-behavior.md, "Errors"). Scale sets never wait for each other. A write that waits for another
+ * is reported to its resource's messages (provider/progress.ts) once the wait lasts.
  *
  * "Process-wide" includes every copy of this module in the process (each dynamic resource's deserialised provider may
  * load its own): the locks live on `globalThis` under a `Symbol.for` key, as the package's error brands do.
  */
 import { armIdKey } from "./grammar/armId";
+import { reportQueuedWrite } from "./progress";
 
 /** Serialises async work per key inside one process. */
 export class KeyedLock {
   private readonly tails = new Map<string, Promise<void>>();
 
-  /** Runs `work` after every earlier `run` with the same key has settled; returns what `work` returns. */
-  async run<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
+  /**
+   * Runs `work` after every earlier `run` with the same key has settled; returns what `work` returns.
+   * @param onQueued called when `work` has to wait for an earlier `run`; what it returns is called when the wait ends.
+   */
+  async run<T>(key: string, work: () => Promise<T>, onQueued?: () => () => void): Promise<T> {
+    const earlier = this.tails.get(key);
+    const previous = earlier ?? Promise.resolve();
     let release!: () => void;
     const done = new Promise<void>((resolve) => (release = resolve));
     const tail = previous.then(() => done);
     this.tails.set(key, tail);
+    const dequeued = earlier === undefined ? undefined : onQueued?.();
     await previous;
+    dequeued?.();
     try {
       return await work();
     } finally {
@@ -52,5 +60,6 @@ export function scaleSetWriteLocks(): KeyedLock {
  * Every write to a scale set goes through here; reads need not.
  */
 export function withScaleSetWriteLock<T>(scaleSetId: string, work: () => Promise<T>): Promise<T> {
-  return scaleSetWriteLocks().run(armIdKey(scaleSetId), work);
+  // A write queued behind another one is a wait like any other: the user hears of it once it lasts (progress.ts).
+  return scaleSetWriteLocks().run(armIdKey(scaleSetId), work, () => reportQueuedWrite(scaleSetId));
 }

@@ -167,20 +167,25 @@ export const vmssManagedIdentityProvider: pulumi.dynamic.ResourceProvider<VmssId
   },
   async create(inputs) {
     const runtime: Runtime = require("pulumi-vmss-identity/provider/runtime");
-    return runtime.create(inputs as unknown as Props);
+    return runtime.labelled(inputs as unknown as Props, () => runtime.create(inputs as unknown as Props));
   },
   async read(id, props) {
     const runtime: Runtime = require("pulumi-vmss-identity/provider/runtime");
-    const outs = props === undefined ? undefined : await runtime.read(props as unknown as Props);
+    const outs =
+      props === undefined
+        ? undefined
+        : await runtime.labelled(props as unknown as Props, () => runtime.read(props as unknown as Props));
     // A blank id tells the engine the scale set is gone.
     return outs === undefined ? { id: "", props: {} as VmssIdentityOutputs } : { id, props: outs };
   },
   async update(_id, olds, news) {
     const runtime: Runtime = require("pulumi-vmss-identity/provider/runtime");
-    return runtime.update(olds as unknown as Props, news as unknown as Props);
+    return runtime.labelled(news as unknown as Props, () =>
+      runtime.update(olds as unknown as Props, news as unknown as Props),
+    );
   },
   async delete(_id, props) {
     const runtime: Runtime = require("pulumi-vmss-identity/provider/runtime");
-    await runtime.remove(props as unknown as Props);
+    await runtime.labelled(props as unknown as Props, () => runtime.remove(props as unknown as Props));
   },
 };

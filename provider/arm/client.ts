@@ -364,6 +364,8 @@ export class ArmClient {
     const pacer = this.schedulerFor(url, await this.token(req.method, url));
     const scout = pacer?.claimScout(operationClass) ?? false;
     let seenDoneAfter: number | undefined;
+    /** Whether a poll saw the operation end Failed or Canceled. */
+    let operationEnded = false;
     let last = initial;
     const operation = { waitId: nextWaitId(), method: req.method, path: url.pathname };
     this.emit({ kind: "operation-running", ...operation, elapsedMs: 0, polls: 0 });
@@ -394,12 +396,22 @@ export class ArmClient {
           const message = `polling ${pollUrl.pathname}: ${state.reason}`;
           throw this.transportError(req.method, url, TransportErrorCodes.invalidResponseBody, message, initial, false);
         }
+        if (state.kind === "failed" || state.kind === "canceled") operationEnded = true;
         this.throwIfFailed(req.method, url, strategy, last, initial);
         this.emit({ kind: "operation-running", ...operation, elapsedMs: Date.now() - startedAt, polls });
       }
     } finally {
       if (scout) pacer!.releaseScout(operationClass, seenDoneAfter);
-      const outcome = seenDoneAfter !== undefined ? "done" : call.signal?.aborted ? "aborted" : "failed";
+      // A poll that itself failed (network, 5xx past its retries, a body not understood) says nothing of the
+      // operation: it may still run.
+      const outcome =
+        seenDoneAfter !== undefined
+          ? "done"
+          : call.signal?.aborted
+            ? "aborted"
+            : operationEnded
+              ? "failed"
+              : "unfollowed";
       this.emit({ kind: "wait-ended", ...operation, wait: "operation", waitedMs: Date.now() - startedAt, outcome });
     }
 

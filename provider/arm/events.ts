@@ -5,6 +5,7 @@
  * AsyncLocalStorage); what the user sees of them is decided above the transport (provider/progress.ts). Events carry
  * the method and the path without query string: never a token, a header or a body.
  */
+import type { RetryEvent } from "./client";
 import type { HttpMethod } from "./retry";
 
 /** What every wait's events carry. */
@@ -18,17 +19,8 @@ export interface WaitEventBase {
 }
 
 /** A retry is about to wait `delayMs` before its next attempt (the same facts as `onRetry`'s RetryEvent). */
-export interface RetryWaitEvent extends WaitEventBase {
+export interface RetryWaitEvent extends WaitEventBase, RetryEvent {
   kind: "retry";
-  /** 1 for the first retry. */
-  retry: number;
-  /** The wait before the retry, in ms, after `retryAfterScale`. */
-  delayMs: number;
-  /** Why, e.g. "throttled (HTTP 429)". */
-  reason: string;
-  status?: number;
-  code?: string;
-  requestId?: string;
 }
 
 /**
@@ -65,6 +57,9 @@ export interface OperationRunningEvent extends WaitEventBase {
   polls: number;
 }
 
+/** How a wait ended (see {@link WaitEndedEvent.outcome}). */
+export type WaitOutcome = "done" | "failed" | "unfollowed" | "aborted";
+
 /** The end of a wait reported by one of the events above. */
 export interface WaitEndedEvent extends WaitEventBase {
   kind: "wait-ended";
@@ -72,8 +67,11 @@ export interface WaitEndedEvent extends WaitEventBase {
   wait: "retry" | "budget-hold" | "operation";
   /** How long it lasted, ms. */
   waitedMs: number;
-  /** `done`: waited out (an operation: succeeded); `failed`: an operation that failed; `aborted`: the call stopped. */
-  outcome: "done" | "failed" | "aborted";
+  /**
+   * `done`: waited out (an operation: succeeded); `failed`: an operation that ended Failed or Canceled; `unfollowed`:
+   * an operation whose polling itself failed, so that its outcome is not known; `aborted`: the call stopped.
+   */
+  outcome: WaitOutcome;
 }
 
 /** Everything the transport reports of what it waits for. */

@@ -98,6 +98,8 @@ export interface PlannedChange {
   identity?: IdentityEffect;
   /** On a replacement, what deleting the old resource does to its scale set (when the recorded state parses). */
   released?: ReleasedIdentity;
+  /** The identity inputs still unknown (a preview): `systemAssigned`, `userAssignedIdentities`, `mode`. */
+  unknownInputs: string[];
   /** Warnings a reviewer should see with the plan (e.g. the lost-update risk of the identityIds api-versions). */
   warnings: string[];
 }
@@ -121,7 +123,14 @@ export function planChange(recorded: Props | undefined, news: Props): PlannedCha
   const scaleSetId = knownScaleSetId(news.scaleSetId);
   const next = knownDeclaration(news);
   if (recorded === undefined || recorded.scaleSetId === undefined) {
-    const plan: PlannedChange = { creating: true, changes: true, replaces: [], properties: {}, warnings: [] };
+    const plan: PlannedChange = {
+      creating: true,
+      changes: true,
+      replaces: [],
+      properties: {},
+      unknownInputs: unknownInputsOf(news),
+      warnings: [],
+    };
     if (scaleSetId !== undefined) plan.scaleSetId = scaleSetId;
     if (next !== undefined) plan.identity = effectOf(undefined, next);
     plan.warnings = warningsOf(plan, news, undefined, undefined);
@@ -149,7 +158,14 @@ export function planChange(recorded: Props | undefined, news: Props): PlannedCha
   }
 
   const before = recordedIdentityOf(recorded);
-  const plan: PlannedChange = { creating: false, changes: false, replaces, properties, warnings: [] };
+  const plan: PlannedChange = {
+    creating: false,
+    changes: false,
+    replaces,
+    properties,
+    unknownInputs: unknownInputsOf(news),
+    warnings: [],
+  };
   if (scaleSetId !== undefined) plan.scaleSetId = scaleSetId;
   if (replaces.length > 0) {
     if (next !== undefined && scaleSetId !== undefined) plan.identity = effectOf(undefined, next);
@@ -204,6 +220,22 @@ export function systemIdentityOffWarning(principalId: string): string {
   );
 }
 
+/** The warning shown when `up` takes over identities already assigned to the scale set (an update declaring them). */
+export function adoptionWarning(ids: readonly string[]): string {
+  return (
+    `now owns identities that were already assigned to the scale set: ${ids.join(", ")}. Deleting this resource ` +
+    `removes them`
+  );
+}
+
+/** The warning shown when exclusive mode removes identities someone else assigned. */
+export function foreignRemovalWarning(ids: readonly string[]): string {
+  return (
+    `exclusive mode removes identities someone else assigned to the scale set, because this resource does not ` +
+    `declare them: ${ids.join(", ")}`
+  );
+}
+
 /**
  * The plan in one sentence per change, for a preview: e.g. `add …/ID2; remove …/other (assigned by someone else;
  * exclusive mode removes identities it does not declare); turn the system-assigned identity off`; for a replacement,
@@ -221,36 +253,41 @@ export function describePlannedChange(plan: PlannedChange): string | undefined {
     if (onOld.length === 0) return undefined;
     return `replace (${plan.replaces.join(", ")} changes); deleting the old resource on ${old!.scaleSetId}: ${onOld.join(", ")}`;
   }
-  const parts = plan.identity === undefined ? [] : describeEffect(plan.identity);
+  if (plan.identity === undefined) return plan.changes ? describeUnknown(plan) : undefined;
+  const parts = describeEffect(plan.identity);
   return parts.length === 0 ? undefined : parts.join("; ");
+}
+
+/** A change whose identity part only `up` knows: what is known, and why the rest is not. */
+function describeUnknown(plan: PlannedChange): string {
+  const changed = Object.keys(plan.properties)
+    .map((path) => path.replace(/\[\d+\]$/, ""))
+    .filter((name, i, all) => all.indexOf(name) === i);
+  const why =
+    plan.unknownInputs.length > 0
+      ? `${plan.unknownInputs.join(", ")} not known yet`
+      : "the recorded state is not one this version reads";
+  const known = plan.creating ? "create" : `${changed.join(", ")} ${changed.length === 1 ? "changes" : "change"}`;
+  return `${known}; the identity change is known only at up (${why})`;
 }
 
 function describeEffect(effect: IdentityEffect): string[] {
   const parts: string[] = [];
   if (effect.add.length > 0) parts.push(`add ${effect.add.join(", ")}`);
-  if (effect.adopt.length > 0) {
-    parts.push(
-      `adopt ${effect.adopt.join(", ")} (already assigned: from now on this resource owns ` +
-        `${effect.adopt.length === 1 ? "it" : "them"}, and deleting the resource removes ` +
-        `${effect.adopt.length === 1 ? "it" : "them"})`,
-    );
-  }
+  // What adopting and removing someone else's identities mean, the plan's warnings say (warningsOf).
+  if (effect.adopt.length > 0) parts.push(`adopt ${effect.adopt.join(", ")} (already assigned)`);
   const foreign = new Set(effect.removeForeign);
   const own = effect.remove.filter((id) => !foreign.has(id));
   if (own.length > 0) parts.push(`remove ${own.join(", ")}`);
-  if (effect.removeForeign.length > 0) {
-    parts.push(
-      `remove ${effect.removeForeign.join(", ")} (assigned by someone else; exclusive mode removes identities it ` +
-        `does not declare)`,
-    );
-  }
+  if (effect.removeForeign.length > 0)
+    parts.push(`remove ${effect.removeForeign.join(", ")} (assigned by someone else)`);
   if (effect.systemAssigned !== undefined) parts.push(`turn the system-assigned identity ${effect.systemAssigned}`);
-  if (!effect.complete) {
-    parts.push(
-      "the scale set is first read at creation: declared identities already assigned are adopted" +
-        (effect.mode === "exclusive" ? ", and every identity found that is not declared is removed" : ""),
-    );
+  // At creation the scale set is read only by up, which then says what it found (runtime.ts create); exclusive mode's
+  // removal of whatever it finds is the one thing a reviewer must know before.
+  if (!effect.complete && effect.mode === "exclusive") {
+    parts.push("remove every other identity found on the scale set (exclusive mode)");
   }
+  if (!effect.complete && parts.length === 0) parts.push("assign nothing (no identity declared)");
   return parts;
 }
 
@@ -357,6 +394,17 @@ function warningsOf(
   if (plan.identity?.systemAssigned === "off" && before?.principalId !== undefined) {
     warnings.push(systemIdentityOffWarning(before.principalId));
   }
+  // Adopting and removing someone else's identities change what others rely on: a warning, as creation's adoption is.
+  if (plan.identity !== undefined && plan.replaces.length === 0) {
+    if (plan.identity.adopt.length > 0) warnings.push(adoptionWarning(plan.identity.adopt));
+    if (plan.identity.removeForeign.length > 0) warnings.push(foreignRemovalWarning(plan.identity.removeForeign));
+  }
+  // A replacement deletes the old resource: when it turned the old scale set's system identity on, that turns it off.
+  if (plan.released?.systemAssigned === "off" && before?.principalId !== undefined) {
+    warnings.push(
+      `deleting the old resource on ${plan.released.scaleSetId}: ${systemIdentityOffWarning(before.principalId)}`,
+    );
+  }
   return warnings;
 }
 
@@ -368,9 +416,15 @@ function usesIdentityIds(apiVersion: string): boolean {
   }
 }
 
+const DECLARATION_INPUTS = ["systemAssigned", "userAssignedIdentities", "mode"] as const;
+
+function unknownInputsOf(news: Props): string[] {
+  return DECLARATION_INPUTS.filter((k) => containsUnknown(news[k]));
+}
+
 /** The new declaration, when every input it depends on is known (and valid). */
 function knownDeclaration(news: Props): Declaration | undefined {
-  if (["systemAssigned", "userAssignedIdentities", "mode"].some((k) => containsUnknown(news[k]))) return undefined;
+  if (unknownInputsOf(news).length > 0) return undefined;
   try {
     return declarationOf(news);
   } catch {

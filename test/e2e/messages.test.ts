@@ -17,7 +17,14 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PulumiProject } from "../support/pulumiProject";
-import { createIdentity, createResourceGroup, createScaleSet, startWorld, type World } from "../support/world";
+import {
+  createIdentity,
+  createResourceGroup,
+  createScaleSet,
+  pluginOnPath,
+  startWorld,
+  type World,
+} from "../support/world";
 
 const ROOT = path.resolve(__dirname, "../..");
 const TYPE = "vmss-identity:index:VmssManagedIdentity";
@@ -159,18 +166,6 @@ describe("e2e: messages reach the user in both doors", function () {
     }
   });
 });
-
-/** A folder holding the plugin as `npm install -g` links it: `pulumi-resource-vmss-identity` → the package's bin. */
-function pluginOnPath(world: World): string {
-  const plugin = path.join(ROOT, "dist/plugin/cli.js");
-  if (!fs.existsSync(plugin)) throw new Error(`${plugin} is missing: run npm run build first`);
-  const binDir = path.join(world.dir, "npm-global-bin");
-  fs.mkdirSync(binDir, { recursive: true });
-  if (!fs.existsSync(path.join(binDir, "pulumi-resource-vmss-identity"))) {
-    fs.symlinkSync(plugin, path.join(binDir, "pulumi-resource-vmss-identity"));
-  }
-  return binDir;
-}
 
 function indent(text: string): string {
   return text.replace(/^/gm, "        ");

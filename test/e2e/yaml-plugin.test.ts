@@ -27,6 +27,7 @@ import {
   startWorld,
   userIds,
   type World,
+  pluginOnPath,
 } from "../support/world";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -290,18 +291,6 @@ describe("e2e: ScaleSetWithIdentity from a Pulumi YAML program, built by the plu
     assert.deepEqual(world.emulator.admin.state().roleAssignments, [], "destroy leaves no role assignment");
   });
 });
-
-/** A folder holding the plugin as `npm install -g` links it: `pulumi-resource-vmss-identity` → the package's bin. */
-function pluginOnPath(world: World): string {
-  const plugin = path.join(ROOT, "dist/plugin/cli.js");
-  if (!fs.existsSync(plugin)) throw new Error(`${plugin} is missing: run npm run build first`);
-  const binDir = path.join(world.dir, "npm-global-bin");
-  fs.mkdirSync(binDir, { recursive: true });
-  if (!fs.existsSync(path.join(binDir, "pulumi-resource-vmss-identity"))) {
-    fs.symlinkSync(plugin, path.join(binDir, "pulumi-resource-vmss-identity"));
-  }
-  return binDir;
-}
 
 function indent(text: string): string {
   return text.replace(/^/gm, "        ");

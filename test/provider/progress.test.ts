@@ -108,17 +108,40 @@ describe("progress: transport events become the user's messages", function () {
     assert.deepEqual(stream.shown(), [`start: retrying PATCH ${again} in 1.0 s (retry 1): throttled (HTTP 429)`]);
   });
 
+  it("labels the dynamic provider's stderr lines by what the resource declares", async () => {
+    const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`);
+    world.emulator.admin.injectFault({ method: "PATCH", count: 1, kind: "throttle", retryAfterSeconds: 1 });
+    const inputs = runtime.check({}, { scaleSetId, userAssignedIdentities: [identity], systemAssigned: true }).inputs;
+    const written: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string) => written.push(String(chunk)) > 0) as typeof write;
+    try {
+      await runtime.labelled(inputs, () => runtime.create(inputs, { client: client(), info: () => undefined }));
+    } finally {
+      process.stderr.write = write;
+    }
+    assert.deepEqual(written, [
+      `VmssManagedIdentity (app-identity, system-assigned): retrying PATCH ${scaleSetId} in 1.0 s (retry 1): ` +
+        "throttled (HTTP 429)\n",
+    ]);
+  });
+
   it("tells an operation that runs past the notice time, once when noticed and once when it ends", async () => {
     const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`);
     world.emulator.admin.setOperationDuration(1_500);
     try {
       const row = new Recorder(true);
       const stream = new Recorder(false);
+      const quietStream = new Recorder(false);
       const other = await createScaleSet(world, "rg", `vmss${++counter}`);
+      const third = await createScaleSet(world, "rg", `vmss${++counter}`);
       await Promise.all([
         withMessages(row, () => create(scaleSetId), { noticeAfterMs: 300 }),
-        withMessages(stream, () => create(other), { noticeAfterMs: 300 }),
+        withMessages(stream, () => create(other), { noticeAfterMs: 300, streamOperationNoticeMs: 300 }),
+        // A plain stream's default: an operation is worth a line from 30 s on, not at every scale set write.
+        withMessages(quietStream, () => create(third), { noticeAfterMs: 300 }),
       ]);
+      assert.deepEqual(quietStream.shown(), []);
       const shown = row.shown();
       assert.equal(shown.length, 2, shown.join("\n"));
       assert.match(shown[0], /^start: operation running 0\.[3-4] s$/);
@@ -127,6 +150,64 @@ describe("progress: transport events become the user's messages", function () {
       assert.equal(lines.length, 2, lines.join("\n"));
       assert.match(lines[0], new RegExp(`^start: operation of PATCH ${esc(other)} running 0\\.[3-4] s$`));
       assert.match(lines[1], new RegExp(`^end: operation of PATCH ${esc(other)} succeeded after 1\\.[5-9] s$`));
+
+      // A poll that itself fails says nothing of the operation: "could not follow", not "failed".
+      const unfollowed = await createScaleSet(world, "rg", `vmss${++counter}`);
+      world.emulator.admin.injectFault({
+        method: "GET",
+        pathPattern: "/operations/",
+        count: 1,
+        kind: "status",
+        status: 400,
+      });
+      const lost = new Recorder(true);
+      // (The runtime may still end well: it reads the scale set again after a 400.)
+      await withMessages(lost, () => create(unfollowed), { noticeAfterMs: 1 }).catch(() => undefined);
+      assert.match(
+        lost
+          .shown()
+          .filter((l) => l.startsWith("end: ") && l.includes("operation"))
+          .join("\n"),
+        /^end: could not follow the operation after \d\.\d s: it may still be running$/,
+      );
+    } finally {
+      world.emulator.admin.setOperationDuration(20);
+    }
+  });
+
+  it("tells a write queued behind another write to the same scale set, to the resource that waits", async () => {
+    const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`);
+    const other = await createIdentity(world, "rg", `ops-identity${counter}`);
+    world.emulator.admin.setOperationDuration(1_000);
+    try {
+      const first = new Recorder(true);
+      const second = new Recorder(false);
+      const app = withMessages(first, () => create(scaleSetId), { noticeAfterMs: 300 });
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the first holds the scale set's lock
+      const ops = withMessages(
+        second,
+        () =>
+          runtime.create(runtime.check({}, { scaleSetId, userAssignedIdentities: [other] }).inputs, {
+            client: client(),
+          }),
+        { noticeAfterMs: 300 },
+      );
+      await Promise.all([app, ops]);
+      const lines = second.shown().filter((l) => l.includes("another write"));
+      assert.equal(lines.length, 2, second.shown().join("\n"));
+      assert.match(
+        lines[0],
+        new RegExp(
+          `^start: waiting for another write to ${esc(scaleSetId)} in this deployment to finish \\(0\\.[3-4] s so far\\)$`,
+        ),
+      );
+      assert.match(
+        lines[1],
+        new RegExp(
+          `^end: waited (0\\.[89]|1\\.\\d) s for another write to ${esc(scaleSetId)} in this deployment to finish$`,
+        ),
+      );
+      assert.ok(!first.shown().some((l) => l.includes("another write")), "the resource that writes did not wait");
     } finally {
       world.emulator.admin.setOperationDuration(20);
     }

@@ -29,7 +29,8 @@ describe("VmssManagedIdentity provider against the emulator", function () {
   let id3: string;
   let counter = 0;
   const warnings: string[] = [];
-  const ctx = () => ({ client: world.arm, warn: (m: string) => warnings.push(m) });
+  const infos: string[] = [];
+  const ctx = () => ({ client: world.arm, warn: (m: string) => warnings.push(m), info: (m: string) => infos.push(m) });
   const inputs = (news: Props): Props => {
     const checked = runtime.check({}, news);
     assert.deepEqual(checked.failures, []);
@@ -51,6 +52,7 @@ describe("VmssManagedIdentity provider against the emulator", function () {
     world.emulator.admin.clearRequests();
     world.emulator.admin.clearFaults();
     warnings.length = 0;
+    infos.length = 0;
   });
 
   it("check and diff make no ARM call and need no credential", () => {
@@ -161,7 +163,18 @@ describe("VmssManagedIdentity provider against the emulator", function () {
       warnings.some((w) => w.includes("system-assigned identity") && w.includes(principalBefore ?? "?")),
       warnings.join("\n"),
     );
+    // The creation's plan said "turn the system-assigned identity on": up says what it did instead.
+    const canonicalId1 = id1.replace("/resourcegroups/", "/resourceGroups/");
+    assert.deepEqual(infos.splice(0), [
+      `VmssManagedIdentity created on ${scaleSetId}: added ${canonicalId1}; kept the system-assigned identity on ` +
+        "(it was already on)",
+    ]);
     await runtime.remove(outs as unknown as Props, ctx());
+    // The deletion says what it did, in either door.
+    assert.deepEqual(infos, [
+      `VmssManagedIdentity deleted from ${scaleSetId}: removed ${canonicalId1}; kept the system-assigned identity on (it was ` +
+        "on before this resource)",
+    ]);
     const after = await identityOf(world, scaleSetId);
     assert.equal(after.system, true);
     assert.equal(after.principalId, principalBefore);
@@ -172,7 +185,11 @@ describe("VmssManagedIdentity provider against the emulator", function () {
     const scaleSetId = await freshScaleSet();
     const { outs } = await runtime.create(inputs({ scaleSetId, systemAssigned: true }), ctx());
     assert.equal(outs.systemAssignedOwned, true);
+    assert.deepEqual(infos.splice(0), [], "creating did what the plan said: nothing more to say");
     await runtime.remove(outs as unknown as Props, ctx());
+    assert.deepEqual(infos, [
+      `VmssManagedIdentity deleted from ${scaleSetId}: no identity to remove; turned the system-assigned identity off`,
+    ]);
     assert.equal((await identityOf(world, scaleSetId)).system, false);
   });
 

@@ -151,3 +151,15 @@ export async function patchIdentity(
 ): Promise<void> {
   await world.arm.execute({ method: "PATCH", path: scaleSetId, apiVersion: COMPUTE_API, body: { identity } });
 }
+
+/** A folder holding the plugin as `npm install -g` links it: `pulumi-resource-vmss-identity` → the package's bin. */
+export function pluginOnPath(world: World): string {
+  const plugin = path.resolve(__dirname, "../../dist/plugin/cli.js");
+  if (!fs.existsSync(plugin)) throw new Error(`${plugin} is missing: run npm run build first`);
+  const binDir = path.join(world.dir, "npm-global-bin");
+  fs.mkdirSync(binDir, { recursive: true });
+  if (!fs.existsSync(path.join(binDir, "pulumi-resource-vmss-identity"))) {
+    fs.symlinkSync(plugin, path.join(binDir, "pulumi-resource-vmss-identity"));
+  }
+  return binDir;
+}

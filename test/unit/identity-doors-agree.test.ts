@@ -20,6 +20,8 @@ import {
   declarationOf,
   identityStateOf,
   planChange,
+  adoptionWarning,
+  foreignRemovalWarning,
   planPatch,
   recordOf,
   recordedIdentityOf,
@@ -261,6 +263,10 @@ describe("one derivation of what changes: every door agrees, and up does what th
         }
 
         const effect = plan.identity;
+        if (effect === undefined && plan.changes && plan.replaces.length === 0) {
+          // An update whose identities only up knows still says what it knows.
+          ok(planLine?.includes("the identity change is known only at up"), `plan line: ${planLine}`);
+        }
         if (effect === undefined || plan.replaces.length > 0) return;
         // 4. The detailed diff names exactly the identities the plan assigns, adopts and removes.
         const added = entries.filter(([p, e]) => p.startsWith("userAssignedIdentities[") && e.kind !== "delete");
@@ -289,6 +295,17 @@ describe("one derivation of what changes: every door agrees, and up does what th
         for (const id of [...effect.add, ...effect.adopt, ...effect.remove])
           ok(planLine!.includes(id), `${id} in ${planLine}`);
         if (effect.systemAssigned) ok(planLine!.includes(`turn the system-assigned identity ${effect.systemAssigned}`));
+        // Taking over or removing someone else's identities is a warning, whatever else changes.
+        equal(
+          lines.some((l) => l.startsWith("warning: ") && l.includes(adoptionWarning(effect.adopt))),
+          effect.adopt.length > 0,
+          "adoption warns",
+        );
+        equal(
+          lines.some((l) => l.startsWith("warning: ") && l.includes(foreignRemovalWarning(effect.removeForeign))),
+          effect.removeForeign.length > 0,
+          "exclusive mode's removal of someone else's identities warns",
+        );
 
         // 5. What up does: changeForUpdate + planPatch on the recorded state, applied as ARM applies it.
         // (An api-version unknown in the preview is known to up; the identities do not depend on it.)

@@ -2,6 +2,8 @@
 import assert from "node:assert/strict";
 import {
   UNKNOWN,
+  adoptionWarning,
+  foreignRemovalWarning,
   changeForCreate,
   changesIdentity,
   describePlannedChange,
@@ -63,10 +65,8 @@ describe("planChange: what up will do, from the recorded state and the new input
     );
     assert.deepEqual(plan.identity?.remove, [ID3]);
     assert.deepEqual(plan.identity?.removeForeign, [ID3]);
-    assert.equal(
-      describePlannedChange(plan),
-      `remove ${ID3} (assigned by someone else; exclusive mode removes identities it does not declare)`,
-    );
+    assert.equal(describePlannedChange(plan), `remove ${ID3} (assigned by someone else)`);
+    assert.deepEqual(plan.warnings, [foreignRemovalWarning([ID3])]);
   });
 
   it("names an identity it takes over: already assigned, newly declared", () => {
@@ -77,10 +77,9 @@ describe("planChange: what up will do, from the recorded state and the new input
     assert.deepEqual(plan.identity?.adopt, [ID3]);
     assert.equal(changesIdentity(plan.identity!), false);
     assert.deepEqual(plan.properties, { "userAssignedIdentities[1]": { kind: "add", replace: false } });
-    assert.equal(
-      describePlannedChange(plan),
-      `adopt ${ID3} (already assigned: from now on this resource owns it, and deleting the resource removes it)`,
-    );
+    assert.equal(describePlannedChange(plan), `adopt ${ID3} (already assigned)`);
+    // Adoption is a warning in an update as it is at creation (the runtime's "now owns identities …").
+    assert.deepEqual(plan.warnings, [adoptionWarning([ID3])]);
   });
 
   it("says when the system identity turns off (exclusive, not declared) and on (declared true)", () => {
@@ -128,7 +127,7 @@ describe("planChange: what up will do, from the recorded state and the new input
     assert.equal(describePlannedChange(plan), undefined);
   });
 
-  it("a creation plans the declared identities and says the scale set is read at up", () => {
+  it("a creation plans the declared identities, and in exclusive mode says it removes every other one found", () => {
     const plan = planChange(
       undefined,
       inputs({ userAssignedIdentities: [ID2, ID1], mode: "exclusive", systemAssigned: false }),
@@ -138,8 +137,8 @@ describe("planChange: what up will do, from the recorded state and the new input
     assert.deepEqual(plan.identity?.add, [ID1, ID2]);
     assert.equal(
       describePlannedChange(plan),
-      `add ${ID1}, ${ID2}; turn the system-assigned identity off; the scale set is first read at creation: declared ` +
-        "identities already assigned are adopted, and every identity found that is not declared is removed",
+      `add ${ID1}, ${ID2}; turn the system-assigned identity off; remove every other identity found on the scale ` +
+        "set (exclusive mode)",
     );
   });
 
@@ -151,6 +150,7 @@ describe("planChange: what up will do, from the recorded state and the new input
         identityType: "SystemAssigned, UserAssigned",
         systemAssigned: true,
         systemAssignedOwned: true,
+        principalId: "249cbddd-667e-47d7-a927-a4ae18fb422b",
       }),
       inputs({ scaleSetId: OTHER_SCALE_SET, userAssignedIdentities: [ID2] }),
     );
@@ -162,6 +162,28 @@ describe("planChange: what up will do, from the recorded state and the new input
       // What the new scale set gets, the engine's creation check of the new inputs shows.
       `replace (scaleSetId changes); deleting the old resource on ${SCALE_SET_ID}: remove ${ID1}, turn the ` +
         "system-assigned identity off",
+    );
+    // Turning the old scale set's system identity off loses its principal, as an update doing the same warns.
+    assert.deepEqual(plan.warnings, [
+      `deleting the old resource on ${SCALE_SET_ID}: ${systemIdentityOffWarning("249cbddd-667e-47d7-a927-a4ae18fb422b")}`,
+    ]);
+  });
+
+  it("an update or creation whose identity list is unknown says what is known and that up decides the rest", () => {
+    const update = planChange(
+      recorded({ userAssignedIdentities: [ID1], identityType: "UserAssigned" }),
+      inputs({ userAssignedIdentities: UNKNOWN, endpoint: "https://127.0.0.1:8443" }),
+    );
+    assert.equal(update.identity, undefined);
+    assert.equal(
+      describePlannedChange(update),
+      "userAssignedIdentities, endpoint change; the identity change is known only at up (userAssignedIdentities not " +
+        "known yet)",
+    );
+    const creation = planChange(undefined, inputs({ userAssignedIdentities: [ID1, UNKNOWN] }));
+    assert.equal(
+      describePlannedChange(creation),
+      "create; the identity change is known only at up (userAssignedIdentities not known yet)",
     );
   });
 
@@ -211,33 +233,42 @@ describe("reportPlannedChange: the lines a preview shows", () => {
     reportPlannedChange(
       state,
       inputs({ mode: "exclusive", systemAssigned: false, userAssignedIdentities: [ID1] }),
-      (l) => lines.push(l),
+      (m) => lines.push(m.severity === "warning" ? `warning: ${m.text}` : m.text),
     );
     assert.deepEqual(lines, [
-      `VmssManagedIdentity plan for ${SCALE_SET_ID}: remove ${ID3} (assigned by someone else; exclusive mode removes ` +
-        "identities it does not declare)",
+      `VmssManagedIdentity plan for ${SCALE_SET_ID}: remove ${ID3} (assigned by someone else)`,
+      `warning: VmssManagedIdentity on ${SCALE_SET_ID}: ${foreignRemovalWarning([ID3])}`,
     ]);
     lines.length = 0;
-    reportPlannedChange(state, inputs({ userAssignedIdentities: [ID1] }), (l) => lines.push(l));
+    reportPlannedChange(state, inputs({ userAssignedIdentities: [ID1] }), (m) =>
+      lines.push(m.severity === "warning" ? `warning: ${m.text}` : m.text),
+    );
     assert.deepEqual(lines, []);
   });
 
   it("shows only the warnings for the component's silent child at creation, also before the scale set is known", () => {
     const lines: string[] = [];
     const news = inputs({ userAssignedIdentities: [ID2], apiVersion: "2017-12-01", adoption: "silent" });
-    reportPlannedChange(undefined, news, (l) => lines.push(l));
+    reportPlannedChange(undefined, news, (m) => lines.push(m.severity === "warning" ? `warning: ${m.text}` : m.text));
     assert.deepEqual(lines, [`warning: VmssManagedIdentity on ${SCALE_SET_ID}: ${identityIdsWarning("2017-12-01")}`]);
     lines.length = 0;
-    reportPlannedChange(undefined, { ...news, scaleSetId: UNKNOWN }, (l) => lines.push(l));
+    reportPlannedChange(undefined, { ...news, scaleSetId: UNKNOWN }, (m) =>
+      lines.push(m.severity === "warning" ? `warning: ${m.text}` : m.text),
+    );
     assert.deepEqual(lines, [
       `warning: VmssManagedIdentity on a scale set not known before up: ${identityIdsWarning("2017-12-01")}`,
     ]);
   });
 
-  it("says nothing of identities not known before up", () => {
+  it("says that identities not known before up are known only at up", () => {
     const lines: string[] = [];
-    const plan = reportPlannedChange(undefined, inputs({ userAssignedIdentities: [UNKNOWN] }), (l) => lines.push(l));
+    const plan = reportPlannedChange(undefined, inputs({ userAssignedIdentities: [UNKNOWN] }), (m) =>
+      lines.push(m.severity === "warning" ? `warning: ${m.text}` : m.text),
+    );
     assert.equal(plan.identity, undefined);
-    assert.deepEqual(lines, []);
+    assert.deepEqual(lines, [
+      `VmssManagedIdentity plan for ${SCALE_SET_ID}: create; the identity change is known only at up ` +
+        "(userAssignedIdentities not known yet)",
+    ]);
   });
 });
