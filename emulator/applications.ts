@@ -307,8 +307,8 @@ function checkAssertion(
       return refusal(
         400,
         "invalid_client",
-        70021,
-        `No matching federated identity record found for presented assertion. Assertion Issuer: '${String(iss)}'. Assertion Subject: '${String(sub)}'. Assertion Audience: '${String(aud)}'.`,
+        700213,
+        `No matching federated identity record found for presented assertion subject '${String(sub)}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
       );
     }
     key = iss === context.issuerUrl ? context.issuer.publicKeyOf(jwt.header.kid) : undefined;

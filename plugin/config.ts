@@ -19,6 +19,7 @@ import {
   checkCredentialSettings,
   checkTargetSettings,
   effectiveTarget,
+  explicitCredentialProblem,
   hasCredentialSettings,
   sameTargetValue,
   targetOf,
@@ -30,7 +31,7 @@ export interface ProviderConfig extends TargetSettings {
   credentials?: CredentialSettings;
 }
 
-/** One invalid setting, as `CheckConfig` reports it. */
+/** One invalid setting, as `CheckConfig` reports it; `property` is empty for an unknown key (named in `reason`). */
 export type ConfigFailure = SettingFailure;
 
 /** Keys the engine itself puts in a provider's inputs; they are not settings of ours. */
@@ -58,8 +59,11 @@ export function checkProviderConfig(news: Record<string, unknown>): {
   for (const [key, value] of Object.entries(news)) {
     if (key in CREDENTIAL_SETTINGS) credentialValues[key] = value;
     else if (!CONFIG_KEYS.includes(key) && !ENGINE_KEYS.has(key) && !key.startsWith("__")) {
+      // Not tied to the property: the engine prints the value of a failure's property, and a misspelt key's value
+      // (`client_secret` set without --secret) may be a secret. Nor is the value kept in the inputs.
+      delete inputs[key];
       failures.push({
-        property: key,
+        property: "",
         reason: `unknown setting vmss-identity:${key}; expected one of ${CONFIG_KEYS.map((k) => `vmss-identity:${k}`).join(", ")}`,
       });
     }
@@ -73,6 +77,13 @@ export function checkProviderConfig(news: Record<string, unknown>): {
   else if (target.failures.some((f) => f.property === "endpoint")) inputs.endpoint = news.endpoint;
   const credentials = checkCredentialSettings(credentialValues);
   failures.push(...credentials.failures);
+  // Explicit settings never read the environment's credential variables: an incomplete principal fails here, not at up.
+  // (A setting unknown at preview comes as the engine's unknown sentinel string: present, so never reported missing.)
+  const incomplete =
+    credentials.failures.length === 0 ? explicitCredentialProblem(credentials.settings, "vmss-identity:") : undefined;
+  if (incomplete !== undefined) {
+    failures.push({ property: incomplete.property.replace(/^vmss-identity:/, ""), reason: incomplete.reason });
+  }
   for (const name of CREDENTIAL_SETTING_NAMES) {
     const value = credentials.settings[name];
     if (value !== undefined) inputs[name] = value;

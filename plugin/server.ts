@@ -175,7 +175,9 @@ export class VmssIdentityProvider {
     }
     const { inputs, failures } = checkProviderConfig(settings);
     if (failures.length > 0) {
-      throw new Error(failures.map((f) => `vmss-identity:${f.property}: ${f.reason}`).join("; "));
+      throw new Error(
+        failures.map((f) => (f.property ? `vmss-identity:${f.property}: ${f.reason}` : f.reason)).join("; "),
+      );
     }
     this.config = providerConfigOf(inputs);
     const resp = new provproto.ConfigureResponse();

@@ -504,7 +504,7 @@ async function converge(
       try {
         got = await client.request<ScaleSetBody>({ method: "GET", path: scaleSetId, apiVersion });
       } catch (e) {
-        throw operationError(`reading (before ${operation})`, scaleSetId, e);
+        throw operationError(`the read before ${operation}`, scaleSetId, e);
       }
       const before = identity.readIdentityState(got.body.identity);
       const patch = identity.planPatch(before, changeFor(before), format);

@@ -18,7 +18,7 @@ import {
 } from "./lro";
 import { describeBudget, nextWaitId, type TransportEvent, type TransportEventListener } from "./events";
 import { pacerFor, principalOfToken, type Pacer, type PacerHold, type PacerTicket } from "./pacer";
-import { dispatcherFor, proxySettingsFromEnv } from "./proxy";
+import { dispatcherFor, proxyFor, proxySettingsFromEnv, redactProxyUrl } from "./proxy";
 import { nextPoll, requestClass } from "./pacing";
 import {
   apiVersionProblem,
@@ -257,6 +257,7 @@ export class ArmClient {
   private readonly pacing: boolean;
   private readonly cancellation: (() => AbortSignal | undefined) | undefined;
   private readonly cancelGraceMs: number;
+  private readonly authorityHost: string;
 
   /**
    * @throws Error before any request if the endpoint is neither https nor a loopback host, or an option (or, without
@@ -277,6 +278,7 @@ export class ArmClient {
     this.cancellation = options.cancellation;
     this.cancelGraceMs = nonNegative("cancelGraceMs", options.cancelGraceMs) ?? DEFAULT_CANCEL_GRACE_MS;
     this.tokens = new AccessTokenCycler(options.credential, options.cloud.tokenScope, options.tokenRefresh);
+    this.authorityHost = options.cloud.authorityHost;
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher = options.dispatcher ?? dispatcherFor(this.endpoint, proxySettingsFromEnv(process.env));
   }
@@ -877,7 +879,7 @@ export class ArmClient {
     try {
       return await this.tokens.getToken();
     } catch (cause) {
-      throw tokenError(method, url, cause);
+      throw tokenError(method, url, cause, this.authorityRoute());
     }
   }
 
@@ -885,7 +887,25 @@ export class ArmClient {
     try {
       await this.tokens.renewAfterRejection(rejected);
     } catch (cause) {
-      throw tokenError(method, url, cause);
+      throw tokenError(method, url, cause, this.authorityRoute());
+    }
+  }
+
+  /**
+   * The proxy the token requests to the authority host take, for a token failure's message (undefined when none
+   * applies): @azure/identity reads the same variables from `process.env` (proxy.ts). A proxy that refuses the
+   * connection otherwise surfaces as MSAL's "endpoints_resolution_error", naming neither the proxy nor the host.
+   */
+  private authorityRoute(): string | undefined {
+    try {
+      const authority = new URL(this.authorityHost);
+      const route = proxyFor(authority, proxySettingsFromEnv(process.env));
+      return route === undefined
+        ? undefined
+        : `the authority ${authority.host} is reached through the proxy ${redactProxyUrl(route.url)} (from ` +
+            `${route.variable}; NO_PROXY lists hosts reached directly)`;
+    } catch {
+      return undefined;
     }
   }
 }
@@ -927,10 +947,10 @@ function outgoing(req: ArmRequest, url: URL): Outgoing {
   };
 }
 
-function tokenError(method: HttpMethod, url: URL, cause: unknown): ArmError {
+function tokenError(method: HttpMethod, url: URL, cause: unknown, route?: string): ArmError {
   return new ArmError({
     code: TransportErrorCodes.tokenAcquisitionFailed,
-    message: `could not get an access token: ${errorMessage(cause)}`,
+    message: `could not get an access token: ${errorMessage(cause)}${route === undefined ? "" : ` [${route}]`}`,
     method,
     path: url.pathname,
     cause,

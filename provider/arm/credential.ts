@@ -4,7 +4,7 @@
  * never share one. The settings (explicit, else `ARM_*`/`AZURE_*` variables) are parsed by
  * provider/grammar/settings.ts; the choice order is azure-native's (docs/transport.md, "Which credential").
  */
-import { createHash } from "node:crypto";
+import { createHash, createPrivateKey } from "node:crypto";
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
 import { readFile } from "node:fs/promises";
 import {
@@ -21,6 +21,7 @@ import {
   type CredentialSettingName,
   type CredentialSettings,
   type ResolvedCredentialSettings,
+  credentialFlowProblem,
   resolveCredentialSettings,
 } from "../grammar/settings";
 import { request, type Dispatcher } from "undici";
@@ -163,26 +164,21 @@ function choiceOf(cloud: Cloud, s: ResolvedCredentialSettings, source: Credentia
   const explicit = Object.keys(s.sources).some((name) => !isVariable(s.sources[name as CredentialSettingName]));
   const names = (name: CredentialSettingName): string =>
     explicit ? `${source.explicitPrefix ?? ""}${name}` : CREDENTIAL_SETTINGS[name].env.join(" or ");
-  const principal = (flow: string, chosenBy: CredentialSettingName) => {
-    for (const name of ["tenantId", "clientId"] as const) {
-      if (s[name] === undefined) {
-        throw new MissingCredentialSettingError(
-          `${s.sources[chosenBy]} is set, so ${flow} is used, but no ${name === "tenantId" ? "tenant ID" : "client ID"} ` +
-            `is set: set ${names(name)}`,
-          names(name),
-        );
-      }
-    }
-    return { tenantId: s.tenantId as string, clientId: s.clientId as string, source: s.sources[chosenBy] };
-  };
+  const problem = credentialFlowProblem(s, names, explicit);
+  if (problem !== undefined) throw new MissingCredentialSettingError(problem.reason, problem.property);
+  const principal = (chosenBy: CredentialSettingName) => ({
+    tenantId: s.tenantId as string,
+    clientId: s.clientId as string,
+    source: s.sources[chosenBy],
+  });
   if (s.clientCertificatePath !== undefined) {
-    return { kind: "client-certificate", ...base, ...principal("a client certificate", "clientCertificatePath") };
+    return { kind: "client-certificate", ...base, ...principal("clientCertificatePath") };
   }
   if (s.clientSecret !== undefined) {
-    return { kind: "client-secret", ...base, ...principal("a client secret", "clientSecret") };
+    return { kind: "client-secret", ...base, ...principal("clientSecret") };
   }
   if (s.useOidc === true) {
-    const ids = principal("OIDC (workload identity federation)", "useOidc");
+    const ids = principal("useOidc");
     let oidcTokenSource: OidcTokenSource;
     if (s.oidcToken !== undefined) oidcTokenSource = "token";
     else if (s.oidcTokenFilePath !== undefined) oidcTokenSource = "file";
@@ -210,16 +206,8 @@ function choiceOf(cloud: Cloud, s: ResolvedCredentialSettings, source: Credentia
       ...(s.clientId !== undefined ? { clientId: s.clientId } : {}),
     };
   }
-  if (explicit && s.clientId !== undefined) {
-    // DefaultAzureCredential reads the environment's AZURE_* variables itself: it would sign in as the environment's
-    // principal, not as this client, breaking "explicit credentials are complete on their own".
-    throw new MissingCredentialSettingError(
-      `${s.sources.clientId} is set, but no way to sign in as that client is: set ${names("clientSecret")}, ` +
-        `${names("clientCertificatePath")}, ${names("useOidc")} (with a token) or ${names("useMsi")} ` +
-        `(DefaultAzureCredential, used when none is set, would sign in as the environment's principal instead)`,
-      names("clientSecret"),
-    );
-  }
+  // (An explicit client ID with no way to sign in as it was refused above: DefaultAzureCredential reads the
+  // environment's AZURE_* variables itself and would sign in as the environment's principal instead.)
   return {
     kind: "default",
     ...base,
@@ -237,16 +225,7 @@ function createCredential(choice: CredentialChoice, s: ResolvedCredentialSetting
   const clientId = choice.clientId as string;
   switch (choice.kind) {
     case "client-certificate":
-      // @azure/identity reads a PEM file holding the certificate and its private key (PKCS#12 is not supported in Node).
-      return new ClientCertificateCredential(
-        tenantId,
-        clientId,
-        {
-          certificatePath: s.clientCertificatePath as string,
-          ...(s.clientCertificatePassword !== undefined ? { certificatePassword: s.clientCertificatePassword } : {}),
-        },
-        options,
-      );
+      return certificateFileCredential(tenantId, clientId, s, options);
     case "client-secret":
       return new ClientSecretCredential(tenantId, clientId, s.clientSecret as string, options);
     case "oidc":
@@ -256,6 +235,71 @@ function createCredential(choice: CredentialChoice, s: ResolvedCredentialSetting
     default:
       return new DefaultAzureCredential({ ...options, ...(choice.tenantId ? { tenantId: choice.tenantId } : {}) });
   }
+}
+
+/**
+ * A client certificate credential on a PEM file holding the certificate and its private key (PKCS#12 is not supported
+ * by @azure/identity in Node). The file is read and checked at the first sign-in (and again when the credential is
+ * made anew after a 401): @azure/identity's own error for a PEM without a key, or a key the password does not
+ * decrypt, is OpenSSL's ("error:1E08010C:DECODER routines::unsupported"). Messages name the path and the settings,
+ * never the password.
+ */
+function certificateFileCredential(
+  tenantId: string,
+  clientId: string,
+  s: ResolvedCredentialSettings,
+  options: { authorityHost: string; disableInstanceDiscovery: boolean },
+): TokenCredential {
+  let inner: Promise<TokenCredential> | undefined;
+  const make = async (): Promise<TokenCredential> => {
+    const certificate = await readCertificateFile(s);
+    const password = s.clientCertificatePassword;
+    return new ClientCertificateCredential(
+      tenantId,
+      clientId,
+      { certificate, ...(password !== undefined ? { certificatePassword: password } : {}) },
+      options,
+    );
+  };
+  return {
+    getToken: async (scopes, getTokenOptions) => {
+      inner ??= make().catch((e: unknown) => {
+        inner = undefined; // a fixed file is read again at the next sign-in
+        throw e;
+      });
+      return (await inner).getToken(scopes, getTokenOptions);
+    },
+  };
+}
+
+/** Reads the PEM of `clientCertificatePath` and checks that it holds a certificate and a key the password opens. */
+async function readCertificateFile(s: ResolvedCredentialSettings): Promise<string> {
+  const path = s.clientCertificatePath as string;
+  const shown = `${JSON.stringify(path)} (${s.sources.clientCertificatePath})`;
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (e) {
+    throw new Error(`could not read the client certificate file ${shown}: ${(e as Error).message}`);
+  }
+  if (!/-----BEGIN CERTIFICATE-----/.test(text)) {
+    throw new Error(
+      `the client certificate file ${shown} holds no PEM certificate (expected the certificate and its private ` +
+        "key in one PEM file; PKCS#12 is not supported)",
+    );
+  }
+  const passwordSource = s.sources.clientCertificatePassword;
+  try {
+    createPrivateKey({ key: text, format: "pem", passphrase: s.clientCertificatePassword ?? "" });
+  } catch {
+    throw new Error(
+      `the client certificate file ${shown} holds no private key, or ` +
+        (passwordSource === undefined
+          ? "its key is encrypted and no client certificate password is set"
+          : `the client certificate password (${passwordSource}) does not decrypt it`),
+    );
+  }
+  return text;
 }
 
 /**

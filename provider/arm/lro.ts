@@ -37,7 +37,11 @@ export interface PollResponse {
   body: unknown;
 }
 
-/** Default floor of the wait between polls, in ms, whatever `Retry-After` says (azcore's minimum frequency). */
+/**
+ * Default floor of a wait between polls that the server's `Retry-After` decides, in ms, even when it says less
+ * (`Retry-After: 0`; azcore's minimum frequency). Without `Retry-After`, pacing.ts nextPoll decides (its scouts poll
+ * every 250 ms).
+ */
 export const DEFAULT_MIN_POLL_INTERVAL_MS = 1_000;
 /** Default deadline for one long-running operation, in ms (30 min; identity operations take 5–40 s). */
 export const DEFAULT_OPERATION_TIMEOUT_MS = 30 * 60_000;

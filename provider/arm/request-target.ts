@@ -4,7 +4,7 @@
  */
 import { ErrorCodes, InvalidInputError } from "../errors";
 import { apiVersionShapeProblem } from "../grammar/apiVersion";
-import { LOOPBACK_HOSTS, isLoopbackHost } from "../grammar/endpoint";
+import { ENDPOINT_EXPECTED, bearerUrlProblem, isLoopbackHost, redactUrl } from "../grammar/endpoint";
 
 export { isLoopbackHost } from "../grammar/endpoint";
 
@@ -20,27 +20,22 @@ export function isBearerAllowed(url: URL): boolean {
 }
 
 /**
- * Checks an ARM endpoint before any request: an absolute http(s) URL to which a bearer token may go.
- * @throws InvalidInputError (code `InvalidEndpoint`) naming the endpoint and what is allowed.
+ * Checks an ARM endpoint before any request, by the grammar's rule (provider/grammar/endpoint.ts
+ * `bearerUrlProblem`, the one `check` applies): https, or http to a loopback host, since a bearer token goes there;
+ * no user name, password, query or fragment.
+ * @throws InvalidInputError (code `InvalidEndpoint`, property `resourceManagerEndpoint`) naming the endpoint
+ *   (redacted) and what is allowed.
  */
 export function assertEndpointAllowed(endpoint: string): URL {
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    throw new InvalidInputError(`resourceManagerEndpoint: ${JSON.stringify(endpoint)} is not an absolute URL`, {
-      code: ErrorCodes.invalidEndpoint,
-      property: "resourceManagerEndpoint",
-    });
-  }
-  if (!isBearerAllowed(url)) {
+  const problem = bearerUrlProblem(endpoint, { query: false });
+  if (problem !== undefined) {
     throw new InvalidInputError(
-      `resourceManagerEndpoint: refusing to send bearer tokens to ${JSON.stringify(url.origin)}; ` +
-        `expected an https URL, or http to a loopback host (${LOOPBACK_HOSTS})`,
+      `resourceManagerEndpoint: refusing to send bearer tokens to ${JSON.stringify(redactUrl(endpoint))}: ` +
+        `${problem}; expected ${ENDPOINT_EXPECTED}`,
       { code: ErrorCodes.invalidEndpoint, property: "resourceManagerEndpoint" },
     );
   }
-  return url;
+  return new URL(endpoint);
 }
 
 /**

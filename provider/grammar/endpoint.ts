@@ -2,7 +2,8 @@
  * The one owner of the endpoint grammar: the explicit ARM endpoint a declaration may name (a custom cloud or the
  * emulator), and which hosts count as loopback, checked without I/O. Bearer tokens are sent to an endpoint, so it must
  * be https, or http only to a loopback host (docs/transport.md); it must carry no credentials, query or fragment,
- * which would otherwise end up in state. The transport (provider/arm/request-target.ts) uses the same loopback rule.
+ * which would otherwise end up in state. The transport (provider/arm/request-target.ts) and the OIDC request URL
+ * setting (./settings.ts) apply the same rule, {@link bearerUrlProblem}.
  */
 import { isIP } from "node:net";
 import { ErrorCodes, InvalidInputError } from "../errors";
@@ -32,22 +33,32 @@ export class InvalidEndpointError extends InvalidInputError {
  * @throws InvalidEndpointError naming the (redacted) value, the problem and what is expected.
  */
 export function parseEndpoint(value: string): string {
+  const problem = bearerUrlProblem(value, { query: false });
+  if (problem !== undefined) throw new InvalidEndpointError(value, problem);
+  const url = new URL(value);
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`;
+}
+
+/**
+ * The one rule for a URL that receives a bearer token (an ARM endpoint, an OIDC request URL): an absolute URL,
+ * https, or http only to a loopback host (a token must not cross the network in clear); no user name or password and
+ * no fragment (they would end up in state or logs); a query only when `query` is true (an OIDC request URL carries
+ * its api-version). Returns what is wrong, else undefined.
+ */
+export function bearerUrlProblem(value: string, options: { query: boolean }): string | undefined {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new InvalidEndpointError(value, "not a URL");
+    return "not a URL";
   }
-  if (url.username !== "" || url.password !== "") throw new InvalidEndpointError(value, "it contains credentials");
-  if (url.search !== "" || value.includes("?")) throw new InvalidEndpointError(value, "it has a query");
-  if (url.hash !== "" || value.includes("#")) throw new InvalidEndpointError(value, "it has a fragment");
+  if (url.username !== "" || url.password !== "") return "it contains credentials";
+  if (!options.query && (url.search !== "" || value.includes("?"))) return "it has a query";
+  if (url.hash !== "" || value.includes("#")) return "it has a fragment";
   if (url.protocol === "http:") {
-    if (!isLoopbackHost(url.hostname))
-      throw new InvalidEndpointError(value, "http is only allowed for a loopback host");
-  } else if (url.protocol !== "https:") {
-    throw new InvalidEndpointError(value, `the scheme ${quote(url.protocol.slice(0, -1))} is not https`);
+    return isLoopbackHost(url.hostname) ? undefined : "http is only allowed for a loopback host";
   }
-  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`;
+  return url.protocol === "https:" ? undefined : `the scheme ${quote(url.protocol.slice(0, -1))} is not https`;
 }
 
 /**

@@ -21,7 +21,7 @@
 import { ErrorCodes, InvalidInputError } from "../errors";
 import { CLOUD_NAME_EXPECTED, type CloudName, UnknownCloudError, cloudNameOf } from "./cloud";
 import { describeValue, quote } from "./describeValue";
-import { ENDPOINT_EXPECTED, isLoopbackHost, parseEndpoint, redactUrl } from "./endpoint";
+import { ENDPOINT_EXPECTED, bearerUrlProblem, parseEndpoint, redactUrl } from "./endpoint";
 
 /** One refused setting: the property (or variable) and why, as `check` and `CheckConfig` report it. */
 export interface SettingFailure {
@@ -366,7 +366,7 @@ function parseCredentialValue(name: CredentialSettingName, value: unknown, fromE
   if (value.trim() === "")
     return { error: `expected a non-empty string, got ${spec.secret ? "an empty string" : quote(value)}` };
   if (spec.kind === "url") {
-    const problem = tokenUrlProblem(value);
+    const problem = bearerUrlProblem(value, { query: true });
     if (problem !== undefined)
       return { error: `invalid URL ${quote(redactUrl(value))}: ${problem}; expected ${TOKEN_URL_EXPECTED}` };
   }
@@ -375,20 +375,6 @@ function parseCredentialValue(name: CredentialSettingName, value: unknown, fromE
 
 function describeKind(value: unknown): string {
   return Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`;
-}
-
-function tokenUrlProblem(value: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return "not a URL";
-  }
-  if (url.username !== "" || url.password !== "") return "it contains credentials";
-  if (url.hash !== "" || value.includes("#")) return "it has a fragment";
-  if (url.protocol === "http:")
-    return isLoopbackHost(url.hostname) ? undefined : "http is only allowed for a loopback host";
-  return url.protocol === "https:" ? undefined : `the scheme ${quote(url.protocol.slice(0, -1))} is not https`;
 }
 
 /**
@@ -480,6 +466,66 @@ export function credentialSettingsOf(value: unknown, prefix = "credentials."): C
 }
 
 /**
+ * What keeps credential settings from choosing a principal, in azure-native's order (provider/arm/credential.ts
+ * chooses the flow; this is the rule it throws by): a client certificate, a client secret or `useOidc` needs both
+ * the tenant and the client ID; with `explicit` settings, a client ID needs a way to sign in as it (else
+ * DefaultAzureCredential would sign in as the environment's principal). Undefined when nothing is missing. An OIDC
+ * token source is not checked here (a runner's variables may give it). `names` spells a setting for the message
+ * (e.g. `credentials.clientId`, or the variables that set it); never a value.
+ */
+export function credentialFlowProblem(
+  s: ResolvedCredentialSettings,
+  names: (name: CredentialSettingName) => string,
+  explicit: boolean,
+): SettingFailure | undefined {
+  const chosenBy: [CredentialSettingName, string] | undefined =
+    s.clientCertificatePath !== undefined
+      ? ["clientCertificatePath", "a client certificate"]
+      : s.clientSecret !== undefined
+        ? ["clientSecret", "a client secret"]
+        : s.useOidc === true
+          ? ["useOidc", "OIDC (workload identity federation)"]
+          : undefined;
+  if (chosenBy !== undefined) {
+    for (const name of ["tenantId", "clientId"] as const) {
+      if (s[name] === undefined) {
+        return {
+          property: names(name),
+          reason:
+            `${s.sources[chosenBy[0]]} is set, so ${chosenBy[1]} is used, but no ` +
+            `${name === "tenantId" ? "tenant ID" : "client ID"} is set: set ${names(name)}`,
+        };
+      }
+    }
+    return undefined;
+  }
+  if (explicit && s.useMsi !== true && s.clientId !== undefined) {
+    return {
+      property: names("clientSecret"),
+      reason:
+        `${s.sources.clientId} is set, but no way to sign in as that client is: set ${names("clientSecret")}, ` +
+        `${names("clientCertificatePath")}, ${names("useOidc")} (with a token) or ${names("useMsi")} ` +
+        "(DefaultAzureCredential, used when none is set, would sign in as the environment's principal instead)",
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The {@link credentialFlowProblem} of explicit settings already parsed (`checkCredentialSettings`), for `check`:
+ * explicit settings never read the environment's credential variables, so preview can tell. `prefix` as in
+ * `checkCredentialSettings`.
+ */
+export function explicitCredentialProblem(settings: CredentialSettings, prefix: string): SettingFailure | undefined {
+  if (!hasCredentialSettings(settings)) return undefined;
+  const resolved: ResolvedCredentialSettings = { ...settings, sources: {} };
+  for (const name of CREDENTIAL_SETTING_NAMES) {
+    if (settings[name] !== undefined) resolved.sources[name] = `${prefix}${name}`;
+  }
+  return credentialFlowProblem(resolved, (name) => `${prefix}${name}`, true);
+}
+
+/**
  * Checks a resource's `credentials` input (the dynamic door's explicit principal): absent, Pulumi's unknown sentinel
  * (preview), or an object of credential settings. Failures are named `credentials.<setting>`; a secret's value is
  * never shown.
@@ -496,5 +542,11 @@ export function checkCredentialsInput(value: unknown, unknown?: unknown): Settin
       },
     ];
   }
-  return checkCredentialSettings(value as Record<string, unknown>, { prefix: "credentials.", unknown }).failures;
+  const values = value as Record<string, unknown>;
+  const { settings, failures } = checkCredentialSettings(values, { prefix: "credentials.", unknown });
+  // An unknown value (preview) may be the missing one: the rule waits for up.
+  const allKnown = unknown === undefined || Object.values(values).every((v) => v !== unknown);
+  if (failures.length > 0 || !allKnown) return failures;
+  const problem = explicitCredentialProblem(settings, "credentials.");
+  return problem === undefined ? [] : [problem];
 }

@@ -220,6 +220,23 @@ describe("e2e: credentials of several principals in one stack, both doors", func
     );
     assertNoCredential(said, "the refresh error", [expired, ...secrets]);
 
+    // A misspelt key set without --secret: the preview names the key, never its value (the engine prints the value
+    // of a property a CheckConfig failure names).
+    const mistyped = "My-Real-Secret-Value";
+    await stack.must(["config", "set", "vmss-identity:client_secret", mistyped]);
+    const typo = await stack.run(["preview"]);
+    await stack.must(["config", "rm", "vmss-identity:client_secret"]);
+    assert.notEqual(typo.code, 0);
+    assert.match(typo.stdout + typo.stderr, /unknown setting vmss-identity:client_secret; expected one of/);
+    assertNoCredential(typo.stdout + typo.stderr, "the preview of a misspelt key", [mistyped]);
+    console.log(
+      `      preview with vmss-identity:client_secret set:\n${(typo.stdout + typo.stderr)
+        .split("\n")
+        .filter((l) => /error|problem/.test(l))
+        .slice(0, 2)
+        .join("\n")}`,
+    );
+
     admin.clearRequests();
     await stack.destroy();
     for (const set of scaleSets) assert.equal((await identityOf(world, set)).user.size, 0);

@@ -193,9 +193,21 @@ describe("ArmClient against a scripted server", () => {
       };
       assert.throws(() => new ArmClient({ cloud, credential }), {
         message:
-          'resourceManagerEndpoint: refusing to send bearer tokens to "http://management.example.com"; ' +
-          "expected an https URL, or http to a loopback host (127.0.0.0/8, ::1, localhost)",
+          'resourceManagerEndpoint: refusing to send bearer tokens to "http://management.example.com": http is only ' +
+          "allowed for a loopback host; expected an https URL (http only for a loopback host: localhost, 127.0.0.0/8 " +
+          "or [::1]) without user name, password, query or fragment",
       });
+      // As strict as check's grammar: no credentials in the URL (shown redacted), no query.
+      for (const [endpoint, shown, problem] of [
+        ["https://user:pa55@management.example.com", "https://***@management.example.com", "it contains credentials"],
+        ["https://management.example.com/?x=1", "https://management.example.com/?…", "it has a query"],
+      ]) {
+        assert.throws(() => new ArmClient({ cloud: { ...cloud, resourceManagerEndpoint: endpoint }, credential }), {
+          message: new RegExp(
+            `^resourceManagerEndpoint: refusing to send bearer tokens to "${shown.replace(/[?.*]/g, "\\$&")}": ${problem};`,
+          ),
+        });
+      }
       assert.equal(credential.getTokenCalls, 0);
     });
 

@@ -217,6 +217,51 @@ describe("ARM through a proxy", () => {
         ),
       );
     });
+    it("a token request through a proxy that is not there names the proxy and its variable, without credentials", async () => {
+      const gone = await proxy();
+      const address = gone.url;
+      await gone.close();
+      const saved = {
+        HTTPS_PROXY: process.env.HTTPS_PROXY,
+        NO_PROXY: process.env.NO_PROXY,
+        no_proxy: process.env.no_proxy,
+      };
+      // @azure/identity reads the proxy variables of process.env when the credential is made.
+      process.env.HTTPS_PROXY = address.replace("http://", "http://alice:s3cret@");
+      delete process.env.NO_PROXY;
+      delete process.env.no_proxy;
+      try {
+        const cloud = resolveCloud({ endpoint: world.emulator.url }, {});
+        const { tenantId, clientId, clientSecret } = world.emulator;
+        const client = new ArmClient({
+          cloud,
+          credential: new ClientSecretCredential(tenantId, clientId, clientSecret, {
+            authorityHost: world.emulator.url,
+            disableInstanceDiscovery: true,
+            retryOptions: { maxRetries: 0 },
+          }),
+          dispatcher: getSharedDispatcher(cloud, {}),
+          retry: { baseDelayMs: 0, maxRetries: 0 },
+        });
+        clients.push(client);
+        const error = await rejection(read(client));
+        assert.equal(error.code, "TokenAcquisitionFailed");
+        const shown = address.replace("http://", "http://***@");
+        assert.ok(
+          error.message.includes(
+            `[the authority ${target()} is reached through the proxy ${shown} (from HTTPS_PROXY; NO_PROXY lists ` +
+              "hosts reached directly)]",
+          ),
+          error.message,
+        );
+        assert.doesNotMatch(error.message, /s3cret|alice/);
+      } finally {
+        for (const [name, value] of Object.entries(saved)) {
+          if (value === undefined) delete process.env[name];
+          else process.env[name] = value;
+        }
+      }
+    });
   });
 
   it("reaches a plain-http (loopback) endpoint directly, whatever the proxy variables say", async () => {

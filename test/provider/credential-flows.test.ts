@@ -6,6 +6,7 @@
  * Run through scripts/run-tests.js, which makes the test CA and trusts it.
  */
 import assert from "node:assert/strict";
+import { createPrivateKey } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -56,6 +57,48 @@ describe("credential flows against the emulator (@azure/identity, https)", funct
     assert.equal(await appidOf(env), CERT_APP);
   });
 
+  it("a certificate file without its key, or a key the password does not open, is named plainly", async function () {
+    const certOnly = path.join(dir, "cert-only.pem");
+    fs.writeFileSync(certOnly, fs.readFileSync(certFile, "utf8").replace(/-----BEGIN PRIVATE KEY-----[\s\S]*$/, ""));
+    const ids = { ARM_TENANT_ID: emulator.tenantId, ARM_CLIENT_ID: CERT_APP };
+    await assert.rejects(
+      getCredential(cloud, { ...ids, ARM_CLIENT_CERTIFICATE_PATH: certOnly }).getToken(cloud.tokenScope),
+      (e: Error) => {
+        assert.equal(
+          e.message,
+          `the client certificate file ${JSON.stringify(certOnly)} (ARM_CLIENT_CERTIFICATE_PATH) holds no private ` +
+            "key, or its key is encrypted and no client certificate password is set",
+        );
+        return true;
+      },
+    );
+    // The key encrypted with one password, the setting another: never the password in the message.
+    const pem = fs.readFileSync(certFile, "utf8");
+    const keyPem = /-----BEGIN PRIVATE KEY-----[\s\S]*-----END PRIVATE KEY-----/.exec(pem)![0];
+    const encrypted = path.join(dir, "encrypted.pem");
+    const sealed = createPrivateKey(keyPem).export({
+      format: "pem",
+      type: "pkcs8",
+      cipher: "aes-256-cbc",
+      passphrase: "the-right-one",
+    });
+    fs.writeFileSync(encrypted, pem.replace(keyPem, String(sealed)));
+    const env = { ...ids, ARM_CLIENT_CERTIFICATE_PATH: encrypted, ARM_CLIENT_CERTIFICATE_PASSWORD: "Wrong-Pass-123" };
+    await assert.rejects(getCredential(cloud, env).getToken(cloud.tokenScope), (e: Error) => {
+      assert.match(
+        e.message,
+        /holds no private key, or the client certificate password \(ARM_CLIENT_CERTIFICATE_PASSWORD\) does not decrypt it$/,
+      );
+      assert.ok(!e.message.includes("Wrong-Pass-123"));
+      return true;
+    });
+    clearCredentialCache();
+    const token = await getCredential(cloud, { ...env, ARM_CLIENT_CERTIFICATE_PASSWORD: "the-right-one" }).getToken(
+      cloud.tokenScope,
+    );
+    assert.ok(token, "the right password opens the key");
+  });
+
   it("signs in with an OIDC token, a token file read anew, and GitHub's request URL", async function () {
     const ids = { ARM_TENANT_ID: emulator.tenantId, ARM_CLIENT_ID: OIDC_APP, ARM_USE_OIDC: "true" };
     const token = emulator.admin.mintOidcToken({ subject: SUBJECT });
@@ -98,7 +141,7 @@ describe("credential flows against the emulator (@azure/identity, https)", funct
     const wrongSubject = emulator.admin.mintOidcToken({ subject: "repo:contoso/other:ref:refs/heads/main" });
     await assert.rejects(
       getCredential(cloud, { ...env, ARM_OIDC_TOKEN: wrongSubject }).getToken(cloud.tokenScope),
-      /AADSTS70021/,
+      /AADSTS700213: No matching federated identity record found for presented assertion subject 'repo:contoso\/other:ref:refs\/heads\/main'/,
     );
   });
 });

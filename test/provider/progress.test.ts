@@ -300,7 +300,7 @@ describe("progress: transport events become the user's messages", function () {
       assert.match(
         error.message,
         new RegExp(
-          `^reading \\(before assigning identities to\\) ${esc(held)} failed: RequestAborted: cancelled after waiting ` +
+          `^the read before assigning identities to ${esc(held)} failed: RequestAborted: cancelled after waiting ` +
             `0\\.[3-6] s of 1(79|80) s for Compute's GetVMScaleSet3Min budget before the GET; nothing more was sent`,
         ),
       );

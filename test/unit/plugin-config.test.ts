@@ -1,4 +1,4 @@
-import { deepEqual, throws } from "node:assert/strict";
+import { deepEqual, ok, throws } from "node:assert/strict";
 import { checkProviderConfig, cloudTarget, diffProviderConfig, providerConfigOf } from "../../plugin/config";
 import { parseImportId } from "../../plugin/vmssManagedIdentity";
 import { SCALE_SET_ID } from "./identity-fixtures";
@@ -33,9 +33,9 @@ describe("plugin configuration: vmss-identity:environment and vmss-identity:endp
     [
       "a misspelt key",
       { endpont: "https://x" },
-      { endpont: "https://x" },
+      {},
       [
-        "endpont: unknown setting vmss-identity:endpont; expected one of vmss-identity:environment, vmss-identity:endpoint, " +
+        ": unknown setting vmss-identity:endpont; expected one of vmss-identity:environment, vmss-identity:endpoint, " +
           "vmss-identity:clientId, vmss-identity:tenantId, vmss-identity:clientSecret, vmss-identity:clientCertificatePath, " +
           "vmss-identity:clientCertificatePassword, vmss-identity:useOidc, vmss-identity:oidcToken, " +
           "vmss-identity:oidcTokenFilePath, vmss-identity:oidcRequestToken, vmss-identity:oidcRequestUrl, vmss-identity:useMsi",
@@ -52,6 +52,28 @@ describe("plugin configuration: vmss-identity:environment and vmss-identity:endp
       if (failures.length === 0) deepEqual(result.inputs, inputs);
     });
   }
+
+  it("a misspelt key is named in the reason only, never as the property, and its value is dropped", () => {
+    // The engine prints the value of a failure's property: `client_secret` set without --secret would be shown.
+    const result = checkProviderConfig({ client_secret: "My-Real-Secret-Value", endpoint: "https://127.0.0.1:8443" });
+    deepEqual(
+      result.failures.map((f) => f.property),
+      [""],
+    );
+    ok(result.failures[0].reason.startsWith("unknown setting vmss-identity:client_secret; expected one of"));
+    ok(!JSON.stringify(result).includes("My-Real-Secret-Value"));
+  });
+
+  it("incomplete explicit credentials fail CheckConfig, naming the missing setting", () => {
+    const { failures } = checkProviderConfig({ tenantId: "t", clientSecret: "s3cret" });
+    deepEqual(failures, [
+      {
+        property: "clientId",
+        reason:
+          "vmss-identity:clientSecret is set, so a client secret is used, but no client ID is set: set vmss-identity:clientId",
+      },
+    ]);
+  });
 
   it("an http endpoint off loopback names the value and the rule", () => {
     const { failures } = checkProviderConfig({ endpoint: "http://example.com" });

@@ -154,4 +154,31 @@ describe("settings grammar: credentials", () => {
       message: "credentials.clientId: expected a string, got 1",
     });
   });
+
+  it("refuses incomplete explicit credentials at check (they never read the environment), never with a value", () => {
+    assert.deepEqual(checkCredentialsInput({ tenantId: "t", clientSecret: "s3cret" }), [
+      {
+        property: "credentials.clientId",
+        reason:
+          "credentials.clientSecret is set, so a client secret is used, but no client ID is set: set credentials.clientId",
+      },
+    ]);
+    assert.deepEqual(checkCredentialsInput({ clientId: "c", clientCertificatePath: "/c.pem" }), [
+      {
+        property: "credentials.tenantId",
+        reason:
+          "credentials.clientCertificatePath is set, so a client certificate is used, but no tenant ID is set: " +
+          "set credentials.tenantId",
+      },
+    ]);
+    assert.match(checkCredentialsInput({ clientId: "c", tenantId: "t" })[0].reason, /no way to sign in as that client/);
+    // Complete, or waiting for an unknown value (preview), or completed by a runner's variables: no failure.
+    assert.deepEqual(checkCredentialsInput({ tenantId: "t", clientId: "c", clientSecret: "s3cret" }), []);
+    assert.deepEqual(checkCredentialsInput({ tenantId: "t", clientId: UNKNOWN, clientSecret: "s3cret" }, UNKNOWN), []);
+    assert.deepEqual(checkCredentialsInput({ tenantId: "t", clientId: "c", useOidc: true }), []);
+    assert.deepEqual(checkCredentialsInput({ useMsi: true, clientId: "c" }), []);
+    assert.throws(() => credentialSettingsOf({ clientId: 1 }), {
+      message: "credentials.clientId: expected a string, got 1",
+    });
+  });
 });
