@@ -16,7 +16,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createClientCertificate } from "vmss-identity-emulator";
-import { PulumiProject } from "../support/pulumiProject";
+import { PulumiProject, yamlProjectInWorld } from "../support/pulumiProject";
 import {
   createIdentity,
   createResourceGroup,
@@ -164,12 +164,9 @@ describe("e2e: credentials of several principals in one stack, both doors", func
       "      provider: ${secretProvider}",
       "",
     ].join("\n");
-    const stack = await PulumiProject.create({
+    const stack = await yamlProjectInWorld(world, {
       cli,
       env,
-      worldDir: world.dir,
-      stateDir: path.join(world.dir, "state"),
-      programDir: ROOT,
       projectName: "yaml-credentials",
       projectFile: program,
     });

@@ -17,7 +17,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PulumiProject } from "../support/pulumiProject";
+import { yamlProjectInWorld } from "../support/pulumiProject";
 import {
   createIdentity,
   createResourceGroup,
@@ -30,7 +30,6 @@ import {
   pluginOnPath,
 } from "../support/world";
 
-const ROOT = path.resolve(__dirname, "../..");
 const TYPE = "vmss-identity:index:VmssManagedIdentity";
 
 /** A Pulumi YAML program with one VmssManagedIdentity. */
@@ -72,12 +71,9 @@ describe("e2e: the provider plugin under a Pulumi YAML program", function () {
     const canonical = (id: string) => id.replace("/resourcegroups/", "/resourceGroups/");
 
     const projectFile = (properties: Record<string, unknown>) => program("yaml-ids", { scaleSetId, ...properties });
-    const stack = await PulumiProject.create({
+    const stack = await yamlProjectInWorld(world, {
       cli,
       env,
-      worldDir: world.dir,
-      stateDir: path.join(world.dir, "state"),
-      programDir: ROOT,
       projectName: "yaml-ids",
       // With a role assignment for a user identity: through the plugin, made after the PATCH that assigns it.
       projectFile: projectFile({
@@ -148,12 +144,9 @@ describe("e2e: the provider plugin under a Pulumi YAML program", function () {
       userAssignedIdentities: { [id1]: {} },
     });
     const before = await identityOf(world, scaleSetId);
-    const adopter = await PulumiProject.create({
+    const adopter = await yamlProjectInWorld(world, {
       cli,
       env,
-      worldDir: world.dir,
-      stateDir: path.join(world.dir, "state"),
-      programDir: ROOT,
       projectName: "yaml-adopt",
       projectFile: "name: yaml-adopt\nruntime: yaml\n",
     });
@@ -229,12 +222,9 @@ describe("e2e: ScaleSetWithIdentity from a Pulumi YAML program, built by the plu
         "  userIdentities: ${vmss.userIdentities}",
         "",
       ].join("\n");
-    const stack = await PulumiProject.create({
+    const stack = await yamlProjectInWorld(world, {
       cli,
       env,
-      worldDir: world.dir,
-      stateDir: path.join(world.dir, "state"),
-      programDir: ROOT,
       projectName: "yaml-component",
       projectFile: componentProgram(properties),
     });

@@ -33,6 +33,48 @@ describe("VmssManagedIdentity role assignments against the emulator", function (
       .requests()
       .filter((r) => r.kind === "arm" && r.method !== "GET")
       .map((r) => `${r.method} ${r.path.includes("roleAssignments") ? "roleAssignment" : "scaleSet"} ${r.status}`);
+  /** Deletes (or releases) the resource whose outputs these are, as the engine's delete does. */
+  const removeResource = (outs: runtime.VmssIdentityOutputs) => runtime.remove(outs as unknown as Props, ctx());
+  /** A new scale set in "rg" that already has its system-assigned identity (named `vmss${counter}`). */
+  const scaleSetWithSystemIdentity = () => createScaleSet(world, "rg", `vmss${++counter}`, { type: "SystemAssigned" });
+  /** Checked inputs: the system identity on, holding Reader on `scope` (the resource group by default). */
+  const systemReaderOn = (scaleSetId: string, scope = rgScope) =>
+    checked({ scaleSetId, systemAssigned: true, roleAssignments: [{ identity: "system", role: "Reader", scope }] });
+  /** Checked inputs: the system identity Reader on the group, the user identity `userId` Reader on the storage. */
+  const systemAndUserReaders = (scaleSetId: string, userId: string) =>
+    checked({
+      scaleSetId,
+      systemAssigned: true,
+      userAssignedIdentities: [userId],
+      roleAssignments: [
+        { identity: "system", role: "Reader", scope: rgScope },
+        { identity: userId, role: "Reader", scope: storage },
+      ],
+    });
+  /**
+   * Makes, outside the provider (as the Azure CLI does, under a name of its own choosing), a Reader assignment on the
+   * resource group for the system identity of the latest scale set (`vmss${counter}`); returns its ID.
+   */
+  const handMadeReaderAssignment = async (name: string): Promise<string> => {
+    const principalId = world.emulator.admin.state().scaleSets.find((s) => s.name === `vmss${counter}`)?.identity
+      ?.system?.principalId as string;
+    const id = `${rgScope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
+    await world.arm.request({
+      method: "PUT",
+      path: id,
+      apiVersion: "2022-04-01",
+      body: {
+        properties: {
+          roleDefinitionId: `/subscriptions/${world.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${READER}`,
+          principalId,
+          principalType: "ServicePrincipal",
+        },
+      },
+    });
+    return id;
+  };
+  /** Deletes a role assignment directly through ARM, behind the provider's back. */
+  const deleteAssignment = (id: string) => world.arm.request({ method: "DELETE", path: id, apiVersion: "2022-04-01" });
 
   before(async () => {
     world = await startWorld(); // ARM's default replication delay: 30 s
@@ -112,7 +154,7 @@ describe("VmssManagedIdentity role assignments against the emulator", function (
       );
       assert.equal(user.role, BLOB_READER);
       assert.equal(user.principalId, outs.userIdentities[0].principalId);
-      await runtime.remove(outs as unknown as Props, ctx());
+      await removeResource(outs);
     }
     assert.deepEqual(assignments(), [], "destroy leaves none");
     assert.deepEqual(warnings, []);
@@ -121,15 +163,7 @@ describe("VmssManagedIdentity role assignments against the emulator", function (
   it("turning the system identity off deletes its assignments before the PATCH; delete removes the rest before its PATCH", async function () {
     const userId = await createIdentity(world, "rg", `ua${++counter}`);
     const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`);
-    const first = checked({
-      scaleSetId,
-      systemAssigned: true,
-      userAssignedIdentities: [userId],
-      roleAssignments: [
-        { identity: "system", role: "Reader", scope: rgScope },
-        { identity: userId, role: "Reader", scope: storage },
-      ],
-    });
+    const first = systemAndUserReaders(scaleSetId, userId);
     const { outs } = await runtime.create(first, ctx());
     world.emulator.admin.clearRequests();
     const second = checked({
@@ -146,18 +180,14 @@ describe("VmssManagedIdentity role assignments against the emulator", function (
       "no assignment left whose principal is gone",
     );
     world.emulator.admin.clearRequests();
-    await runtime.remove(updated.outs as unknown as Props, ctx());
+    await removeResource(updated.outs);
     assert.deepEqual(log(), ["DELETE roleAssignment 200", "PATCH scaleSet 200"]);
     assert.deepEqual(assignments(), []);
   });
 
   it("diff and the preview's plan need no request; read finds drift, update restores it", async function () {
-    const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`, { type: "SystemAssigned" });
-    const inputs = checked({
-      scaleSetId,
-      systemAssigned: true,
-      roleAssignments: [{ identity: "system", role: "Reader", scope: rgScope }],
-    });
+    const scaleSetId = await scaleSetWithSystemIdentity();
+    const inputs = systemReaderOn(scaleSetId);
     const { outs } = await runtime.create(inputs, ctx());
     world.emulator.admin.clearRequests();
     assert.equal(runtime.diff(outs as unknown as Props, inputs).changes, false);
@@ -174,27 +204,19 @@ describe("VmssManagedIdentity role assignments against the emulator", function (
 
     // Deleted behind Pulumi's back: refresh (read) drops it, the next diff sees a change, update makes it again.
     const [inPlace] = outs.roleAssignmentsInPlace;
-    await world.arm.request({ method: "DELETE", path: inPlace.id, apiVersion: "2022-04-01" });
+    await deleteAssignment(inPlace.id);
     const refreshed = (await runtime.read(outs as unknown as Props, ctx())) as runtime.VmssIdentityOutputs;
     assert.deepEqual(refreshed.roleAssignmentsInPlace, []);
     assert.equal(runtime.diff(refreshed as unknown as Props, inputs).changes, true);
     const restored = await runtime.update(refreshed as unknown as Props, inputs, ctx());
     assert.equal(restored.outs.roleAssignmentsInPlace[0].id, inPlace.id, "the same deterministic name");
-    await runtime.remove(restored.outs as unknown as Props, ctx());
+    await removeResource(restored.outs);
   });
 
   it("a create whose assignment is refused (403) leaves nothing: assignments made deleted, identities it added removed", async function () {
     const userId = await createIdentity(world, "rg", `ua${++counter}`);
     const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`);
-    const inputs = checked({
-      scaleSetId,
-      systemAssigned: true,
-      userAssignedIdentities: [userId],
-      roleAssignments: [
-        { identity: "system", role: "Reader", scope: rgScope },
-        { identity: userId, role: "Reader", scope: storage },
-      ],
-    });
+    const inputs = systemAndUserReaders(scaleSetId, userId);
     // The caller may not write role assignments on the storage account: the one on the group is made, then undone.
     world.emulator.admin.denyWrite(world.emulator.clientId, `${storage}/providers/Microsoft.Authorization`);
     try {
@@ -214,16 +236,12 @@ describe("VmssManagedIdentity role assignments against the emulator", function (
   });
 
   it("PrincipalNotFound despite principalType is retried; past the cap it is reported; RoleAssignmentExists is adopted with a warning", async function () {
-    const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`, { type: "SystemAssigned" });
-    const inputs = checked({
-      scaleSetId,
-      systemAssigned: true,
-      roleAssignments: [{ identity: "system", role: "Reader", scope: rgScope }],
-    });
+    const scaleSetId = await scaleSetWithSystemIdentity();
+    const inputs = systemReaderOn(scaleSetId);
     world.emulator.admin.forcePrincipalNotFound(2);
     const { outs } = await runtime.create(inputs, ctx());
     assert.equal(outs.roleAssignmentsInPlace.length, 1, "the third PUT is taken");
-    await runtime.remove(outs as unknown as Props, ctx());
+    await removeResource(outs);
 
     world.emulator.admin.forcePrincipalNotFound(3);
     await assert.rejects(runtime.create(inputs, ctx()), (e: Error) => {
@@ -236,21 +254,7 @@ describe("VmssManagedIdentity role assignments against the emulator", function (
     });
 
     // Someone made the same assignment under another name (the Azure CLI's random one).
-    const principalId = world.emulator.admin.state().scaleSets.find((s) => s.name === `vmss${counter}`)?.identity
-      ?.system?.principalId as string;
-    const foreign = `${rgScope}/providers/Microsoft.Authorization/roleAssignments/0f0f0f0f-1111-4222-8333-444444444444`;
-    await world.arm.request({
-      method: "PUT",
-      path: foreign,
-      apiVersion: "2022-04-01",
-      body: {
-        properties: {
-          roleDefinitionId: `/subscriptions/${world.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${READER}`,
-          principalId,
-          principalType: "ServicePrincipal",
-        },
-      },
-    });
+    const foreign = await handMadeReaderAssignment("0f0f0f0f-1111-4222-8333-444444444444");
     const adopted = await runtime.create(inputs, ctx());
     assert.equal(adopted.outs.roleAssignmentsInPlace[0].id, foreign);
     assert.equal(adopted.outs.roleAssignmentsInPlace[0].origin, "adopted");
@@ -259,32 +263,24 @@ describe("VmssManagedIdentity role assignments against the emulator", function (
       /adopted the role assignment .*0f0f0f0f-1111-4222-8333-444444444444 \(Reader on .*\), which already existed/,
     );
     // Adopted, so released on delete: someone else's access stays.
-    await runtime.remove(adopted.outs as unknown as Props, ctx());
+    await removeResource(adopted.outs);
     assert.deepEqual(
       assignments().map((a) => a.name),
       ["0f0f0f0f-1111-4222-8333-444444444444"],
     );
     assert.match(warnings.join("\n"), /released the role assignment .*0f0f0f0f-1111-4222-8333-444444444444/);
-    await world.arm.request({ method: "DELETE", path: foreign, apiVersion: "2022-04-01" });
+    await deleteAssignment(foreign);
   });
 
   it("a failed update takes away no access: a bad scope deletes nothing; a failed PATCH puts back what it deleted", async function () {
     const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`);
-    const first = checked({
-      scaleSetId,
-      systemAssigned: true,
-      roleAssignments: [{ identity: "system", role: "Reader", scope: rgScope }],
-    });
+    const first = systemReaderOn(scaleSetId);
     const { outs } = await runtime.create(first, ctx());
     const readerId = outs.roleAssignmentsInPlace[0].id;
     world.emulator.admin.clearRequests();
     // The entry's scope moved to a resource group that does not exist: the PUT fails, the old Reader stays.
     const nope = `/subscriptions/${world.subscriptionId}/resourceGroups/nope`;
-    const moved = checked({
-      scaleSetId,
-      systemAssigned: true,
-      roleAssignments: [{ identity: "system", role: "Reader", scope: nope }],
-    });
+    const moved = systemReaderOn(scaleSetId, nope);
     await assert.rejects(
       runtime.update(outs as unknown as Props, moved, ctx()),
       (e: Error & { properties?: Props }) => {
@@ -321,27 +317,13 @@ describe("VmssManagedIdentity role assignments against the emulator", function (
       [readerId.split("/").pop()],
       "the same name again",
     );
-    await runtime.remove(outs as unknown as Props, ctx());
+    await removeResource(outs);
     assert.deepEqual(assignments(), []);
   });
 
   it("a failed create deletes only what it created: an adopted assignment stays, and no adoption is announced", async function () {
-    const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`, { type: "SystemAssigned" });
-    const principalId = world.emulator.admin.state().scaleSets.find((s) => s.name === `vmss${counter}`)?.identity
-      ?.system?.principalId as string;
-    const handMade = `${rgScope}/providers/Microsoft.Authorization/roleAssignments/bbbbbbbb-0000-4000-8000-000000000002`;
-    await world.arm.request({
-      method: "PUT",
-      path: handMade,
-      apiVersion: "2022-04-01",
-      body: {
-        properties: {
-          roleDefinitionId: `/subscriptions/${world.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${READER}`,
-          principalId,
-          principalType: "ServicePrincipal",
-        },
-      },
-    });
+    const scaleSetId = await scaleSetWithSystemIdentity();
+    const handMade = await handMadeReaderAssignment("bbbbbbbb-0000-4000-8000-000000000002");
     const inputs = checked({
       scaleSetId,
       systemAssigned: true,
@@ -362,7 +344,7 @@ describe("VmssManagedIdentity role assignments against the emulator", function (
       [],
       "an adoption is announced only when the step succeeds",
     );
-    await world.arm.request({ method: "DELETE", path: handMade, apiVersion: "2022-04-01" });
+    await deleteAssignment(handMade);
   });
 
   it("two resources declaring the same assignment: the second adopts it (warned), so deleting it leaves the first's access", async function () {
@@ -379,29 +361,15 @@ describe("VmssManagedIdentity role assignments against the emulator", function (
     assert.equal(b.outs.roleAssignmentsInPlace[0].origin, "adopted");
     assert.equal(a.outs.roleAssignmentsInPlace[0].id, b.outs.roleAssignmentsInPlace[0].id, "one deterministic name");
     assert.match(warnings.join("\n"), /adopted the role assignment/);
-    await runtime.remove(b.outs as unknown as Props, ctx());
+    await removeResource(b.outs);
     assert.equal(assignments().length, 1, "the first resource's assignment stays");
-    await runtime.remove(a.outs as unknown as Props, ctx());
+    await removeResource(a.outs);
     assert.deepEqual(assignments(), []);
   });
 
   it("RoleAssignmentExists without the existing ID in its message: the existing one is found by a list and adopted", async function () {
-    const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`, { type: "SystemAssigned" });
-    const principalId = world.emulator.admin.state().scaleSets.find((s) => s.name === `vmss${counter}`)?.identity
-      ?.system?.principalId as string;
-    const handMade = `${rgScope}/providers/Microsoft.Authorization/roleAssignments/cccccccc-0000-4000-8000-000000000003`;
-    await world.arm.request({
-      method: "PUT",
-      path: handMade,
-      apiVersion: "2022-04-01",
-      body: {
-        properties: {
-          roleDefinitionId: `/subscriptions/${world.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${READER}`,
-          principalId,
-          principalType: "ServicePrincipal",
-        },
-      },
-    });
+    const scaleSetId = await scaleSetWithSystemIdentity();
+    const handMade = await handMadeReaderAssignment("cccccccc-0000-4000-8000-000000000003");
     // The short form of the message (docs/arm-behavior.md, "Role assignments").
     world.emulator.admin.injectFault({
       method: "PUT",
@@ -412,25 +380,17 @@ describe("VmssManagedIdentity role assignments against the emulator", function (
       code: "RoleAssignmentExists",
       message: "The role assignment already exists.",
     });
-    const inputs = checked({
-      scaleSetId,
-      systemAssigned: true,
-      roleAssignments: [{ identity: "system", role: "Reader", scope: rgScope }],
-    });
+    const inputs = systemReaderOn(scaleSetId);
     const { outs } = await runtime.create(inputs, ctx());
     assert.equal(outs.roleAssignmentsInPlace[0].id, handMade);
     assert.equal(outs.roleAssignmentsInPlace[0].origin, "adopted");
-    await runtime.remove(outs as unknown as Props, ctx());
-    await world.arm.request({ method: "DELETE", path: handMade, apiVersion: "2022-04-01" });
+    await removeResource(outs);
+    await deleteAssignment(handMade);
   });
 
   it("the PrincipalNotFound wait is reported as the transport's waits are, and the operation's cancellation ends it", async function () {
-    const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`, { type: "SystemAssigned" });
-    const inputs = checked({
-      scaleSetId,
-      systemAssigned: true,
-      roleAssignments: [{ identity: "system", role: "Reader", scope: rgScope }],
-    });
+    const scaleSetId = await scaleSetWithSystemIdentity();
+    const inputs = systemReaderOn(scaleSetId);
     world.emulator.admin.forcePrincipalNotFound(1);
     const statuses: string[] = [];
     const cancel = new AbortController();

@@ -271,3 +271,22 @@ export class PulumiProject {
 export function stepOf(preview: PreviewDigest, type: string, name: string): PreviewStep | undefined {
   return preview.steps.find((s) => s.urn.endsWith(`${type}::${name}`));
 }
+
+/** The repository's root: a YAML project's `programDir` (it runs no Node.js program of its own). */
+const REPO_ROOT = path.resolve(__dirname, "../..");
+
+/**
+ * A stack of a Pulumi YAML project (`projectFile` is its whole Pulumi.yaml) in a test world's folder, its state in
+ * that world's local backend (`<world.dir>/state`, where the world's other stacks keep theirs).
+ */
+export function yamlProjectInWorld(
+  world: { dir: string },
+  project: { cli: string; env: NodeJS.ProcessEnv; projectName: string; projectFile: string },
+): Promise<PulumiProject> {
+  return PulumiProject.create({
+    ...project,
+    worldDir: world.dir,
+    stateDir: path.join(world.dir, "state"),
+    programDir: REPO_ROOT,
+  });
+}
