@@ -40,15 +40,15 @@ describe("VmssManagedIdentity role assignments against the emulator", function (
   /** Checked inputs: the system identity on, holding Reader on `scope` (the resource group by default). */
   const systemReaderOn = (scaleSetId: string, scope = rgScope) =>
     checked({ scaleSetId, systemAssigned: true, roleAssignments: [{ identity: "system", role: "Reader", scope }] });
-  /** Checked inputs: the system identity Reader on the group, the user identity `userId` Reader on the storage. */
-  const systemAndUserReaders = (scaleSetId: string, userId: string) =>
+  /** Checked inputs: the system identity Reader on the group, the user identity `userId` `userRole` on the storage. */
+  const systemReaderAndUserRole = (scaleSetId: string, userId: string, userRole = "Reader") =>
     checked({
       scaleSetId,
       systemAssigned: true,
       userAssignedIdentities: [userId],
       roleAssignments: [
         { identity: "system", role: "Reader", scope: rgScope },
-        { identity: userId, role: "Reader", scope: storage },
+        { identity: userId, role: userRole, scope: storage },
       ],
     });
   /**
@@ -135,15 +135,7 @@ describe("VmssManagedIdentity role assignments against the emulator", function (
     const userId = await createIdentity(world, "rg", `ua${++counter}`);
     for (let run = 0; run < 20; run++) {
       const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`);
-      const inputs = checked({
-        scaleSetId,
-        systemAssigned: true,
-        userAssignedIdentities: [userId],
-        roleAssignments: [
-          { identity: "system", role: "Reader", scope: rgScope },
-          { identity: userId, role: "Storage Blob Data Reader", scope: storage },
-        ],
-      });
+      const inputs = systemReaderAndUserRole(scaleSetId, userId, "Storage Blob Data Reader");
       const { outs } = await runtime.create(inputs, ctx());
       assert.equal(outs.roleAssignmentsInPlace.length, 2, `run ${run + 1}`);
       const [system, user] = outs.roleAssignmentsInPlace;
@@ -163,7 +155,7 @@ describe("VmssManagedIdentity role assignments against the emulator", function (
   it("turning the system identity off deletes its assignments before the PATCH; delete removes the rest before its PATCH", async function () {
     const userId = await createIdentity(world, "rg", `ua${++counter}`);
     const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`);
-    const first = systemAndUserReaders(scaleSetId, userId);
+    const first = systemReaderAndUserRole(scaleSetId, userId);
     const { outs } = await runtime.create(first, ctx());
     world.emulator.admin.clearRequests();
     const second = checked({
@@ -216,7 +208,7 @@ describe("VmssManagedIdentity role assignments against the emulator", function (
   it("a create whose assignment is refused (403) leaves nothing: assignments made deleted, identities it added removed", async function () {
     const userId = await createIdentity(world, "rg", `ua${++counter}`);
     const scaleSetId = await createScaleSet(world, "rg", `vmss${++counter}`);
-    const inputs = systemAndUserReaders(scaleSetId, userId);
+    const inputs = systemReaderAndUserRole(scaleSetId, userId);
     // The caller may not write role assignments on the storage account: the one on the group is made, then undone.
     world.emulator.admin.denyWrite(world.emulator.clientId, `${storage}/providers/Microsoft.Authorization`);
     try {
