@@ -8,10 +8,9 @@
  * - {@link readRoleAssignments}: GET each, for `refresh`: one deleted behind Pulumi's back drops out.
  * Sources: docs/arm-behavior.md, "Role assignments".
  */
-import { setTimeout as sleep } from "node:timers/promises";
 import type { ArmClient } from "./arm/client";
 import { isArmError } from "./arm/errors";
-import { nextWaitId, type TransportEvent } from "./arm/events";
+import { reportedRetryWait, type TransportEvent } from "./arm/events";
 import { armIdKey } from "./grammar/armId";
 import { currentCancellation, reportTransportEvent } from "./progress";
 import { ErrorCodes, VmssIdentityError } from "./errors";
@@ -155,29 +154,12 @@ async function waitForPrincipal(
   principalId: string,
   ctx: RoleAssignmentContext,
 ): Promise<void> {
-  const emit = ctx.onEvent ?? reportTransportEvent;
-  const signal = ctx.signal ?? currentCancellation();
-  const waitId = nextWaitId();
   const reason = `PrincipalNotFound: the principal ${principalId} has not replicated to every Microsoft.Authorization replica yet`;
-  emit({
-    kind: "retry",
-    waitId,
-    method: "PUT",
-    path,
-    retry: attempt + 1,
-    delayMs,
-    reason,
-    status: 400,
-    code: PRINCIPAL_NOT_FOUND,
-  });
-  const started = Date.now();
-  let outcome: "done" | "aborted" = "aborted";
-  try {
-    await sleep(delayMs, undefined, { signal });
-    outcome = "done";
-  } finally {
-    emit({ kind: "wait-ended", waitId, method: "PUT", path, wait: "retry", waitedMs: Date.now() - started, outcome });
-  }
+  await reportedRetryWait(
+    { method: "PUT", path, retry: attempt + 1, delayMs, reason, status: 400, code: PRINCIPAL_NOT_FOUND },
+    ctx.onEvent ?? reportTransportEvent,
+    ctx.signal ?? currentCancellation(),
+  );
 }
 
 /**

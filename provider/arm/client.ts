@@ -16,7 +16,13 @@ import {
   selectPollingStrategy,
   type PollingStrategy,
 } from "./lro";
-import { describeBudget, nextWaitId, type TransportEvent, type TransportEventListener } from "./events";
+import {
+  describeBudget,
+  nextWaitId,
+  reportedRetryWait,
+  type TransportEvent,
+  type TransportEventListener,
+} from "./events";
 import { pacerFor, principalOfToken, type Pacer, type PacerHold, type PacerTicket } from "./pacer";
 import { dispatcherFor, proxyFor, proxySettingsFromEnv, redactProxyUrl } from "./proxy";
 import { nextPoll, requestClass } from "./pacing";
@@ -732,22 +738,12 @@ export class ArmClient {
    */
   private async waitToRetry(event: RetryEvent, call: CallContext): Promise<void> {
     this.onRetry?.(event);
-    const waitId = nextWaitId();
-    this.emit({ kind: "retry", waitId, ...event });
-    const started = Date.now();
     call.waiting = {
       what: `to retry the ${event.method} (retry ${event.retry}: ${event.reason})`,
-      since: started,
+      since: Date.now(),
       expectedMs: event.delayMs,
     };
-    let outcome: "done" | "aborted" = "aborted";
-    try {
-      await sleep(event.delayMs, undefined, { signal: call.signal });
-      outcome = "done";
-    } finally {
-      const { method, path } = event;
-      this.emit({ kind: "wait-ended", waitId, method, path, wait: "retry", waitedMs: Date.now() - started, outcome });
-    }
+    await reportedRetryWait(event, (e) => this.emit(e), call.signal);
   }
 
   /** The pacer's admission of one attempt, reporting a hold and its end as events. */

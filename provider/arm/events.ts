@@ -5,6 +5,7 @@
  * AsyncLocalStorage); what the user sees of them is decided above the transport (provider/progress.ts). Events carry
  * the method and the path without query string: never a token, a header or a body.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { RetryEvent } from "./client";
 import type { HttpMethod } from "./retry";
 
@@ -99,4 +100,28 @@ export function describeBudget(budget: string): string {
   const provider = /^([^/]+)\/(.+)$/.exec(budget);
   if (provider !== null) return `${provider[1]}'s ${provider[2]} budget`;
   return `the ${budget} budget`;
+}
+
+/**
+ * Waits `event.delayMs` before a retry, told as a `retry` event when it starts and a `wait-ended` event when it ends,
+ * whatever ends it: the one way a retry's wait is told, for the client's own retries and for callers that retry on
+ * their own (provider/roleAssignmentRuntime.ts).
+ * @throws the signal's reason when it ends the wait.
+ */
+export async function reportedRetryWait(
+  event: RetryEvent,
+  emit: TransportEventListener,
+  signal?: AbortSignal,
+): Promise<void> {
+  const waitId = nextWaitId();
+  emit({ kind: "retry", waitId, ...event });
+  const started = Date.now();
+  let outcome: "done" | "aborted" = "aborted";
+  try {
+    await sleep(event.delayMs, undefined, { signal });
+    outcome = "done";
+  } finally {
+    const { method, path } = event;
+    emit({ kind: "wait-ended", waitId, method, path, wait: "retry", waitedMs: Date.now() - started, outcome });
+  }
 }
